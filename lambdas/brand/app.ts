@@ -1,0 +1,28 @@
+import { createApiHandler } from '../shared/http/api-handler';
+import { created, ifMatch, noContent, ok } from '../shared/http/responses';
+import type { CursorCodec } from '../shared/pagination';
+import type { Sql } from '../shared/sql/port';
+import { Brands } from './brands';
+
+export interface BrandDeps {
+  sql: Sql;
+  cursors: CursorCodec;
+}
+
+export function createBrandHandler({ sql, cursors }: BrandDeps) {
+  const brands = new Brands(sql, cursors);
+  return createApiHandler('brand', {
+    createBrand: async ({ body }) => {
+      const brand = await brands.create(body);
+      return created(brand, `/brands/${brand.id}`);
+    },
+    listBrands: async ({ query }) => ok(await brands.list(query.limit, query.cursor)),
+    getBrand: async ({ params }) => ok(await brands.get(params.brandId)),
+    updateBrand: async ({ params, body, headers }) =>
+      ok(await brands.update(params.brandId, body, ifMatch(headers['if-match']))),
+    deleteBrand: async ({ params }) => {
+      await brands.delete(params.brandId);
+      return noContent();
+    },
+  });
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { COUNTRY_CODES } from './countries';
+
+export const Uuid = z.uuid({ error: 'must be a UUID' });
+
+export const CountryCode = z
+  .string()
+  .refine((code) => COUNTRY_CODES.has(code), {
+    error: 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE',
+  })
+  .meta({ description: 'ISO 3166-1 alpha-2 country code', example: 'DE' });
+
+export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 date-time (UTC)' });
+
+export const PageQuery = z.strictObject({
+  limit: z.coerce
+    .number({ error: 'must be an integer from 1 to 100' })
+    .int({ error: 'must be an integer from 1 to 100' })
+    .min(1, { error: 'must be an integer from 1 to 100' })
+    .max(100, { error: 'must be an integer from 1 to 100' })
+    .default(20)
+    .meta({ description: 'Page size, 1-100' }),
+  cursor: z
+    .string()
+    .max(1024)
+    .optional()
+    .meta({ description: 'Opaque cursor from the previous page’s `nextCursor`' }),
+});
+
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().meta({ description: 'Cursor of the next page; null on the last page' }),
+  });
+}
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });

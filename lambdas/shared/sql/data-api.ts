@@ -1,0 +1,153 @@
+import {
+  BeginTransactionCommand,
+  type ColumnMetadata,
+  CommitTransactionCommand,
+  ExecuteStatementCommand,
+  type Field,
+  type RDSDataClient,
+  RDSDataServiceException,
+  RollbackTransactionCommand,
+  type SqlParameter,
+} from '@aws-sdk/client-rds-data';
+import { UnavailableError } from '../errors';
+import { constraintViolation, type Row, type Sql, type SqlParams, type SqlResult } from './port';
+
+export interface DataApiTarget {
+  resourceArn: string;
+  secretArn: string;
+  database: string;
+}
+
+/** The SQL port on the RDS Data API (Aurora in AWS): named parameters go through as they are. */
+export class DataApiSql implements Sql {
+  constructor(
+    private readonly client: RDSDataClient,
+    private readonly target: DataApiTarget,
+    private readonly transactionId?: string,
+  ) {}
+
+  async query<R extends Row = Row>(text: string, params: SqlParams = {}): Promise<SqlResult<R>> {
+    const output = await guard(
+      this.client.send(
+        new ExecuteStatementCommand({
+          ...this.target,
+          sql: text,
+          parameters: Object.entries(params).map(([name, value]) => toSqlParameter(name, value)),
+          includeResultMetadata: true,
+          transactionId: this.transactionId,
+        }),
+      ),
+    );
+    const columns = output.columnMetadata ?? [];
+    const rows = (output.records ?? []).map((record) => toRow<R>(record, columns));
+    return { rows, affected: output.numberOfRecordsUpdated ?? 0 };
+  }
+
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    if (this.transactionId) return work(this);
+    const { resourceArn, secretArn, database } = this.target;
+    const { transactionId } = await guard(
+      this.client.send(new BeginTransactionCommand({ resourceArn, secretArn, database })),
+    );
+    if (!transactionId) throw new UnavailableError('The Data API began no transaction');
+    try {
+      const result = await work(new DataApiSql(this.client, this.target, transactionId));
+      await guard(this.client.send(new CommitTransactionCommand({ resourceArn, secretArn, transactionId })));
+      return result;
+    } catch (error) {
+      await this.client
+        .send(new RollbackTransactionCommand({ resourceArn, secretArn, transactionId }))
+        .catch(() => {
+          // The transaction expires by itself after 3 minutes; the original error matters more.
+        });
+      throw error;
+    }
+  }
+}
+
+/** Awaits a Data API call, turning its exceptions into the port's errors. */
+async function guard<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw mapDataApiError(error);
+  }
+}
+
+function toSqlParameter(name: string, value: SqlParams[string]): SqlParameter {
+  if (value === null) return { name, value: { isNull: true } };
+  switch (typeof value) {
+    case 'string':
+      return { name, value: { stringValue: value } };
+    case 'boolean':
+      return { name, value: { booleanValue: value } };
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`SQL parameter :${name} is not a finite number`);
+      return { name, value: Number.isInteger(value) ? { longValue: value } : { doubleValue: value } };
+  }
+}
+
+function toRow<R extends Row>(record: Field[], columns: ColumnMetadata[]): R {
+  const row: Row = {};
+  record.forEach((field, index) => {
+    const column = columns[index];
+    row[column?.label ?? column?.name ?? `column${index}`] = fromField(field, column?.typeName ?? '');
+  });
+  return row as R;
+}
+
+/** Maps one Data API field to the port's normalized value by the column's PostgreSQL type name. */
+export function fromField(field: Field, typeName: string): unknown {
+  if (field.isNull) return null;
+  if (field.booleanValue !== undefined) return field.booleanValue;
+  if (field.longValue !== undefined) return field.longValue;
+  if (field.doubleValue !== undefined) return field.doubleValue;
+  if (field.stringValue !== undefined) return fromString(field.stringValue, typeName.toLowerCase());
+  if (field.blobValue !== undefined) return field.blobValue;
+  if (field.arrayValue !== undefined) throw new TypeError('Array columns are not supported by the SQL port');
+  return null;
+}
+
+function fromString(value: string, typeName: string): unknown {
+  switch (typeName) {
+    case 'timestamptz':
+    case 'timestamp':
+      // The Data API answers `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC, with no zone.
+      return new Date(
+        `${value.replace(' ', 'T')}${/[zZ]|[+-]\d\d(:?\d\d)?$/.test(value) ? '' : 'Z'}`,
+      ).toISOString();
+    case 'json':
+    case 'jsonb':
+      return JSON.parse(value);
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'serial':
+    case 'bigserial':
+      return Number(value);
+    case 'bool':
+      return value === 't' || value === 'true';
+    default:
+      return value; // uuid, text, varchar, numeric (exact decimal string), date (YYYY-MM-DD)
+  }
+}
+
+const UNAVAILABLE = new Set([
+  'DatabaseResumingException',
+  'DatabaseUnavailableException',
+  'DatabaseNotFoundException',
+  'ServiceUnavailableError',
+  'StatementTimeoutException',
+  'InternalServerErrorException',
+  'ThrottlingException',
+]);
+
+function mapDataApiError(error: unknown): unknown {
+  if (!(error instanceof RDSDataServiceException)) return error;
+  if (UNAVAILABLE.has(error.name))
+    return new UnavailableError(`Database unavailable: ${error.name}`, { cause: error });
+  // e.g. `ERROR: duplicate key value violates unique constraint "brands_name_key"; SQLState: 23505`
+  const sqlState = /SQLState: (\w{5})/.exec(error.message)?.[1];
+  const constraint = /constraint "([^"]+)"/.exec(error.message)?.[1];
+  return constraintViolation(sqlState, constraint, error) ?? error;
+}

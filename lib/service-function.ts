@@ -1,0 +1,118 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { cursorEnv, databaseEnv } from '../lambdas/shared/config';
+import { REPO_ROOT } from './paths';
+
+/** CloudWatch namespace of the functions' custom metrics (Powertools Metrics). */
+export const METRICS_NAMESPACE = 'CarSalesApi';
+
+/** A database reachable through the RDS Data API; implemented by `Database`. */
+export interface DataApiDatabase {
+  readonly clusterArn: string;
+  readonly secretArn: string;
+  readonly databaseName: string;
+  /** Grants the Data API actions on the cluster and read access to its credentials secret. */
+  grantDataApiAccess(grantee: iam.IGrantable): iam.Grant;
+}
+
+export type TableAccess = 'read' | 'readWrite';
+
+export interface ServiceFunctionProps extends NodejsFunctionProps {
+  /** Entry file exporting `handler`. */
+  readonly entry: string;
+  /** Names the function in logs, traces and metrics (`POWERTOOLS_SERVICE_NAME`). */
+  readonly serviceName: string;
+}
+
+/**
+ * A Node.js function of this project, with the defaults in one place: newest Node.js runtime, arm64,
+ * minified bundle with source maps, its own log group with retention, X-Ray tracing, Powertools settings.
+ * Resource access is added with the `bind*` methods, which set the environment and the grant together.
+ */
+export class ServiceFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const { serviceName, environment, bundling, ...overrides } = props;
+
+    // Created beside the function (not inside: `this` is unusable before super) and passed in, so the
+    // log group has a retention and the role needs no AWS managed policy to write to it.
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    logGroup.grantWrite(role);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing needs xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level scope.',
+    });
+
+    super(scope, id, {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 1024,
+      timeout: Duration.seconds(20),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      role,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
+      ...overrides,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node24',
+        // Bundle the AWS SDK: the version tested locally is the one that runs, not whatever the runtime ships.
+        bundleAwsSDK: true,
+        // Prefer ES module builds so esbuild can tree-shake them.
+        mainFields: ['module', 'main'],
+        ...bundling,
+      },
+    });
+  }
+
+  /** Points the function at the Aurora database (`DB_*`) and grants the Data API and the secret read. */
+  bindDatabase(database: DataApiDatabase): void {
+    const env = {
+      DB_CLUSTER_ARN: database.clusterArn,
+      DB_SECRET_ARN: database.secretArn,
+      DB_NAME: database.databaseName,
+    } satisfies Record<keyof typeof databaseEnv, string>;
+    for (const [name, value] of Object.entries(env)) this.addEnvironment(name, value);
+    database.grantDataApiAccess(this);
+  }
+
+  /** Passes the pagination cursor key (`CURSOR_SECRET`). */
+  bindCursorSecret(secret: secretsmanager.ISecret): void {
+    const env = {
+      // A CloudFormation dynamic reference: the value is resolved at deploy time and never appears in the
+      // template or the repo. Reading it from Secrets Manager at runtime instead would cost a call per cold
+      // start and an extra grant; the trade-off is that the value is visible in the Lambda configuration and
+      // a rotation needs a redeploy.
+      CURSOR_SECRET: secret.secretValue.unsafeUnwrap(),
+    } satisfies Record<keyof typeof cursorEnv, string>;
+    for (const [name, value] of Object.entries(env)) this.addEnvironment(name, value);
+  }
+
+  /** Puts a table's name into `envVar` and grants exactly the access asked for. */
+  bindTable(table: dynamodb.ITable, access: TableAccess, envVar: string): void {
+    this.addEnvironment(envVar, table.tableName);
+    if (access === 'read') table.grantReadData(this);
+    else table.grantReadWriteData(this);
+  }
+}

@@ -1,0 +1,175 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { z } from 'zod';
+
+const ClientsFile = z.object({
+  clients: z.array(
+    z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1), scopes: z.array(z.string()) }),
+  ),
+});
+export type AppClient = z.infer<typeof ClientsFile>['clients'][number];
+
+export function loadClients(file = join(__dirname, 'clients.json')): AppClient[] {
+  return ClientsFile.parse(JSON.parse(readFileSync(file, 'utf8'))).clients;
+}
+
+/** An OAuth2 refusal, answered as RFC 6749 `{ error, error_description }`. */
+export class OAuthError extends Error {
+  constructor(
+    readonly status: 400 | 401,
+    readonly error: 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope',
+    description: string,
+  ) {
+    super(description);
+    this.name = 'OAuthError';
+  }
+}
+
+/** Why a bearer token was refused: 401 (not a valid access token) or 403 (valid, but lacks the scope). */
+export class AccessDeniedError extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AccessDeniedError';
+  }
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+/**
+ * A local stand-in for a Cognito user pool's client-credentials flow: issues RS256 access tokens shaped
+ * like Cognito's (`token_use: access`, `client_id`, `scope`, no `aud`) and verifies them the way
+ * API Gateway's Cognito authorizer does.
+ */
+export class LocalAuthority {
+  private constructor(
+    readonly issuer: string,
+    private readonly clients: Map<string, AppClient>,
+    private readonly privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'],
+    readonly jwks: { keys: JWK[] },
+    private readonly keyId: string,
+    private readonly tokenSeconds: number,
+  ) {
+    this.keySet = createLocalJWKSet(jwks);
+  }
+
+  private readonly keySet: ReturnType<typeof createLocalJWKSet>;
+
+  static async create(options: { issuer: string; clients: AppClient[]; tokenSeconds?: number }) {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const keyId = randomUUID();
+    const jwk = { ...(await exportJWK(publicKey)), kid: keyId, alg: 'RS256', use: 'sig' };
+    const clients = new Map(options.clients.map((client) => [client.clientId, client]));
+    return new LocalAuthority(
+      options.issuer,
+      clients,
+      privateKey,
+      { keys: [jwk] },
+      keyId,
+      options.tokenSeconds ?? 3600,
+    );
+  }
+
+  /** `POST /oauth2/token`: client credentials by HTTP Basic (or form fields), optional space-separated `scope`. */
+  async issueToken(form: URLSearchParams, authorization: string | undefined): Promise<TokenResponse> {
+    if (form.get('grant_type') !== 'client_credentials') {
+      throw new OAuthError(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported');
+    }
+    const client = this.authenticate(form, authorization);
+    const requested = form.get('scope')?.split(' ').filter(Boolean);
+    const unknown = requested?.filter((scope) => !client.scopes.includes(scope)) ?? [];
+    if (unknown.length > 0)
+      throw new OAuthError(400, 'invalid_scope', `Not allowed for this client: ${unknown.join(' ')}`);
+    const scopes = requested && requested.length > 0 ? requested : client.scopes;
+    const now = Math.floor(Date.now() / 1000);
+    const accessToken = await new SignJWT({
+      client_id: client.clientId,
+      token_use: 'access',
+      scope: scopes.join(' '),
+      auth_time: now,
+      version: 2,
+      jti: randomUUID(),
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: this.keyId })
+      .setSubject(client.clientId)
+      .setIssuer(this.issuer)
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.tokenSeconds)
+      .sign(this.privateKey);
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: this.tokenSeconds };
+  }
+
+  /** Verifies an `Authorization: Bearer` header and checks that the token has one of `acceptedScopes`. */
+  async authorize(authorization: string | undefined, acceptedScopes: string[]): Promise<JWTPayload> {
+    const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) throw new AccessDeniedError(401, 'A bearer access token is required');
+    let claims: JWTPayload;
+    try {
+      ({ payload: claims } = await jwtVerify(token, this.keySet, {
+        issuer: this.issuer,
+        algorithms: ['RS256'],
+      }));
+    } catch {
+      throw new AccessDeniedError(401, 'The access token is invalid or expired');
+    }
+    if (claims.token_use !== 'access') throw new AccessDeniedError(401, 'Only access tokens are accepted');
+    if (typeof claims.client_id !== 'string' || !this.clients.has(claims.client_id)) {
+      throw new AccessDeniedError(401, 'The token was issued to an unknown client');
+    }
+    const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+    if (!scopes.some((scope) => acceptedScopes.includes(scope))) {
+      throw new AccessDeniedError(
+        403,
+        `This operation needs one of the scopes: ${acceptedScopes.join(', ')}`,
+      );
+    }
+    return claims;
+  }
+
+  private authenticate(form: URLSearchParams, authorization: string | undefined): AppClient {
+    const [id, secret] = basicCredentials(authorization) ?? [
+      form.get('client_id'),
+      form.get('client_secret'),
+    ];
+    const client = id ? this.clients.get(id) : undefined;
+    if (!client || !secret || !sameText(secret, client.clientSecret)) {
+      throw new OAuthError(401, 'invalid_client', 'Unknown client or wrong secret');
+    }
+    return client;
+  }
+}
+
+function basicCredentials(header: string | undefined): [string, string] | undefined {
+  const encoded = /^Basic (\S+)$/i.exec(header ?? '')?.[1];
+  if (!encoded) return undefined;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  try {
+    return [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))];
+  } catch {
+    return undefined;
+  }
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

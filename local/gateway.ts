@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { JWTPayload } from 'jose';
+import { problemResponse } from '../lambdas/shared/http/problem';
+import { acceptedScopes, type FunctionName, type RouteSpec } from '../lambdas/shared/route';
+import { AccessDeniedError, type LocalAuthority, OAuthError } from './auth';
+
+export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** API Gateway's REST payload limit. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface GatewayOptions {
+  routes: readonly RouteSpec[];
+  handlers: Partial<Record<FunctionName, LambdaHandler>>;
+  auth: LocalAuthority;
+  /** Unauthenticated GET pages outside the API (docs, openapi.yaml); undefined when it has no such page. */
+  pages?: (pathname: string) => Promise<Page | undefined>;
+  log?: (line: string) => void;
+}
+
+export interface Page {
+  statusCode: number;
+  headers?: APIGatewayProxyResult['headers'];
+  body: string | Buffer;
+}
+
+interface CompiledRoute {
+  route: RouteSpec;
+  pattern: RegExp;
+  names: string[];
+  literalSegments: number;
+}
+
+/**
+ * Emulates API Gateway (REST, proxy integration) with a Cognito authorizer in front of the same Lambda
+ * handlers the CDK stack deploys: route matching (404/405), token and scope checks (401/403), the event shape.
+ */
+export function createGateway(options: GatewayOptions) {
+  const compiled = compileRoutes(options.routes);
+  const log = options.log ?? (() => {});
+
+  return async (request: IncomingMessage, response: ServerResponse) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const result = await handle(request, requestId).catch((error: unknown) => {
+      log(`error ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return problemResponse({ status: 500, type: 'internal', title: 'Internal Server Error' }, requestId);
+    });
+    if (!response.headersSent) {
+      response.writeHead(result.statusCode, { ...result.headers, 'x-request-id': requestId });
+      response.end(result.body);
+    }
+    log(
+      `${request.method} ${request.url} ${result.statusCode} ${(performance.now() - started).toFixed(1)}ms ${requestId}`,
+    );
+  };
+
+  async function handle(request: IncomingMessage, requestId: string): Promise<Page> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    if (method === 'POST' && url.pathname === '/oauth2/token') return tokenEndpoint(request);
+    if (method === 'GET' && url.pathname === '/.well-known/jwks.json') return json(200, options.auth.jwks);
+    const page = method === 'GET' ? await options.pages?.(url.pathname) : undefined;
+    if (page) return page;
+
+    const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
+    const resource = candidates[0]?.route.path;
+    const match = candidates.find((entry) => entry.route.path === resource && entry.route.method === method);
+    if (!match) {
+      if (!resource) {
+        return problemResponse(
+          { status: 404, type: 'not-found', title: 'Not Found', detail: `No route ${url.pathname}` },
+          requestId,
+        );
+      }
+      const allow = candidates
+        .filter((entry) => entry.route.path === resource)
+        .map((entry) => entry.route.method);
+      return problemResponse(
+        {
+          status: 405,
+          type: 'method-not-allowed',
+          title: 'Method Not Allowed',
+          detail: `${method} is not allowed on ${resource}`,
+          headers: { allow: allow.join(', ') },
+        },
+        requestId,
+      );
+    }
+
+    let claims: JWTPayload;
+    try {
+      claims = await options.auth.authorize(request.headers.authorization, acceptedScopes(match.route.scope));
+    } catch (error) {
+      if (!(error instanceof AccessDeniedError)) throw error;
+      return problemResponse(
+        error.status === 401
+          ? {
+              status: 401,
+              type: 'unauthorized',
+              title: 'Unauthorized',
+              detail: error.message,
+              headers: { 'www-authenticate': 'Bearer' },
+            }
+          : { status: 403, type: 'forbidden', title: 'Forbidden', detail: error.message },
+        requestId,
+      );
+    }
+
+    const body = await readBody(request);
+    if (body === undefined) {
+      return problemResponse(
+        {
+          status: 413,
+          type: 'payload-too-large',
+          title: 'Payload Too Large',
+          detail: `The body exceeds ${MAX_BODY_BYTES} bytes`,
+        },
+        requestId,
+      );
+    }
+    const pathParameters = pathParametersOf(match, url.pathname);
+    if (pathParameters === undefined) {
+      return problemResponse(
+        { status: 400, type: 'validation-error', title: 'Bad Request', detail: 'Malformed path' },
+        requestId,
+      );
+    }
+    const handler = options.handlers[match.route.fn];
+    if (!handler) throw new Error(`No handler for function ${match.route.fn}`);
+    const event = toEvent({ request, url, route: match.route, pathParameters, claims, body, requestId });
+    return handler(event, lambdaContext(match.route.fn, requestId));
+  }
+
+  async function tokenEndpoint(request: IncomingMessage): Promise<APIGatewayProxyResult> {
+    const body = (await readBody(request)) ?? '';
+    try {
+      const token = await options.auth.issueToken(new URLSearchParams(body), request.headers.authorization);
+      return json(200, token, { 'cache-control': 'no-store' });
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      return json(error.status, { error: error.error, error_description: error.message });
+    }
+  }
+}
+
+function compileRoutes(routes: readonly RouteSpec[]): CompiledRoute[] {
+  return routes
+    .map((route) => {
+      const names: string[] = [];
+      const segments = route.path.split('/').slice(1);
+      const source = segments
+        .map((segment) => {
+          const name = /^\{(\w+)\}$/.exec(segment)?.[1];
+          if (!name) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          names.push(name);
+          return '([^/]+)';
+        })
+        .join('/');
+      const literalSegments = segments.filter((segment) => !segment.startsWith('{')).length;
+      return { route, pattern: new RegExp(`^/${source}$`), names, literalSegments };
+    })
+    .sort((a, b) => b.literalSegments - a.literalSegments); // API Gateway prefers literal paths to variables
+}
+
+function pathParametersOf(entry: CompiledRoute, pathname: string): Record<string, string> | null | undefined {
+  const values = entry.pattern.exec(pathname)?.slice(1) ?? [];
+  if (entry.names.length === 0) return null;
+  try {
+    return Object.fromEntries(
+      entry.names.map((name, index) => [name, decodeURIComponent(values[index] ?? '')]),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the body as UTF-8 text; undefined when it exceeds API Gateway's limit. */
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      request.resume();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toEvent(input: {
+  request: IncomingMessage;
+  url: URL;
+  route: RouteSpec;
+  pathParameters: Record<string, string> | null;
+  claims: JWTPayload;
+  body: string;
+  requestId: string;
+}): APIGatewayProxyEvent {
+  const { request, url, route, pathParameters, claims, body, requestId } = input;
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] ?? '';
+    const value = request.rawHeaders[i + 1] ?? '';
+    headers[name] = value;
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  }
+  const query: Record<string, string> = {};
+  const multiValueQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    multiValueQuery[name] = [...(multiValueQuery[name] ?? []), value];
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  return {
+    resource: route.path,
+    path: url.pathname,
+    httpMethod: route.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
+    pathParameters,
+    stageVariables: null,
+    body: body === '' ? null : body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      // API Gateway hands Cognito claims to the integration as strings.
+      authorizer: {
+        claims: Object.fromEntries(Object.entries(claims).map(([key, value]) => [key, String(value)])),
+      },
+      httpMethod: route.method,
+      identity: localIdentity(
+        request.socket.remoteAddress ?? '127.0.0.1',
+        request.headers['user-agent'] ?? null,
+      ),
+      path: `/local${url.pathname}`,
+      protocol: `HTTP/${request.httpVersion}`,
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: route.path,
+      stage: 'local',
+    },
+  };
+}
+
+function localIdentity(
+  sourceIp: string,
+  userAgent: string | null,
+): APIGatewayProxyEvent['requestContext']['identity'] {
+  return {
+    sourceIp,
+    userAgent,
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    user: null,
+    userArn: null,
+  };
+}
+
+function lambdaContext(fn: FunctionName, requestId: string): Context {
+  const deadline = Date.now() + 29_000; // API Gateway's integration timeout
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `local-${fn}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:local-${fn}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/local-${fn}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
