@@ -67,6 +67,8 @@ export class ServiceFunction extends NodejsFunction {
       depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
       ...overrides,
       environment: {
+        // Stack traces point into the TypeScript sources (the bundle ships its source map).
+        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

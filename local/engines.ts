@@ -1,8 +1,12 @@
 import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import dynalite from 'dynalite';
 import { loadMigrations, migrate } from '../lambdas/shared/sql/migrations';
 import { PgliteSql } from '../lambdas/shared/sql/pglite';
+import { createLocalTables, localDynamoClient } from './tables';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
 
@@ -13,4 +17,24 @@ export async function openDatabase(dataDir?: string) {
   const sql = new PgliteSql(pglite);
   await migrate(sql, await loadMigrations(MIGRATIONS_DIR));
   return { pglite, sql };
+}
+
+/** Starts embedded DynamoDB (dynalite, on disk under `dataDir` or in memory) with the local tables. */
+export async function openDynamo(dataDir?: string) {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const server: Server = dynalite({
+    path: dataDir ? join(dataDir, 'dynamodb') : undefined,
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { client, documents } = localDynamoClient(endpoint);
+  await createLocalTables(client);
+  const close = async () => {
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { endpoint, client, documents, close };
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
 import { problemResponse } from '../lambdas/shared/http/problem';
+import { proxyEvent } from '../lambdas/shared/http/proxy-event';
 import { acceptedScopes, type FunctionName, type RouteSpec } from '../lambdas/shared/route';
 import { AccessDeniedError, type LocalAuthority, OAuthError } from './auth';
 
@@ -201,81 +202,29 @@ function toEvent(input: {
   body: string;
   requestId: string;
 }): APIGatewayProxyEvent {
-  const { request, url, route, pathParameters, claims, body, requestId } = input;
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const { request, url, route, claims } = input;
+  const headers: [string, string][] = [];
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
-    const name = request.rawHeaders[i] ?? '';
-    const value = request.rawHeaders[i + 1] ?? '';
-    headers[name] = value;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+    headers.push([request.rawHeaders[i] ?? '', request.rawHeaders[i + 1] ?? '']);
   }
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    query[name] = value;
-    multiValueQuery[name] = [...(multiValueQuery[name] ?? []), value];
-  }
-  const hasQuery = Object.keys(query).length > 0;
-  return {
+  return proxyEvent({
+    method: route.method,
     resource: route.path,
     path: url.pathname,
-    httpMethod: route.method,
+    pathParameters: input.pathParameters,
+    query: url.searchParams,
     headers,
-    multiValueHeaders,
-    queryStringParameters: hasQuery ? query : null,
-    multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
-    pathParameters,
-    stageVariables: null,
-    body: body === '' ? null : body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      // API Gateway hands Cognito claims to the integration as strings.
-      authorizer: {
-        claims: Object.fromEntries(Object.entries(claims).map(([key, value]) => [key, String(value)])),
-      },
-      httpMethod: route.method,
-      identity: localIdentity(
-        request.socket.remoteAddress ?? '127.0.0.1',
-        request.headers['user-agent'] ?? null,
-      ),
-      path: `/local${url.pathname}`,
-      protocol: `HTTP/${request.httpVersion}`,
-      requestId,
-      requestTimeEpoch: Date.now(),
-      resourceId: 'local',
-      resourcePath: route.path,
-      stage: 'local',
-    },
-  };
+    body: input.body === '' ? null : input.body,
+    // API Gateway hands Cognito claims to the integration as strings.
+    claims: Object.fromEntries(Object.entries(claims).map(([key, value]) => [key, String(value)])),
+    requestId: input.requestId,
+    stage: 'local',
+    sourceIp: request.socket.remoteAddress,
+    userAgent: request.headers['user-agent'],
+  });
 }
 
-function localIdentity(
-  sourceIp: string,
-  userAgent: string | null,
-): APIGatewayProxyEvent['requestContext']['identity'] {
-  return {
-    sourceIp,
-    userAgent,
-    accessKey: null,
-    accountId: null,
-    apiKey: null,
-    apiKeyId: null,
-    caller: null,
-    clientCert: null,
-    cognitoAuthenticationProvider: null,
-    cognitoAuthenticationType: null,
-    cognitoIdentityId: null,
-    cognitoIdentityPoolId: null,
-    principalOrgId: null,
-    user: null,
-    userArn: null,
-  };
-}
-
-function lambdaContext(fn: FunctionName, requestId: string): Context {
+export function lambdaContext(fn: FunctionName, requestId: string): Context {
   const deadline = Date.now() + 29_000; // API Gateway's integration timeout
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { readEnv } from '../lambdas/shared/config';
 import { logger } from '../lambdas/shared/powertools';
 import { loadClients } from './auth';
+import { docsPages } from './docs';
 import { startLocalStack } from './stack';
 
 const env = readEnv({
@@ -11,6 +12,8 @@ const env = readEnv({
   DATA_DIR: z.string().default('./.data'),
   IN_MEMORY: z.stringbool().default(false),
   CURSOR_SECRET: z.string().min(32).optional(),
+  REPORTING_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('EUR'),
+  PROJECTOR_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
 });
 const inMemory = env.IN_MEMORY || process.argv.includes('--in-memory');
 
@@ -27,10 +30,14 @@ async function main() {
     dataDir,
     clients,
     cursorSecret: env.CURSOR_SECRET,
+    reportingCurrency: env.REPORTING_CURRENCY,
+    projectorIntervalMs: env.PROJECTOR_INTERVAL_MS,
+    pages: docsPages(),
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
   console.log(`Car-sales API on ${stack.url} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`  data: ${dataDir ?? 'in memory (lost on exit)'}`);
+  console.log(`  docs: ${stack.url}/docs (OpenAPI: ${stack.url}/openapi.yaml)`);
   console.log(`  token endpoint: POST ${stack.url}/oauth2/token (client credentials, HTTP Basic)`);
   console.log('  demo clients (client id / secret / scopes):');
   for (const client of clients)

@@ -1,12 +1,23 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { createBrandHandler } from '../lambdas/brand/app';
 import { createModelHandler } from '../lambdas/model/app';
 import { routes } from '../lambdas/routes';
+import { createSalesHandler } from '../lambdas/sales/app';
+import { CachedCatalog } from '../lambdas/shared/catalog/catalog';
+import { HandlerCatalogSource } from '../lambdas/shared/catalog/handler-source';
+import { idempotentRunner } from '../lambdas/shared/idempotency';
 import { CursorCodec } from '../lambdas/shared/pagination';
+import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
+import { DynamoAggregateStore } from '../lambdas/shared/projection/dynamo-store';
+import { Projector } from '../lambdas/shared/projection/projector';
+import type { Sql } from '../lambdas/shared/sql/port';
+import { createStatsHandler } from '../lambdas/stats/app';
 import { type AppClient, LocalAuthority, loadClients } from './auth';
-import { openDatabase } from './engines';
-import { createGateway, type GatewayOptions } from './gateway';
+import { openDatabase, openDynamo } from './engines';
+import { createGateway, type GatewayOptions, lambdaContext } from './gateway';
+import { LOCAL_TABLES } from './tables';
 
 export interface LocalStackOptions {
   /** Where data persists; in memory when absent. */
@@ -16,13 +27,56 @@ export interface LocalStackOptions {
   host?: string;
   clients?: AppClient[];
   cursorSecret?: string;
+  reportingCurrency?: string;
+  /** How often the scheduled projector drains the outbox; 0 turns the timer off (tests drain by hand). */
+  projectorIntervalMs?: number;
+  /** Catalog cache settings of the stats service. */
+  catalog?: { ttlMs?: number; attempts?: number; timeoutMs?: number };
   log?: (line: string) => void;
   pages?: GatewayOptions['pages'];
+  /** Test seams: wrap the engines' adapters, e.g. to inject faults. */
+  wrapSql?: (sql: Sql) => Sql;
+  wrapStore?: (store: AggregateStore) => AggregateStore;
 }
 
 /** The whole API on one machine: embedded engines, the same Lambda handlers, a gateway with local Cognito. */
 export async function startLocalStack(options: LocalStackOptions = {}) {
-  const { pglite, sql } = await openDatabase(options.dataDir);
+  const database = await openDatabase(options.dataDir);
+  const dynamo = await openDynamo(options.dataDir);
+  const sql = options.wrapSql?.(database.sql) ?? database.sql;
+  const realStore = new DynamoAggregateStore(dynamo.documents, LOCAL_TABLES.aggregates);
+  const store = options.wrapStore?.(realStore) ?? realStore;
+  const projector = new Projector(sql, store);
+  const cursors = new CursorCodec(options.cursorSecret ?? 'local-cursor-secret-not-for-production-use');
+  const reportingCurrency = options.reportingCurrency ?? 'EUR';
+
+  const brand = createBrandHandler({ sql, cursors });
+  const model = createModelHandler({ sql, cursors });
+  const catalog = new CachedCatalog(
+    new HandlerCatalogSource(
+      (fn, event) =>
+        (fn === 'brand' ? brand : model)(event, lambdaContext(fn, event.requestContext.requestId)),
+      'stats',
+    ),
+    { ttlMs: 300_000, attempts: 3, timeoutMs: 1000, ...options.catalog },
+  );
+  const idempotencyStore = new DynamoDBPersistenceLayer({
+    tableName: LOCAL_TABLES.idempotency,
+    awsSdkV3Client: dynamo.client,
+  });
+  const handlers = {
+    brand,
+    model,
+    sales: createSalesHandler({
+      sql,
+      cursors,
+      projector,
+      idempotent: idempotentRunner(idempotencyStore),
+      reportingCurrency,
+    }),
+    stats: createStatsHandler({ store, catalog, reportingCurrency }),
+  };
+
   const server: Server = createServer();
   await new Promise<void>((resolve) =>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
@@ -30,28 +84,31 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const auth = await LocalAuthority.create({ issuer: url, clients: options.clients ?? loadClients() });
-  const cursors = new CursorCodec(options.cursorSecret ?? 'local-cursor-secret-not-for-production-use');
-  const deps = { sql, cursors };
-  server.on(
-    'request',
-    createGateway({
-      routes,
-      auth,
-      handlers: { brand: createBrandHandler(deps), model: createModelHandler(deps) },
-      log: options.log,
-      pages: options.pages,
-    }),
-  );
+  server.on('request', createGateway({ routes, auth, handlers, log: options.log, pages: options.pages }));
+
+  const interval = options.projectorIntervalMs ?? 5000;
+  let draining: Promise<unknown> = Promise.resolve();
+  const timer =
+    interval > 0
+      ? setInterval(() => {
+          draining = projector
+            .drain()
+            .catch((error: unknown) => options.log?.(`projector: ${String(error)}`));
+        }, interval)
+      : undefined;
 
   async function close() {
+    clearInterval(timer);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
-    await pglite.close();
+    await draining;
+    await dynamo.close();
+    await database.pglite.close();
   }
 
-  return { url, port, sql, auth, close };
+  return { url, port, sql, store, projector, catalog, dynamo, auth, close };
 }
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;

@@ -6,6 +6,7 @@ const BrandName = z
   .trim()
   .min(1, { error: 'must not be empty' })
   .max(100, { error: 'must be at most 100 characters' })
+  .refine((name) => !name.includes('\u0000'), { error: 'must not contain NUL characters' })
   .meta({ description: 'Unique (case-insensitively), trimmed', example: 'Volkswagen' });
 
 export const Brand = z

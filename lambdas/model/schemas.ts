@@ -20,6 +20,7 @@ const ModelName = z
   .trim()
   .min(1, { error: 'must not be empty' })
   .max(100, { error: 'must be at most 100 characters' })
+  .refine((name) => !name.includes('\u0000'), { error: 'must not contain NUL characters' })
   .meta({ description: 'Unique within its brand (case-insensitively), trimmed', example: 'Golf' });
 
 const LaunchYear = z

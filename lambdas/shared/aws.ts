@@ -1,7 +1,13 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
-import { cursorEnv, databaseEnv, readEnv } from './config';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { aggregatesEnv, cursorEnv, databaseEnv, readEnv } from './config';
 import { CursorCodec } from './pagination';
+import { DynamoAggregateStore } from './projection/dynamo-store';
 import { DataApiSql } from './sql/data-api';
+
+/** One DynamoDB client per cold start, shared by the aggregates store and idempotency. */
+export const dynamoClient = new DynamoDBClient({});
 
 /** The SQL port on Aurora through the Data API, from validated env (fails fast at cold start). */
 export function awsDataApiSql() {
@@ -18,4 +24,10 @@ export function awsDataApiSql() {
 export function awsCatalogDeps() {
   const { CURSOR_SECRET } = readEnv(cursorEnv);
   return { sql: awsDataApiSql(), cursors: new CursorCodec(CURSOR_SECRET) };
+}
+
+/** The per-period aggregates in DynamoDB, from validated env. */
+export function awsAggregateStore() {
+  const { SALES_TABLE } = readEnv(aggregatesEnv);
+  return new DynamoAggregateStore(DynamoDBDocumentClient.from(dynamoClient), SALES_TABLE);
 }

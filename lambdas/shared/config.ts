@@ -26,3 +26,13 @@ export const databaseEnv = {
 export const cursorEnv = {
   CURSOR_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }),
 };
+
+/** The per-period aggregates table (DynamoDB). */
+export const aggregatesEnv = {
+  SALES_TABLE: z.string().min(1),
+};
+
+/** Currency of figures when a request names none (ISO 4217). */
+export const currencyEnv = {
+  REPORTING_CURRENCY: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code, e.g. EUR' }),
+};

@@ -11,9 +11,13 @@ export class NotFoundError extends Error {
 }
 
 export class ConflictError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** The conflicting fields, when the conflict is about specific items (e.g. externalIds already used). */
+  readonly issues: FieldIssue[];
+
+  constructor(message: string, options?: ErrorOptions & { issues?: FieldIssue[] }) {
     super(message, options);
     this.name = 'ConflictError';
+    this.issues = options?.issues ?? [];
   }
 }
 
@@ -35,6 +39,13 @@ export interface FieldIssue {
   /** Where the problem is: `body.name`, `query.limit`, `sales[3].unitPrice`, `line 7: unitPrice`. */
   path: string;
   message: string;
+  /** CSV imports: the 1-based line of the file and the column. */
+  line?: number;
+  column?: string;
+  /** Batches: the index of the item. */
+  index?: number;
+  /** Conflicts: the sale that already holds this externalId. */
+  existingSaleId?: string;
 }
 
 /** Input that parsed but breaks a domain rule, or is malformed; `status` lets callers pick 400 or 422. */

@@ -40,8 +40,10 @@ function toProblem(error: unknown): ProblemInit {
   }
   if (error instanceof NotFoundError)
     return { status: 404, type: 'not-found', title: 'Not Found', detail: error.message };
-  if (error instanceof ConflictError)
-    return { status: 409, type: 'conflict', title: 'Conflict', detail: error.message };
+  if (error instanceof ConflictError) {
+    const errors = error.issues.length > 0 ? { errors: error.issues } : {};
+    return { status: 409, type: 'conflict', title: 'Conflict', detail: error.message, ...errors };
+  }
   if (error instanceof PreconditionFailedError) {
     return { status: 412, type: 'precondition-failed', title: 'Precondition Failed', detail: error.message };
   }

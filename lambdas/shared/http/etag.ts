@@ -5,10 +5,20 @@ export function etagOf(body: string): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
-/** Whether an `If-None-Match` or `If-Match` header value lists this ETag (weak comparison, as RFC 9110 allows for If-None-Match). */
-export function etagMatches(header: string | undefined, etag: string): boolean {
+/**
+ * Whether an `If-None-Match` or `If-Match` header value lists this ETag. RFC 9110 13.1: If-None-Match uses the
+ * weak comparison (the default); If-Match must use the strong one, where a weak tag never matches.
+ */
+export function etagMatches(
+  header: string | undefined,
+  etag: string,
+  comparison: 'weak' | 'strong' = 'weak',
+): boolean {
   if (header === undefined) return false;
   if (header.trim() === '*') return true;
+  if (comparison === 'strong') {
+    return !etag.startsWith('W/') && header.split(',').some((candidate) => candidate.trim() === etag);
+  }
   const bare = etag.replace(/^W\//, '');
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === bare);
 }

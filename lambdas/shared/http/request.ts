@@ -86,7 +86,8 @@ function validate(
   issues: FieldIssue[],
 ): unknown {
   if (!schema) return undefined;
-  const result = schema.safeParse(input);
+  // reportInput: without it zod 4 leaves `issue.input` out, and toFieldIssues calls every wrong type "is required".
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   issues.push(...result.error.issues.flatMap((issue) => toFieldIssues(issue, where)));
   return undefined;

@@ -11,5 +11,6 @@ export const noContent = (): ApiResult => ({ status: 204 });
 
 /** An If-Match precondition over a resource's current representation (same ETag as its GET). */
 export function ifMatch(header: string | undefined) {
-  return (current: unknown) => header === undefined || etagMatches(header, etagOf(JSON.stringify(current)));
+  return (current: unknown) =>
+    header === undefined || etagMatches(header, etagOf(JSON.stringify(current)), 'strong');
 }

@@ -26,7 +26,7 @@ export class DataApiSql implements Sql {
     private readonly transactionId?: string,
   ) {}
 
-  async query<R extends Row = Row>(text: string, params: SqlParams = {}): Promise<SqlResult<R>> {
+  async query<R extends object = Row>(text: string, params: SqlParams = {}): Promise<SqlResult<R>> {
     const output = await guard(
       this.client.send(
         new ExecuteStatementCommand({
@@ -40,7 +40,10 @@ export class DataApiSql implements Sql {
     );
     const columns = output.columnMetadata ?? [];
     const rows = (output.records ?? []).map((record) => toRow<R>(record, columns));
-    return { rows, affected: output.numberOfRecordsUpdated ?? 0 };
+    // The Data API reports 0 records updated when the statement returns rows (`UPDATE … RETURNING`);
+    // then the rows returned are the rows changed, as PostgreSQL (and PGlite) count them.
+    const updated = output.numberOfRecordsUpdated ?? 0;
+    return { rows, affected: updated || (DATA_MODIFYING.test(text) ? rows.length : 0) };
   }
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
@@ -65,6 +68,10 @@ export class DataApiSql implements Sql {
   }
 }
 
+// A statement that starts with INSERT/UPDATE/DELETE/MERGE (after comments). `WITH … UPDATE … RETURNING` is not
+// recognized: its `affected` stays 0 here where PGlite counts the rows.
+const DATA_MODIFYING = /^\s*(?:(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*(?:insert|update|delete|merge)\b/i;
+
 /** Awaits a Data API call, turning its exceptions into the port's errors. */
 async function guard<T>(call: Promise<T>): Promise<T> {
   try {
@@ -87,7 +94,7 @@ function toSqlParameter(name: string, value: SqlParams[string]): SqlParameter {
   }
 }
 
-function toRow<R extends Row>(record: Field[], columns: ColumnMetadata[]): R {
+function toRow<R extends object>(record: Field[], columns: ColumnMetadata[]): R {
   const row: Row = {};
   record.forEach((field, index) => {
     const column = columns[index];

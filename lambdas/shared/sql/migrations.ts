@@ -64,7 +64,7 @@ export async function migrate(sql: Sql, migrations: Migration[]): Promise<string
 
 /**
  * Splits a SQL script into statements, because the Data API runs one statement per call.
- * Semicolons inside quotes, dollar-quoted bodies and comments do not split.
+ * Semicolons inside quotes (E'…' escapes included), dollar-quoted bodies and comments do not split.
  */
 export function splitStatements(script: string): string[] {
   const statements: string[] = [];
@@ -75,6 +75,9 @@ export function splitStatements(script: string): string[] {
     const skip =
       /^--[^\n]*/.exec(rest)?.[0] ??
       /^\/\*[\s\S]*?\*\//.exec(rest)?.[0] ??
+      (IDENTIFIER_CHAR.test(script[i - 1] ?? '')
+        ? undefined
+        : /^[eE]'(?:[^'\\]|\\[\s\S]|'')*'/.exec(rest)?.[0]) ??
       /^'(?:[^']|'')*'/.exec(rest)?.[0] ??
       /^"(?:[^"]|"")*"/.exec(rest)?.[0] ??
       dollarQuoted(rest);
@@ -94,8 +97,11 @@ export function splitStatements(script: string): string[] {
   return statements;
 }
 
+// A letter, digit, `_` or `$` before `E'` makes it part of a word, not an escape-string prefix.
+const IDENTIFIER_CHAR = /[A-Za-z0-9_$]/;
+
 function dollarQuoted(text: string): string | undefined {
-  const tag = /^\$[A-Za-z_]*\$/.exec(text)?.[0];
+  const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text)?.[0];
   const end = tag ? text.indexOf(tag, tag.length) : -1;
   return tag && end >= 0 ? text.slice(0, end + tag.length) : undefined;
 }

@@ -9,14 +9,14 @@ export type SqlParam = string | number | boolean | null;
 export type SqlParams = Record<string, SqlParam>;
 export type Row = Record<string, unknown>;
 
-export interface SqlResult<R extends Row = Row> {
+export interface SqlResult<R extends object = Row> {
   rows: R[];
   /** Rows inserted, updated or deleted. */
   affected: number;
 }
 
 export interface Sql {
-  query<R extends Row = Row>(text: string, params?: SqlParams): Promise<SqlResult<R>>;
+  query<R extends object = Row>(text: string, params?: SqlParams): Promise<SqlResult<R>>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
 }

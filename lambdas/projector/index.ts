@@ -1,0 +1,13 @@
+import { awsAggregateStore, awsDataApiSql } from '../shared/aws';
+import { logger } from '../shared/powertools';
+import { Projector } from '../shared/projection/projector';
+
+const projector = new Projector(awsDataApiSql(), awsAggregateStore());
+
+/** Scheduled (EventBridge): drains the sales outbox into DynamoDB; whatever a request could not project. */
+export async function handler() {
+  const started = Date.now();
+  const projected = await projector.drain();
+  logger.info('Outbox drained', { projected, ms: Date.now() - started });
+  return { projected };
+}

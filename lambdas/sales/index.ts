@@ -1,0 +1,20 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { z } from 'zod';
+import { awsAggregateStore, awsCatalogDeps, dynamoClient } from '../shared/aws';
+import { currencyEnv, readEnv } from '../shared/config';
+import { idempotentRunner } from '../shared/idempotency';
+import { Projector } from '../shared/projection/projector';
+import { createSalesHandler } from './app';
+
+const env = readEnv({ ...currencyEnv, IDEMPOTENCY_TABLE: z.string().min(1) });
+const { sql, cursors } = awsCatalogDeps();
+
+export const handler = createSalesHandler({
+  sql,
+  cursors,
+  projector: new Projector(sql, awsAggregateStore()),
+  idempotent: idempotentRunner(
+    new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient }),
+  ),
+  reportingCurrency: env.REPORTING_CURRENCY,
+});

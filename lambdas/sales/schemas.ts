@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { isCurrency, minorDigits } from '../shared/money';
+import { CountryCode, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
+
+export const MAX_BATCH = 1000;
+
+export const Currency = z
+  .string()
+  .refine(isCurrency, { error: 'must be an ISO 4217 currency code in upper case, e.g. EUR' })
+  .meta({ description: 'ISO 4217 currency code', example: 'EUR' });
+
+const SoldAt = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+    error: 'must be an ISO 8601 date-time with offset (2025-03-01T10:00:00Z) or a date (2025-03-01)',
+  })
+  .refine((value) => value.slice(0, 4) >= '1900' && value.slice(0, 4) <= '2100', {
+    error: 'must be in 1900-2100',
+  })
+  .meta({
+    description: 'When the sale happened; counted on its UTC day',
+    example: '2025-03-01T10:15:00+01:00',
+  });
+
+const UnitPrice = z
+  .string({ error: 'must be a decimal string, e.g. "24999.90"' })
+  .regex(/^\d{1,15}(\.\d{1,4})?$/, { error: 'must be a decimal string ≥ 0, e.g. "24999.90"' })
+  .meta({ description: 'Price of one unit, exact decimal string', example: '24999.90' });
+
+const saleFields = {
+  modelId: Uuid,
+  soldAt: SoldAt,
+  quantity: z
+    .number({ error: 'must be an integer ≥ 1' })
+    .int({ error: 'must be an integer ≥ 1' })
+    .min(1, { error: 'must be an integer ≥ 1' })
+    .max(1_000_000, { error: 'must be at most 1000000' }),
+  unitPrice: UnitPrice,
+  currency: Currency.optional().meta({ description: 'Defaults to the reporting currency' }),
+  country: CountryCode.optional(),
+  externalId: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .max(200, { error: 'must be at most 200 characters' })
+    .optional()
+    .meta({ description: 'Your own id; unique per client, so a resubmission never makes a second sale' }),
+};
+
+/** A sale as submitted; the currency default is applied by the domain. */
+export const SaleCreate = z.strictObject(saleFields).meta({ id: 'SaleCreate' });
+export type SaleCreate = z.infer<typeof SaleCreate>;
+
+export const SALE_FIELDS = Object.keys(saleFields) as (keyof typeof saleFields)[];
+
+/** Checks what a field schema cannot see alone: unit price decimals against the currency's minor unit. */
+export function checkMinorUnit(sale: SaleCreate, currency: string): string | undefined {
+  const decimals = sale.unitPrice.split('.')[1]?.replace(/0+$/, '').length ?? 0;
+  const allowed = minorDigits(currency);
+  return decimals > allowed ? `has more decimals than ${currency} allows (${allowed})` : undefined;
+}
+
+export const Sale = z
+  .object({
+    id: Uuid,
+    modelId: Uuid,
+    soldAt: Timestamp,
+    saleDay: z.iso.date(),
+    quantity: z.number().int(),
+    unitPrice: z.string(),
+    currency: z.string(),
+    country: z.string().nullable(),
+    externalId: z.string().nullable(),
+    submittedBy: z.string(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'Sale' });
+export type Sale = z.infer<typeof Sale>;
+
+export const SaleBatch = z
+  .strictObject({
+    sales: z
+      .array(z.unknown())
+      .min(1, { error: 'must hold 1 to 1000 sales' })
+      .max(MAX_BATCH, { error: 'must hold 1 to 1000 sales' }),
+  })
+  .meta({ id: 'SaleBatch' });
+
+export const SaleItems = z.object({ items: z.array(Sale) }).meta({ id: 'SaleItems' });
+export const ImportResult = z.object({ importedRows: z.number().int() }).meta({ id: 'ImportResult' });
+
+export const SaleParams = z.strictObject({ saleId: Uuid });
+export const SaleListQuery = PageQuery.extend({
+  modelId: Uuid.optional(),
+  brandId: Uuid.optional(),
+  from: z.iso
+    .date({ error: 'must be a date YYYY-MM-DD' })
+    .optional()
+    .meta({ description: 'First UTC day, inclusive' }),
+  to: z.iso
+    .date({ error: 'must be a date YYYY-MM-DD' })
+    .optional()
+    .meta({ description: 'Last UTC day, inclusive' }),
+});
+export const SalePage = page(Sale).meta({ id: 'SalePage' });
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({
+      description: 'Retry-safe key: the same key and body return the first response without a second write',
+    }),
+});

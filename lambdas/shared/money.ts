@@ -1,0 +1,55 @@
+/** Exact decimal amounts as strings, summed as scaled BigInts: money is never a float. */
+
+const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCurrency(code: string): boolean {
+  return CURRENCIES.has(code);
+}
+
+/** Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, KWD 3). */
+export function minorDigits(currency: string): number {
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  );
+}
+
+/** Internal scale of sums: unit prices have at most 4 decimals and quantities are integers. */
+const SCALE = 4;
+const FACTOR = 10n ** BigInt(SCALE);
+
+export function parseDecimal(text: string): bigint {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) throw new TypeError(`Not a decimal: ${text}`);
+  const [, sign, whole = '0', fraction = ''] = match;
+  if (fraction.length > SCALE && /[1-9]/.test(fraction.slice(SCALE)))
+    throw new RangeError(`Too many decimals: ${text}`);
+  const scaled = BigInt(whole) * FACTOR + BigInt(fraction.slice(0, SCALE).padEnd(SCALE, '0'));
+  return sign ? -scaled : scaled;
+}
+
+/** Formats a scaled amount with exactly `digits` decimals (it must already be exact at that precision). */
+export function formatDecimal(scaled: bigint, digits: number): string {
+  const negative = scaled < 0n;
+  const absolute = negative ? -scaled : scaled;
+  const whole = absolute / FACTOR;
+  const fraction = (absolute % FACTOR).toString().padStart(SCALE, '0');
+  const kept = fraction.slice(0, digits);
+  if (/[1-9]/.test(fraction.slice(digits))) throw new RangeError('Amount has more decimals than requested');
+  return `${negative ? '-' : ''}${whole}${digits > 0 ? `.${kept}` : ''}`;
+}
+
+export function sumDecimals(amounts: readonly string[]): bigint {
+  return amounts.reduce((total, amount) => total + parseDecimal(amount), 0n);
+}
+
+/** `total / count` rounded half-to-even to `digits` decimals. */
+export function divideHalfEven(scaledTotal: bigint, count: number, digits: number): string {
+  const unit = 10n ** BigInt(SCALE - digits); // one minor unit at the internal scale
+  const divisor = BigInt(count) * unit;
+  const negative = scaledTotal < 0n;
+  const absolute = negative ? -scaledTotal : scaledTotal;
+  let quotient = absolute / divisor;
+  const twiceRemainder = (absolute % divisor) * 2n;
+  if (twiceRemainder > divisor || (twiceRemainder === divisor && quotient % 2n === 1n)) quotient += 1n;
+  return formatDecimal((negative ? -quotient : quotient) * unit, digits);
+}

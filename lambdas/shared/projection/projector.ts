@@ -1,0 +1,90 @@
+import type { Sql } from '../sql/port';
+import type { AggregateStore, BucketKey, DayAggregate, Scope } from './aggregates';
+
+export interface OutboxEntry extends BucketKey {
+  id: number;
+}
+
+// Each recomputation reads the bucket's version and its sales in one statement, so in one snapshot.
+const RECOMPUTE: Record<Scope, string> = {
+  model: `s.model_id = k.scope_id::uuid`,
+  brand: `s.model_id IN (SELECT m.id FROM models m WHERE m.brand_id = k.scope_id::uuid)`,
+  all: `true`,
+};
+
+/**
+ * Projects buckets from SQL to the aggregate store: recompute from the sales table, write conditionally on
+ * the version, then forget the outbox rows. Safe to run twice, concurrently or out of order: a write never
+ * replaces a newer version, and values are recomputed totals, never increments.
+ */
+export class Projector {
+  constructor(
+    private readonly sql: Sql,
+    private readonly store: AggregateStore,
+  ) {}
+
+  /** Projects the given outbox entries (e.g. those a request just committed) and removes them from the outbox. */
+  async project(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const aggregates = await this.recompute(entries);
+    for (const aggregate of aggregates) await this.store.put(aggregate);
+    await this.sql.query(
+      "DELETE FROM sales_outbox WHERE id IN (SELECT (value #>> '{}')::bigint FROM jsonb_array_elements(:ids::jsonb))",
+      { ids: JSON.stringify(entries.map((entry) => entry.id)) },
+    );
+  }
+
+  /** Drains the whole outbox in keyset pages; returns how many outbox rows were projected. */
+  async drain(pageSize = 500, onProgress?: (projected: number) => void): Promise<number> {
+    let after = 0;
+    let projected = 0;
+    for (;;) {
+      const { rows } = await this.sql.query<OutboxEntry>(
+        `SELECT id, scope, scope_id AS "scopeId", sale_day AS day, currency FROM sales_outbox
+         WHERE id > :after ORDER BY id LIMIT :take`,
+        { after, take: pageSize },
+      );
+      const last = rows.at(-1);
+      if (!last) return projected;
+      await this.project(rows);
+      projected += rows.length;
+      onProgress?.(projected);
+      after = last.id;
+    }
+  }
+
+  private async recompute(keys: readonly BucketKey[]): Promise<DayAggregate[]> {
+    const unique = [...new Map(keys.map((key) => [bucketId(key), key])).values()];
+    const results: DayAggregate[] = [];
+    for (const scope of Object.keys(RECOMPUTE) as Scope[]) {
+      const ofScope = unique.filter((key) => key.scope === scope);
+      if (ofScope.length === 0) continue;
+      const { rows } = await this.sql.query<DayAggregate>(
+        `SELECT k.scope, k.scope_id AS "scopeId", k.sale_day AS day, k.currency, b.version,
+                coalesce(a.units, 0) AS units, coalesce(a.revenue, 0)::text AS revenue, coalesce(a.orders, 0) AS orders
+         FROM jsonb_to_recordset(:keys::jsonb) AS k(scope text, scope_id text, sale_day date, currency text)
+         JOIN sales_buckets b
+           ON b.scope = k.scope AND b.scope_id = k.scope_id AND b.sale_day = k.sale_day AND b.currency = k.currency
+         LEFT JOIN LATERAL (
+           SELECT sum(s.quantity)::bigint AS units, sum(s.quantity * s.unit_price) AS revenue, count(*)::int AS orders
+           FROM sales s
+           WHERE s.sale_day = k.sale_day AND s.currency = k.currency AND ${RECOMPUTE[scope]}
+         ) a ON true`,
+        {
+          keys: JSON.stringify(
+            ofScope.map((key) => ({
+              scope,
+              scope_id: key.scopeId,
+              sale_day: key.day,
+              currency: key.currency,
+            })),
+          ),
+        },
+      );
+      results.push(...rows);
+    }
+    return results;
+  }
+}
+
+export const bucketId = (key: BucketKey) => `${key.scope}#${key.scopeId}#${key.currency}#${key.day}`;

@@ -1,0 +1,56 @@
+import type { CachedCatalog } from '../shared/catalog/catalog';
+import { NotFoundError } from '../shared/errors';
+import { divideHalfEven, formatDecimal, minorDigits, parseDecimal } from '../shared/money';
+import { type Granularity, periodOf, periodsOf } from '../shared/periods';
+import type { AggregateStore } from '../shared/projection/aggregates';
+import type { ModelSales } from './schemas';
+
+export interface PeriodQuery {
+  from: string;
+  to: string;
+  granularity: Granularity;
+  currency: string;
+}
+
+/** Per-model sales per period, from the materialized day buckets: one Query, never SQL. */
+export async function modelSales(
+  store: AggregateStore,
+  catalog: CachedCatalog,
+  modelId: string,
+  query: PeriodQuery,
+): Promise<ModelSales> {
+  const [model, days] = await Promise.all([
+    catalog.model(modelId),
+    store.queryDays('model', modelId, query.currency, query.from, query.to),
+  ]);
+  if (!model.value) throw new NotFoundError('Model', modelId);
+
+  const labels = periodsOf(query.from, query.to, query.granularity);
+  const sums = new Map(labels.map((label) => [label, { units: 0, revenue: 0n, orders: 0 }]));
+  for (const day of days) {
+    const sum = sums.get(periodOf(day.day, query.granularity));
+    if (!sum) continue;
+    sum.units += day.units;
+    sum.revenue += parseDecimal(day.revenue);
+    sum.orders += day.orders;
+  }
+  const digits = minorDigits(query.currency);
+  const periods = labels.map((period) => {
+    const sum = sums.get(period) ?? { units: 0, revenue: 0n, orders: 0 };
+    return { period, units: sum.units, revenue: formatDecimal(sum.revenue, digits), orders: sum.orders };
+  });
+  const units = periods.reduce((total, period) => total + period.units, 0);
+  const revenue = [...sums.values()].reduce((total, sum) => total + sum.revenue, 0n);
+  const orders = periods.reduce((total, period) => total + period.orders, 0);
+  return {
+    modelId,
+    ...query,
+    totals: {
+      units,
+      revenue: formatDecimal(revenue, digits),
+      orders,
+      averageUnitsPerPeriod: Number(divideHalfEven(BigInt(units) * 10_000n, labels.length, 2)),
+    },
+    periods,
+  };
+}

@@ -1,0 +1,133 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import type { FunctionName } from '../lambdas/shared/route';
+import type { SalesApi } from './api';
+import type { ApiHandler } from './api-functions';
+
+export interface ObservabilityProps {
+  readonly api: SalesApi;
+  readonly handlers: readonly ApiHandler[];
+  readonly cluster: rds.DatabaseCluster;
+  /** Tables by the label they get on the dashboard. */
+  readonly tables: Readonly<Record<string, dynamodb.ITable>>;
+}
+
+const ONE_MINUTE = Duration.minutes(1);
+
+/** One dashboard for the request path (API → functions → Aurora / DynamoDB) and the alarms deploys watch. */
+export class Observability extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+  /** Share of API requests answered 5xx; watched by every canary deployment. */
+  readonly serverErrorRateAlarm: cloudwatch.Alarm;
+  /** Unhandled errors (crashes, timeouts) on each function's `live` alias; watched by its canary. */
+  readonly functionErrorAlarms: ReadonlyMap<FunctionName, cloudwatch.Alarm>;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const stage = props.api.restApi.deploymentStage;
+
+    // 5XXError is 0 or 1 per request, so its average is the error rate.
+    this.serverErrorRateAlarm = new cloudwatch.Alarm(this, 'ServerErrorRate', {
+      alarmDescription: 'More than 5% of API requests fail with 5xx',
+      metric: stage.metricServerError({ statistic: cloudwatch.Stats.AVERAGE, period: ONE_MINUTE }),
+      threshold: 0.05,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.functionErrorAlarms = new Map(
+      props.handlers.map(({ name, live }) => [
+        name,
+        // Handlers turn expected failures into problem responses, so any error counted here is a bug.
+        new cloudwatch.Alarm(this, `${name}Errors`, {
+          alarmDescription: `The ${name} function (live alias) throws or times out`,
+          metric: live.metricErrors({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      ]),
+    );
+
+    const perFunction = (metric: (h: ApiHandler) => cloudwatch.IMetric) => props.handlers.map(metric);
+    const graph = (title: string, left: cloudwatch.IMetric[], width = 8) =>
+      new cloudwatch.GraphWidget({ title, left, width, height: 6 });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          graph('API requests', [stage.metricCount({ statistic: cloudwatch.Stats.SUM, label: 'requests' })]),
+          graph('API errors', [
+            stage.metricClientError({ statistic: cloudwatch.Stats.SUM, label: '4xx' }),
+            stage.metricServerError({ statistic: cloudwatch.Stats.SUM, label: '5xx' }),
+          ]),
+          graph('API latency', [
+            stage.metricLatency({ statistic: cloudwatch.Stats.p(50), label: 'p50' }),
+            stage.metricLatency({ statistic: cloudwatch.Stats.p(99), label: 'p99' }),
+          ]),
+        ],
+        [
+          graph(
+            'Function errors',
+            perFunction(({ name, fn }) => fn.metricErrors({ statistic: cloudwatch.Stats.SUM, label: name })),
+          ),
+          graph(
+            'Function duration p99',
+            perFunction(({ name, fn }) =>
+              fn.metricDuration({ statistic: cloudwatch.Stats.p(99), label: name }),
+            ),
+          ),
+          graph(
+            'Function throttles',
+            perFunction(({ name, fn }) =>
+              fn.metricThrottles({ statistic: cloudwatch.Stats.SUM, label: name }),
+            ),
+          ),
+        ],
+        [
+          graph('Aurora capacity (ACU)', [
+            props.cluster.metricServerlessDatabaseCapacity({
+              statistic: cloudwatch.Stats.MAXIMUM,
+              label: 'ACU',
+            }),
+          ]),
+          graph('Aurora ACU utilization (%)', [
+            props.cluster.metricACUUtilization({ statistic: cloudwatch.Stats.MAXIMUM, label: 'utilization' }),
+          ]),
+          graph('Aurora connections', [
+            props.cluster.metricDatabaseConnections({
+              statistic: cloudwatch.Stats.MAXIMUM,
+              label: 'connections',
+            }),
+          ]),
+        ],
+        [
+          graph(
+            'DynamoDB throttled requests',
+            Object.entries(props.tables).flatMap(([name, table]) => [
+              table.metric('ReadThrottleEvents', { statistic: cloudwatch.Stats.SUM, label: `${name} reads` }),
+              table.metric('WriteThrottleEvents', {
+                statistic: cloudwatch.Stats.SUM,
+                label: `${name} writes`,
+              }),
+            ]),
+            12,
+          ),
+          new cloudwatch.AlarmStatusWidget({
+            title: 'Alarms',
+            alarms: [this.serverErrorRateAlarm, ...this.functionErrorAlarms.values()],
+            width: 12,
+            height: 6,
+          }),
+        ],
+      ],
+    });
+  }
+}

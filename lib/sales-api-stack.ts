@@ -1,0 +1,82 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { SalesApi } from './api';
+import { ApiFunctions } from './api-functions';
+import { Auth } from './auth';
+import { CanaryDeployments } from './canary-deployments';
+import { Database } from './database';
+import { Migrations } from './migrations';
+import { Observability } from './observability';
+import { SalesTables } from './sales-tables';
+import type { SalesApiSettings } from './settings';
+
+export interface SalesApiStackProps extends StackProps {
+  readonly settings: SalesApiSettings;
+}
+
+/** The car-sales API: data (Aurora, DynamoDB), auth (Cognito), functions, REST API, monitoring, safe deploys. */
+export class SalesApiStack extends Stack {
+  readonly database: Database;
+  readonly tables: SalesTables;
+  readonly auth: Auth;
+  readonly migrations: Migrations;
+  readonly functions: ApiFunctions;
+  readonly api: SalesApi;
+  readonly observability: Observability;
+  readonly canaryDeployments: CanaryDeployments;
+
+  constructor(scope: Construct, id: string, props: SalesApiStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    this.database = new Database(this, 'Database', {
+      minCapacity: settings.minCapacity,
+      maxCapacity: settings.maxCapacity,
+      deletionProtection: settings.deletionProtection,
+    });
+    this.tables = new SalesTables(this, 'SalesTables', { deletionProtection: settings.deletionProtection });
+    this.auth = new Auth(this, 'Auth', {
+      domainPrefix: settings.authDomainPrefix,
+      deletionProtection: settings.deletionProtection,
+    });
+    this.migrations = new Migrations(this, 'Migrations', { database: this.database });
+
+    this.functions = new ApiFunctions(this, 'Functions', {
+      database: this.database,
+      tables: this.tables,
+      reservedConcurrency: settings.reservedConcurrency,
+    });
+    // New code goes live only after the schema it expects is in place.
+    for (const { live } of this.functions.handlers) live.node.addDependency(this.migrations.resource);
+
+    this.api = new SalesApi(this, 'Api', {
+      userPool: this.auth.userPool,
+      functions: this.functions,
+      throttleRateLimit: settings.throttleRateLimit,
+      throttleBurstLimit: settings.throttleBurstLimit,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      api: this.api,
+      handlers: this.functions.handlers,
+      cluster: this.database.cluster,
+      tables: { aggregates: this.tables.aggregates, idempotency: this.tables.idempotency },
+    });
+
+    const { functionErrorAlarms, serverErrorRateAlarm } = this.observability;
+    this.canaryDeployments = new CanaryDeployments(this, 'CanaryDeployments', {
+      handlers: this.functions.handlers,
+      // A canary rolls back on its own function's errors and on the API-wide 5xx rate.
+      rollbackAlarms: (name) =>
+        [functionErrorAlarms.get(name), serverErrorRateAlarm].filter((a) => a !== undefined),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API (stage v1)' });
+    new CfnOutput(this, 'TokenUrl', { value: this.auth.tokenUrl, description: 'OAuth 2.0 token endpoint' });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'ReaderClientId', { value: this.auth.clients.reader.userPoolClientId });
+    new CfnOutput(this, 'WriterClientId', { value: this.auth.clients.writer.userPoolClientId });
+    new CfnOutput(this, 'AdminClientId', { value: this.auth.clients.admin.userPoolClientId });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+  }
+}

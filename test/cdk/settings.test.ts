@@ -1,0 +1,53 @@
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, settingsFromContext } from '../../lib/settings';
+
+const contextNode = (context: Record<string, unknown>) => new App({ context }).node;
+
+describe('Function: settingsFromContext', () => {
+  it('returns the defaults when the context sets nothing', () => {
+    expect(settingsFromContext(contextNode({}))).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('reads values as cdk.json gives them (typed) and as -c gives them (strings)', () => {
+    // Arrange
+    const node = contextNode({
+      'salesApi:deletionProtection': 'true',
+      'salesApi:reservedConcurrency': 5,
+      'salesApi:minCapacity': '0.5',
+      'salesApi:maxCapacity': 8,
+      'salesApi:throttleRateLimit': '10',
+      'salesApi:throttleBurstLimit': 20,
+      'salesApi:authDomainPrefix': 'acme-sales',
+    });
+
+    // Act
+    const settings = settingsFromContext(node);
+
+    // Assert
+    expect(settings).toEqual({
+      deletionProtection: true,
+      reservedConcurrency: 5,
+      minCapacity: 0.5,
+      maxCapacity: 8,
+      throttleRateLimit: 10,
+      throttleBurstLimit: 20,
+      authDomainPrefix: 'acme-sales',
+    });
+  });
+
+  it('switches reserved concurrency off with none', () => {
+    const settings = settingsFromContext(contextNode({ 'salesApi:reservedConcurrency': 'none' }));
+
+    expect(settings.reservedConcurrency).toBeUndefined();
+  });
+
+  it.each([
+    ['salesApi:deletionProtection', 'yes'],
+    ['salesApi:maxCapacity', 'lots'],
+    ['salesApi:throttleRateLimit', -1],
+    ['salesApi:authDomainPrefix', ''],
+  ])('rejects %s = %j, naming the key', (key, value) => {
+    expect(() => settingsFromContext(contextNode({ [key]: value }))).toThrow(key);
+  });
+});
