@@ -14,7 +14,17 @@ import {
 } from './sales/schemas';
 import { type RouteSpec, route } from './shared/route';
 import { Problem } from './shared/schemas';
-import { ModelSales, ModelSalesQuery } from './stats/schemas';
+import {
+  BrandStats,
+  BrandStatsParams,
+  DailyRevenue,
+  ModelSales,
+  ModelSalesQuery,
+  RevenueStats,
+  StatsRangeQuery,
+  TopModels,
+  TopModelsQuery,
+} from './stats/schemas';
 
 const problem = (description: string) => ({
   description,
@@ -308,6 +318,73 @@ export const routes = [
       ...common,
       404: problem('No such model'),
       503: problem('The catalog is unavailable'),
+    },
+  }),
+  route({
+    operationId: 'getRevenue',
+    method: 'GET',
+    path: '/stats/revenue',
+    fn: 'stats',
+    scope: 'read',
+    tag: 'Stats',
+    summary: 'Total revenue, orders, units and average order value between two UTC days',
+    query: StatsRangeQuery,
+    headers: IfNoneMatch,
+    responses: {
+      200: { description: 'Revenue figures', schema: RevenueStats },
+      304: { description: 'Not modified' },
+      ...common,
+    },
+  }),
+  route({
+    operationId: 'getDailyRevenue',
+    method: 'GET',
+    path: '/stats/revenue/daily',
+    fn: 'stats',
+    scope: 'read',
+    tag: 'Stats',
+    summary: 'Revenue, orders and units per UTC day (zero-filled)',
+    query: StatsRangeQuery,
+    headers: IfNoneMatch,
+    responses: {
+      200: { description: 'Daily series', schema: DailyRevenue },
+      304: { description: 'Not modified' },
+      ...common,
+    },
+  }),
+  route({
+    operationId: 'getTopModels',
+    method: 'GET',
+    path: '/stats/models/top',
+    fn: 'stats',
+    scope: 'read',
+    tag: 'Stats',
+    summary: 'Models ranked by units or revenue, optionally of one brand',
+    query: TopModelsQuery,
+    headers: IfNoneMatch,
+    responses: {
+      200: { description: 'Ranking with model and brand names', schema: TopModels },
+      304: { description: 'Not modified' },
+      ...common,
+    },
+  }),
+  route({
+    operationId: 'getBrandStats',
+    method: 'GET',
+    path: '/stats/brands/{brandId}',
+    fn: 'stats',
+    scope: 'read',
+    tag: 'Stats',
+    summary: 'Totals of a brand and its per-model breakdown',
+    params: BrandStatsParams,
+    query: StatsRangeQuery,
+    headers: IfNoneMatch,
+    responses: {
+      200: { description: 'Brand figures', schema: BrandStats },
+      304: { description: 'Not modified' },
+      ...common,
+      404: problem('No such brand'),
+      503: problem('The catalog is unavailable and the brand is not cached'),
     },
   }),
 ] satisfies RouteSpec[];

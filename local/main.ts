@@ -12,7 +12,10 @@ const env = readEnv({
   DATA_DIR: z.string().default('./.data'),
   IN_MEMORY: z.stringbool().default(false),
   CURSOR_SECRET: z.string().min(32).optional(),
-  REPORTING_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('EUR'),
+  REPORTING_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('EUR'),
   PROJECTOR_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
 });
 const inMemory = env.IN_MEMORY || process.argv.includes('--in-memory');

@@ -103,12 +103,7 @@ export const SaleListQuery = PageQuery.extend({
 export const SalePage = page(Sale).meta({ id: 'SalePage' });
 
 export const IdempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({
-      description: 'Retry-safe key: the same key and body return the first response without a second write',
-    }),
+  'idempotency-key': z.string().min(1).max(200).optional().meta({
+    description: 'Retry-safe key: the same key and body return the first response without a second write',
+  }),
 });

@@ -3,6 +3,7 @@ import { createApiHandler } from '../shared/http/api-handler';
 import { ok } from '../shared/http/responses';
 import type { AggregateStore } from '../shared/projection/aggregates';
 import { modelSales } from './model-sales';
+import { Stats } from './stats';
 
 export interface StatsDeps {
   store: AggregateStore;
@@ -11,15 +12,24 @@ export interface StatsDeps {
 }
 
 export function createStatsHandler({ store, catalog, reportingCurrency }: StatsDeps) {
+  const stats = new Stats(store, catalog);
+  const range = (query: { from: string; to: string; currency?: string | undefined }) => ({
+    from: query.from,
+    to: query.to,
+    currency: query.currency ?? reportingCurrency,
+  });
+
   return createApiHandler('stats', {
     getModelSales: async ({ params, query }) =>
       ok(
-        await modelSales(store, catalog, params.modelId, {
-          from: query.from,
-          to: query.to,
-          granularity: query.granularity,
-          currency: query.currency ?? reportingCurrency,
-        }),
+        await modelSales(store, catalog, params.modelId, { ...range(query), granularity: query.granularity }),
       ),
+    getRevenue: async ({ query }) => ok(await stats.revenue(range(query))),
+    getDailyRevenue: async ({ query }) => ok(await stats.dailyRevenue(range(query))),
+    getTopModels: async ({ query }) =>
+      ok(
+        await stats.topModels({ ...range(query), by: query.by, limit: query.limit, brandId: query.brandId }),
+      ),
+    getBrandStats: async ({ params, query }) => ok(await stats.brand(params.brandId, range(query))),
   });
 }

@@ -12,6 +12,126 @@ export const MAX_DAYS: Record<(typeof GRANULARITIES)[number], number> = {
 
 const Day = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
 
+/** Stats ranges are bounded like daily series: their cost grows with the range, never with the sales. */
+export const MAX_STATS_DAYS = 3 * 366;
+
+function checkRange(query: { from: string; to: string }, maxDays: number, context: z.RefinementCtx) {
+  if (query.from > query.to)
+    context.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
+  else if (daysBetween(query.from, query.to) > maxDays) {
+    context.addIssue({ code: 'custom', path: ['to'], message: `the range may span at most ${maxDays} days` });
+  }
+}
+
+const range = {
+  from: Day.meta({ description: 'First UTC day, inclusive', example: '2025-03-01' }),
+  to: Day.meta({ description: 'Last UTC day, inclusive', example: '2025-03-31' }),
+  currency: Currency.optional().meta({ description: 'Defaults to the reporting currency' }),
+};
+
+export const StatsRangeQuery = z
+  .strictObject(range)
+  .superRefine((query, context) => checkRange(query, MAX_STATS_DAYS, context));
+
+export const RANK_BY = ['units', 'revenue'] as const;
+export const TopModelsQuery = z
+  .strictObject({
+    ...range,
+    by: z.enum(RANK_BY, { error: `must be one of ${RANK_BY.join(', ')}` }).default('units'),
+    limit: z.coerce
+      .number({ error: 'must be an integer from 1 to 50' })
+      .int({ error: 'must be an integer from 1 to 50' })
+      .min(1, { error: 'must be an integer from 1 to 50' })
+      .max(50, { error: 'must be an integer from 1 to 50' })
+      .default(10),
+    brandId: z
+      .uuid({ error: 'must be a UUID' })
+      .optional()
+      .meta({ description: 'Only models of this brand' }),
+  })
+  .superRefine((query, context) => checkRange(query, MAX_STATS_DAYS, context));
+
+export const BrandStatsParams = z.strictObject({ brandId: z.uuid({ error: 'must be a UUID' }) });
+
+const Money = z.string().meta({ description: 'Exact decimal string in the currency' });
+const NamesStale = z
+  .boolean()
+  .meta({ description: 'True when the catalog was unavailable and names come from an expired cache' });
+
+export const RevenueStats = z
+  .object({
+    from: z.iso.date(),
+    to: z.iso.date(),
+    currency: z.string(),
+    totalRevenue: Money,
+    orders: z.number().int(),
+    units: z.number().int(),
+    averageOrderValue: Money.nullable().meta({
+      description: 'totalRevenue / orders, rounded half-to-even to the minor unit; null without orders',
+    }),
+  })
+  .meta({ id: 'RevenueStats' });
+
+export const DailyRevenue = z
+  .object({
+    from: z.iso.date(),
+    to: z.iso.date(),
+    currency: z.string(),
+    days: z.array(
+      z.object({ date: z.iso.date(), revenue: Money, orders: z.number().int(), units: z.number().int() }),
+    ),
+  })
+  .meta({ id: 'DailyRevenue' });
+
+const RankedModel = z.object({
+  rank: z.number().int(),
+  modelId: z.uuid(),
+  modelName: z.string().nullable(),
+  brandId: z.uuid(),
+  brandName: z.string().nullable(),
+  units: z.number().int(),
+  revenue: Money,
+  orders: z.number().int(),
+});
+
+export const TopModels = z
+  .object({
+    from: z.iso.date(),
+    to: z.iso.date(),
+    currency: z.string(),
+    by: z.enum(RANK_BY),
+    brandId: z.uuid().nullable(),
+    items: z.array(RankedModel),
+    namesStale: NamesStale,
+  })
+  .meta({ id: 'TopModels' });
+
+export const BrandStats = z
+  .object({
+    brandId: z.uuid(),
+    brandName: z.string().nullable(),
+    from: z.iso.date(),
+    to: z.iso.date(),
+    currency: z.string(),
+    totals: z.object({
+      units: z.number().int(),
+      revenue: Money,
+      orders: z.number().int(),
+      averageOrderValue: Money.nullable(),
+    }),
+    models: z.array(
+      z.object({
+        modelId: z.uuid(),
+        modelName: z.string().nullable(),
+        units: z.number().int(),
+        revenue: Money,
+        orders: z.number().int(),
+      }),
+    ),
+    namesStale: NamesStale,
+  })
+  .meta({ id: 'BrandStats' });
+
 export const ModelSalesQuery = z
   .strictObject({
     from: Day.meta({ description: 'First UTC day, inclusive', example: '2025-03-01' }),

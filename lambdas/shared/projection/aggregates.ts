@@ -17,7 +17,12 @@ export interface DayAggregate extends BucketKey {
   orders: number;
   /** Version of the SQL state this aggregate was computed from; only newer versions replace it. */
   version: number;
+  /** Brand buckets: figures per model; the all-sales bucket: figures per brand. */
+  breakdown?: Breakdown;
 }
+
+/** Figures by model or brand id: `[units, revenue, orders]`. */
+export type Breakdown = Record<string, [number, string, number]>;
 
 /** The materialized view of per-day aggregates (DynamoDB in AWS, dynalite locally). */
 export interface AggregateStore {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { AggregateStore, DayAggregate, Scope } from './aggregates';
+import type { AggregateStore, Breakdown, DayAggregate, Scope } from './aggregates';
 
 /**
  * Aggregates in one DynamoDB table: partition `scope#id#currency`, sort key `DAY#YYYY-MM-DD`.
@@ -52,7 +52,7 @@ export class DynamoAggregateStore implements AggregateStore {
             ':from': `DAY#${from}`,
             ':to': `DAY#${to}`,
           },
-          ProjectionExpression: '#day, units, revenue, orders, version',
+          ProjectionExpression: '#day, units, revenue, orders, version, breakdown',
           ExpressionAttributeNames: { '#day': 'day' },
           ExclusiveStartKey: startKey,
         }),
@@ -67,6 +67,7 @@ export class DynamoAggregateStore implements AggregateStore {
           revenue: String(item.revenue),
           orders: Number(item.orders),
           version: Number(item.version),
+          ...(item.breakdown ? { breakdown: item.breakdown as Breakdown } : {}),
         });
       }
       startKey = page.LastEvaluatedKey;

@@ -1,15 +1,18 @@
 import type { Sql } from '../sql/port';
-import type { AggregateStore, BucketKey, DayAggregate, Scope } from './aggregates';
+import type { AggregateStore, Breakdown, BucketKey, DayAggregate, Scope } from './aggregates';
 
 export interface OutboxEntry extends BucketKey {
   id: number;
 }
 
-// Each recomputation reads the bucket's version and its sales in one statement, so in one snapshot.
-const RECOMPUTE: Record<Scope, string> = {
-  model: `s.model_id = k.scope_id::uuid`,
-  brand: `s.model_id IN (SELECT m.id FROM models m WHERE m.brand_id = k.scope_id::uuid)`,
-  all: `true`,
+/**
+ * Per scope: which sales fall in a bucket, and what its breakdown is keyed by (brand buckets break down by
+ * model, the all-sales bucket by brand), so rankings need no scan of the sales.
+ */
+const RECOMPUTE: Record<Scope, { where: string; part: string }> = {
+  model: { where: 's.model_id = k.scope_id::uuid', part: 'NULL::text' },
+  brand: { where: 'm.brand_id = k.scope_id::uuid', part: 's.model_id::text' },
+  all: { where: 'true', part: 'm.brand_id::text' },
 };
 
 /**
@@ -59,16 +62,26 @@ export class Projector {
     for (const scope of Object.keys(RECOMPUTE) as Scope[]) {
       const ofScope = unique.filter((key) => key.scope === scope);
       if (ofScope.length === 0) continue;
-      const { rows } = await this.sql.query<DayAggregate>(
+      const { where, part } = RECOMPUTE[scope];
+      // The bucket's version and its sales are read in one statement, so from one snapshot.
+      const { rows } = await this.sql.query<DayAggregate & { breakdown: Breakdown | null }>(
         `SELECT k.scope, k.scope_id AS "scopeId", k.sale_day AS day, k.currency, b.version,
-                coalesce(a.units, 0) AS units, coalesce(a.revenue, 0)::text AS revenue, coalesce(a.orders, 0) AS orders
+                coalesce(a.units, 0) AS units, coalesce(a.revenue, 0)::text AS revenue,
+                coalesce(a.orders, 0) AS orders, a.breakdown
          FROM jsonb_to_recordset(:keys::jsonb) AS k(scope text, scope_id text, sale_day date, currency text)
          JOIN sales_buckets b
            ON b.scope = k.scope AND b.scope_id = k.scope_id AND b.sale_day = k.sale_day AND b.currency = k.currency
          LEFT JOIN LATERAL (
-           SELECT sum(s.quantity)::bigint AS units, sum(s.quantity * s.unit_price) AS revenue, count(*)::int AS orders
-           FROM sales s
-           WHERE s.sale_day = k.sale_day AND s.currency = k.currency AND ${RECOMPUTE[scope]}
+           SELECT sum(g.units)::bigint AS units, sum(g.revenue) AS revenue, sum(g.orders)::int AS orders,
+                  jsonb_object_agg(g.part, jsonb_build_array(g.units, g.revenue::text, g.orders))
+                    FILTER (WHERE g.part IS NOT NULL) AS breakdown
+           FROM (
+             SELECT ${part} AS part, sum(s.quantity)::bigint AS units, sum(s.quantity * s.unit_price) AS revenue,
+                    count(*)::int AS orders
+             FROM sales s JOIN models m ON m.id = s.model_id
+             WHERE s.sale_day = k.sale_day AND s.currency = k.currency AND ${where}
+             GROUP BY 1
+           ) g
          ) a ON true`,
         {
           keys: JSON.stringify(
@@ -81,7 +94,9 @@ export class Projector {
           ),
         },
       );
-      results.push(...rows);
+      results.push(
+        ...rows.map(({ breakdown, ...aggregate }) => (breakdown ? { ...aggregate, breakdown } : aggregate)),
+      );
     }
     return results;
   }
