@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { routes } from '../lambdas/routes';
+import type { aggregatesEnv, currencyEnv } from '../lambdas/shared/config';
 import type { FunctionName } from '../lambdas/shared/route';
 import { lambdaEntry } from './paths';
 import type { SalesTables } from './sales-tables';
@@ -13,6 +14,8 @@ export interface ApiFunctionsProps {
   readonly tables: SalesTables;
   /** Reserved concurrency per function, capping parallel database work; undefined: none. */
   readonly reservedConcurrency: number | undefined;
+  /** ISO 4217 currency of figures when a request names none. */
+  readonly reportingCurrency: string;
 }
 
 /** An API handler and the `live` alias that API Gateway invokes and CodeDeploy shifts between versions. */
@@ -22,36 +25,52 @@ export interface ApiHandler {
   readonly live: lambda.Alias;
 }
 
-interface Resources {
-  readonly database: DataApiDatabase;
-  readonly tables: SalesTables;
+interface Resources extends ApiFunctionsProps {
   readonly cursorSecret: secretsmanager.ISecret;
+  /** Another API function, for functions that call it directly. */
+  handler(name: FunctionName): ApiHandler;
 }
+
+const SALES_TABLE: keyof typeof aggregatesEnv = 'SALES_TABLE';
+
+/** How stats reads brands and models through their functions: cached, retried, bounded (as locally). */
+const CATALOG_CLIENT = {
+  CATALOG_CACHE_TTL_SECONDS: '300',
+  CATALOG_RETRY_ATTEMPTS: '3',
+  CATALOG_TIMEOUT_MS: '1000',
+};
 
 /**
  * What each function may touch, and nothing more; `bind*` sets the environment and the grant together.
- * Table variables are named after the tables (see local/tables.ts for their local twins).
+ * The variable names are the functions' contract in lambdas/shared/config.ts and lambdas/<fn>/index.ts.
  */
 const WIRING: Record<FunctionName, (fn: ServiceFunction, resources: Resources) => void> = {
   brand: catalogFunction,
   model: catalogFunction,
-  // Records sales in Aurora, projects them into the aggregates, and remembers Idempotency-Keys.
+  // Records sales in Aurora, projects them into the aggregates table, remembers Idempotency-Keys.
   sales: (fn, resources) => {
     catalogFunction(fn, resources);
-    fn.bindTable(resources.tables.aggregates, 'readWrite', 'AGGREGATES_TABLE_NAME');
-    fn.bindTable(resources.tables.idempotency, 'readWrite', 'IDEMPOTENCY_TABLE_NAME');
+    fn.bindTable(resources.tables.aggregates, 'readWrite', SALES_TABLE);
+    fn.bindTable(resources.tables.idempotency, 'readWrite', 'IDEMPOTENCY_TABLE');
+    fn.addEnvironments(reportingCurrency(resources));
   },
-  // Reads the aggregates; looks models up in the catalog.
-  stats: (fn, { database, tables }) => {
-    fn.bindDatabase(database);
-    fn.bindTable(tables.aggregates, 'read', 'AGGREGATES_TABLE_NAME');
+  // Reads the aggregates, and brands and models through the live catalog functions (not their tables).
+  stats: (fn, resources) => {
+    fn.bindTable(resources.tables.aggregates, 'read', SALES_TABLE);
+    fn.bindFunction(resources.handler('brand').live, 'BRAND_FUNCTION_NAME');
+    fn.bindFunction(resources.handler('model').live, 'MODEL_FUNCTION_NAME');
+    fn.addEnvironments({ ...reportingCurrency(resources), ...CATALOG_CLIENT });
   },
 };
 
-/** Catalog reads and writes in Aurora, with signed pagination cursors. */
+/** Brands and models in Aurora, with signed pagination cursors. */
 function catalogFunction(fn: ServiceFunction, { database, cursorSecret }: Resources): void {
   fn.bindDatabase(database);
   fn.bindCursorSecret(cursorSecret);
+}
+
+function reportingCurrency(resources: Resources): Record<keyof typeof currencyEnv, string> {
+  return { REPORTING_CURRENCY: resources.reportingCurrency };
 }
 
 /** One function per `fn` in the route table, so adding routes for a new function is all it takes to create it. */
@@ -73,11 +92,6 @@ export class ApiFunctions extends Construct {
         'Rotating the cursor key invalidates outstanding page cursors and needs a redeploy (it is passed as a dynamic reference); rotate deliberately.',
     });
 
-    const resources: Resources = {
-      database: props.database,
-      tables: props.tables,
-      cursorSecret: this.cursorSecret,
-    };
     const names = [...new Set(routes.map((route) => route.fn))];
     this.handlers = names.map((name) => {
       const id = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
@@ -87,10 +101,18 @@ export class ApiFunctions extends Construct {
         description: `Car-sales API: ${name} operations`,
         reservedConcurrentExecutions: props.reservedConcurrency,
       });
-      WIRING[name](fn, resources);
+      // The version hash is computed at synthesis, so wiring below still lands in the published version.
       const live = new lambda.Alias(this, `${id}Live`, { aliasName: 'live', version: fn.currentVersion });
       return { name, fn, live };
     });
+
+    // Wired once all exist, since a function may call another.
+    const resources: Resources = {
+      ...props,
+      cursorSecret: this.cursorSecret,
+      handler: (name) => this.handler(name),
+    };
+    for (const { name, fn } of this.handlers) WIRING[name](fn, resources);
   }
 
   handler(name: FunctionName): ApiHandler {

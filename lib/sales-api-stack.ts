@@ -45,6 +45,7 @@ export class SalesApiStack extends Stack {
       database: this.database,
       tables: this.tables,
       reservedConcurrency: settings.reservedConcurrency,
+      reportingCurrency: settings.reportingCurrency,
     });
     // New code goes live only after the schema it expects is in place.
     for (const { live } of this.functions.handlers) live.node.addDependency(this.migrations.resource);

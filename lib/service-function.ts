@@ -95,7 +95,7 @@ export class ServiceFunction extends NodejsFunction {
       DB_SECRET_ARN: database.secretArn,
       DB_NAME: database.databaseName,
     } satisfies Record<keyof typeof databaseEnv, string>;
-    for (const [name, value] of Object.entries(env)) this.addEnvironment(name, value);
+    this.addEnvironments(env);
     database.grantDataApiAccess(this);
   }
 
@@ -108,7 +108,7 @@ export class ServiceFunction extends NodejsFunction {
       // a rotation needs a redeploy.
       CURSOR_SECRET: secret.secretValue.unsafeUnwrap(),
     } satisfies Record<keyof typeof cursorEnv, string>;
-    for (const [name, value] of Object.entries(env)) this.addEnvironment(name, value);
+    this.addEnvironments(env);
   }
 
   /** Puts a table's name into `envVar` and grants exactly the access asked for. */
@@ -116,5 +116,16 @@ export class ServiceFunction extends NodejsFunction {
     this.addEnvironment(envVar, table.tableName);
     if (access === 'read') table.grantReadData(this);
     else table.grantReadWriteData(this);
+  }
+
+  /** Puts another function's (qualified) name into `envVar` and grants invoking it. */
+  bindFunction(target: lambda.IFunction, envVar: string): void {
+    this.addEnvironment(envVar, target.functionName);
+    target.grantInvoke(this);
+  }
+
+  /** Plain settings, no resource behind them. */
+  addEnvironments(variables: Record<string, string>): void {
+    for (const [name, value] of Object.entries(variables)) this.addEnvironment(name, value);
   }
 }

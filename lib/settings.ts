@@ -14,6 +14,8 @@ export interface SalesApiSettings {
   readonly throttleBurstLimit: number;
   /** Prefix of the Cognito hosted domain (must be unique in the region); undefined: `sales-api-<account>`. */
   readonly authDomainPrefix: string | undefined;
+  /** ISO 4217 currency of figures when a request names none. */
+  readonly reportingCurrency: string;
 }
 
 export const DEFAULT_SETTINGS: SalesApiSettings = {
@@ -24,6 +26,7 @@ export const DEFAULT_SETTINGS: SalesApiSettings = {
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   authDomainPrefix: undefined,
+  reportingCurrency: 'EUR',
 };
 
 const PREFIX = 'salesApi:';
@@ -58,6 +61,11 @@ export function settingsFromContext(node: Node): SalesApiSettings {
       DEFAULT_SETTINGS.throttleBurstLimit,
     ),
     authDomainPrefix: toOptionalString('authDomainPrefix', read('authDomainPrefix')),
+    reportingCurrency: toCurrency(
+      'reportingCurrency',
+      read('reportingCurrency'),
+      DEFAULT_SETTINGS.reportingCurrency,
+    ),
   };
 }
 
@@ -89,5 +97,12 @@ function toOptionalNumber(key: string, value: unknown, fallback: number | undefi
 function toOptionalString(key: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0) throw invalid(key, value, 'a non-empty string');
+  return value;
+}
+
+function toCurrency(key: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^[A-Z]{3}$/.test(value))
+    throw invalid(key, value, 'an ISO 4217 code like EUR');
   return value;
 }

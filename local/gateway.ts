@@ -6,6 +6,7 @@ import { problemResponse } from '../lambdas/shared/http/problem';
 import { proxyEvent } from '../lambdas/shared/http/proxy-event';
 import { acceptedScopes, type FunctionName, type RouteSpec } from '../lambdas/shared/route';
 import { AccessDeniedError, type LocalAuthority, OAuthError } from './auth';
+import type { Throttle } from './throttle';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -19,6 +20,8 @@ export interface GatewayOptions {
   /** Unauthenticated GET pages outside the API (docs, openapi.yaml); undefined when it has no such page. */
   pages?: (pathname: string) => Promise<Page | undefined>;
   log?: (line: string) => void;
+  /** Per-client throttling (API Gateway stage throttling); none when absent. */
+  throttle?: Throttle;
 }
 
 export interface Page {
@@ -106,6 +109,20 @@ export function createGateway(options: GatewayOptions) {
               headers: { 'www-authenticate': 'Bearer' },
             }
           : { status: 403, type: 'forbidden', title: 'Forbidden', detail: error.message },
+        requestId,
+      );
+    }
+
+    const wait = options.throttle?.take(String(claims.client_id));
+    if (wait) {
+      return problemResponse(
+        {
+          status: 429,
+          type: 'too-many-requests',
+          title: 'Too Many Requests',
+          detail: 'This client exceeded its request rate; retry after the indicated seconds',
+          headers: { 'retry-after': String(wait) },
+        },
         requestId,
       );
     }

@@ -17,6 +17,8 @@ const env = readEnv({
     .regex(/^[A-Z]{3}$/)
     .default('EUR'),
   PROJECTOR_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
+  THROTTLE_RATE: z.coerce.number().positive().default(500),
+  THROTTLE_BURST: z.coerce.number().int().positive().default(1000),
 });
 const inMemory = env.IN_MEMORY || process.argv.includes('--in-memory');
 
@@ -35,6 +37,7 @@ async function main() {
     cursorSecret: env.CURSOR_SECRET,
     reportingCurrency: env.REPORTING_CURRENCY,
     projectorIntervalMs: env.PROJECTOR_INTERVAL_MS,
+    throttle: { ratePerSecond: env.THROTTLE_RATE, burst: env.THROTTLE_BURST },
     pages: docsPages(),
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
   });

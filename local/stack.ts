@@ -18,6 +18,7 @@ import { type AppClient, LocalAuthority, loadClients } from './auth';
 import { openDatabase, openDynamo } from './engines';
 import { createGateway, type GatewayOptions, lambdaContext } from './gateway';
 import { LOCAL_TABLES } from './tables';
+import { Throttle } from './throttle';
 
 export interface LocalStackOptions {
   /** Where data persists; in memory when absent. */
@@ -33,6 +34,8 @@ export interface LocalStackOptions {
   /** Catalog cache settings of the stats service. */
   catalog?: { ttlMs?: number; attempts?: number; timeoutMs?: number };
   log?: (line: string) => void;
+  /** Per-client request rate and burst, like the API stage's throttling; unlimited when absent. */
+  throttle?: { ratePerSecond: number; burst: number };
   pages?: GatewayOptions['pages'];
   /** Test seams: wrap the engines' adapters, e.g. to inject faults. */
   wrapSql?: (sql: Sql) => Sql;
@@ -84,7 +87,11 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const auth = await LocalAuthority.create({ issuer: url, clients: options.clients ?? loadClients() });
-  server.on('request', createGateway({ routes, auth, handlers, log: options.log, pages: options.pages }));
+  const throttle = options.throttle && new Throttle(options.throttle.ratePerSecond, options.throttle.burst);
+  server.on(
+    'request',
+    createGateway({ routes, auth, handlers, throttle, log: options.log, pages: options.pages }),
+  );
 
   const interval = options.projectorIntervalMs ?? 5000;
   let draining: Promise<unknown> = Promise.resolve();
