@@ -251,7 +251,7 @@ export const routes = [
       201: { description: 'Imported', schema: ImportResult },
       ...common,
       409: problem('Some externalIds were already used; nothing was written'),
-      413: problem('The body exceeds the 10 MB payload limit'),
+      413: problem('The body exceeds the 10 MB API Gateway payload limit (6 MB through Lambda in AWS)'),
       415: problem('The body is not text/csv'),
       422: problem('Every bad row by line, column and reason; nothing was written'),
       503: problem('The database is unavailable; nothing was written'),

@@ -3,10 +3,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { routes } from '../lambdas/routes';
-import type { aggregatesEnv, currencyEnv } from '../lambdas/shared/config';
+import type { currencyEnv } from '../lambdas/shared/config';
 import type { FunctionName } from '../lambdas/shared/route';
 import { lambdaEntry } from './paths';
-import type { SalesTables } from './sales-tables';
+import { SALES_TABLE_ENV, type SalesTables } from './sales-tables';
 import { type DataApiDatabase, ServiceFunction } from './service-function';
 
 export interface ApiFunctionsProps {
@@ -31,8 +31,6 @@ interface Resources extends ApiFunctionsProps {
   handler(name: FunctionName): ApiHandler;
 }
 
-const SALES_TABLE: keyof typeof aggregatesEnv = 'SALES_TABLE';
-
 /** How stats reads brands and models through their functions: cached, retried, bounded (as locally). */
 const CATALOG_CLIENT = {
   CATALOG_CACHE_TTL_SECONDS: '300',
@@ -50,13 +48,13 @@ const WIRING: Record<FunctionName, (fn: ServiceFunction, resources: Resources) =
   // Records sales in Aurora, projects them into the aggregates table, remembers Idempotency-Keys.
   sales: (fn, resources) => {
     catalogFunction(fn, resources);
-    fn.bindTable(resources.tables.aggregates, 'readWrite', SALES_TABLE);
+    fn.bindTable(resources.tables.aggregates, 'readWrite', SALES_TABLE_ENV);
     fn.bindTable(resources.tables.idempotency, 'readWrite', 'IDEMPOTENCY_TABLE');
     fn.addEnvironments(reportingCurrency(resources));
   },
   // Reads the aggregates, and brands and models through the live catalog functions (not their tables).
   stats: (fn, resources) => {
-    fn.bindTable(resources.tables.aggregates, 'read', SALES_TABLE);
+    fn.bindTable(resources.tables.aggregates, 'read', SALES_TABLE_ENV);
     fn.bindFunction(resources.handler('brand').live, 'BRAND_FUNCTION_NAME');
     fn.bindFunction(resources.handler('model').live, 'MODEL_FUNCTION_NAME');
     fn.addEnvironments({ ...reportingCurrency(resources), ...CATALOG_CLIENT });

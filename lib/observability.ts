@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { FunctionName } from '../lambdas/shared/route';
@@ -10,6 +11,8 @@ import type { ApiHandler } from './api-functions';
 export interface ObservabilityProps {
   readonly api: SalesApi;
   readonly handlers: readonly ApiHandler[];
+  /** Functions off the request path (scheduled), by name. */
+  readonly workers: Readonly<Record<string, lambda.IFunction>>;
   readonly cluster: rds.DatabaseCluster;
   /** Tables by the label they get on the dashboard. */
   readonly tables: Readonly<Record<string, dynamodb.ITable>>;
@@ -24,6 +27,8 @@ export class Observability extends Construct {
   readonly serverErrorRateAlarm: cloudwatch.Alarm;
   /** Unhandled errors (crashes, timeouts) on each function's `live` alias; watched by its canary. */
   readonly functionErrorAlarms: ReadonlyMap<FunctionName, cloudwatch.Alarm>;
+  /** A worker failing run after run (three minutes in a row). */
+  readonly workerErrorAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -55,7 +60,27 @@ export class Observability extends Construct {
       ]),
     );
 
-    const perFunction = (metric: (h: ApiHandler) => cloudwatch.IMetric) => props.handlers.map(metric);
+    this.workerErrorAlarms = new Map(
+      Object.entries(props.workers).map(([name, fn]) => [
+        name,
+        new cloudwatch.Alarm(this, `${name}Errors`, {
+          alarmDescription: `The ${name} function fails run after run`,
+          metric: fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 3,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      ]),
+    );
+
+    // Every function, API handlers and workers, on the same three graphs.
+    const functions = [
+      ...props.handlers.map(({ name, fn }) => [name, fn] as const),
+      ...Object.entries(props.workers),
+    ];
+    const perFunction = (metric: (fn: lambda.IFunction, label: string) => cloudwatch.IMetric) =>
+      functions.map(([name, fn]) => metric(fn, name));
     const graph = (title: string, left: cloudwatch.IMetric[], width = 8) =>
       new cloudwatch.GraphWidget({ title, left, width, height: 6 });
 
@@ -76,19 +101,15 @@ export class Observability extends Construct {
         [
           graph(
             'Function errors',
-            perFunction(({ name, fn }) => fn.metricErrors({ statistic: cloudwatch.Stats.SUM, label: name })),
+            perFunction((fn, label) => fn.metricErrors({ statistic: cloudwatch.Stats.SUM, label })),
           ),
           graph(
             'Function duration p99',
-            perFunction(({ name, fn }) =>
-              fn.metricDuration({ statistic: cloudwatch.Stats.p(99), label: name }),
-            ),
+            perFunction((fn, label) => fn.metricDuration({ statistic: cloudwatch.Stats.p(99), label })),
           ),
           graph(
             'Function throttles',
-            perFunction(({ name, fn }) =>
-              fn.metricThrottles({ statistic: cloudwatch.Stats.SUM, label: name }),
-            ),
+            perFunction((fn, label) => fn.metricThrottles({ statistic: cloudwatch.Stats.SUM, label })),
           ),
         ],
         [
@@ -122,7 +143,11 @@ export class Observability extends Construct {
           ),
           new cloudwatch.AlarmStatusWidget({
             title: 'Alarms',
-            alarms: [this.serverErrorRateAlarm, ...this.functionErrorAlarms.values()],
+            alarms: [
+              this.serverErrorRateAlarm,
+              ...this.functionErrorAlarms.values(),
+              ...this.workerErrorAlarms.values(),
+            ],
             width: 12,
             height: 6,
           }),

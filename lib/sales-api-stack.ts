@@ -7,6 +7,7 @@ import { CanaryDeployments } from './canary-deployments';
 import { Database } from './database';
 import { Migrations } from './migrations';
 import { Observability } from './observability';
+import { OutboxProjector } from './outbox-projector';
 import { SalesTables } from './sales-tables';
 import type { SalesApiSettings } from './settings';
 
@@ -21,6 +22,7 @@ export class SalesApiStack extends Stack {
   readonly auth: Auth;
   readonly migrations: Migrations;
   readonly functions: ApiFunctions;
+  readonly projector: OutboxProjector;
   readonly api: SalesApi;
   readonly observability: Observability;
   readonly canaryDeployments: CanaryDeployments;
@@ -47,8 +49,15 @@ export class SalesApiStack extends Stack {
       reservedConcurrency: settings.reservedConcurrency,
       reportingCurrency: settings.reportingCurrency,
     });
-    // New code goes live only after the schema it expects is in place.
+    this.projector = new OutboxProjector(this, 'OutboxProjector', {
+      database: this.database,
+      aggregates: this.tables.aggregates,
+      singleDrain: settings.reservedConcurrency !== undefined,
+    });
+
+    // New code goes live, and the schedule starts, only after the schema they expect is in place.
     for (const { live } of this.functions.handlers) live.node.addDependency(this.migrations.resource);
+    this.projector.schedule.node.addDependency(this.migrations.resource);
 
     this.api = new SalesApi(this, 'Api', {
       userPool: this.auth.userPool,
@@ -60,6 +69,7 @@ export class SalesApiStack extends Stack {
     this.observability = new Observability(this, 'Observability', {
       api: this.api,
       handlers: this.functions.handlers,
+      workers: { projector: this.projector.fn },
       cluster: this.database.cluster,
       tables: { aggregates: this.tables.aggregates, idempotency: this.tables.idempotency },
     });

@@ -1,6 +1,10 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import type { aggregatesEnv } from '../lambdas/shared/config';
+
+/** The variable the functions read the aggregates table's name from (lambdas/shared/config.ts). */
+export const SALES_TABLE_ENV: keyof typeof aggregatesEnv = 'SALES_TABLE';
 
 export interface SalesTablesProps {
   /** Deletion protection on, and the tables retained if the stack goes. */

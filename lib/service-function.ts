@@ -118,9 +118,10 @@ export class ServiceFunction extends NodejsFunction {
     else table.grantReadWriteData(this);
   }
 
-  /** Puts another function's (qualified) name into `envVar` and grants invoking it. */
+  /** Puts another function's ARN (qualified, for an alias) into `envVar` and grants invoking it. */
   bindFunction(target: lambda.IFunction, envVar: string): void {
-    this.addEnvironment(envVar, target.functionName);
+    // Invoke takes a name or an ARN as FunctionName; the ARN is the one reference CloudFormation hands out.
+    this.addEnvironment(envVar, target.functionArn);
     target.grantInvoke(this);
   }
 

@@ -10,7 +10,10 @@ import type { Throttle } from './throttle';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-/** API Gateway's REST payload limit. */
+/**
+ * API Gateway's REST payload limit. In AWS a synchronous Lambda invocation also caps the whole event at 6 MB,
+ * so imports larger than that must be split there (README).
+ */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface GatewayOptions {

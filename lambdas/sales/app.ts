@@ -1,3 +1,4 @@
+import { ValidationError } from '../shared/errors';
 import { createApiHandler } from '../shared/http/api-handler';
 import type { ApiRequest } from '../shared/http/request';
 import { created, noContent, ok } from '../shared/http/responses';
@@ -6,8 +7,8 @@ import type { CursorCodec } from '../shared/pagination';
 import type { Projector } from '../shared/projection/projector';
 import { SCOPES } from '../shared/route';
 import type { Sql } from '../shared/sql/port';
-import { readSalesCsv, validateSales } from './intake';
-import { Sales } from './sales';
+import { modelIdsOf, readSalesCsv, validateSales } from './intake';
+import { type NewSale, type Origin, Sales } from './sales';
 
 export interface SalesDeps {
   sql: Sql;
@@ -20,28 +21,42 @@ export interface SalesDeps {
 export function createSalesHandler({ sql, cursors, projector, idempotent, reportingCurrency }: SalesDeps) {
   const sales = new Sales(sql, projector, cursors);
 
+  /** Validates every item; when some are invalid, the 422 also names the items whose model does not exist. */
+  async function validate(items: readonly unknown[], origins: readonly Origin[]): Promise<NewSale[]> {
+    try {
+      return validateSales(items, origins, reportingCurrency);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const unknownModels = await sales.unknownModels(modelIdsOf(items));
+      if (unknownModels.size === 0) throw error;
+      return validateSales(items, origins, reportingCurrency, unknownModels);
+    }
+  }
+
   return createApiHandler('sales', {
     createSale: (request) =>
       idempotent(idempotencyOf(request, 'createSale'), async () => {
         const origins = [{ single: true as const }];
-        const valid = validateSales([request.body], origins, reportingCurrency);
+        const valid = await validate([request.body], origins);
         const [sale] = await sales.insert(valid, origins, request.principal.clientId, true);
         if (!sale) throw new Error('The inserted sale was not read back');
         return created(sale, `/sales/${sale.id}`);
       }),
-    createSalesBatch: (request) =>
-      idempotent(idempotencyOf(request, 'createSalesBatch'), async () => {
+    createSalesBatch: async (request) => {
+      // The idempotency record keeps only the ids: a DynamoDB item holds at most 400 KB, which 1000 sales with
+      // long externalIds exceed. Sales never change, so a replay reads the same sales back.
+      const { body } = await idempotent(idempotencyOf(request, 'createSalesBatch'), async () => {
         const origins = request.body.sales.map((_, index) => ({ index }));
-        const valid = validateSales(request.body.sales, origins, reportingCurrency);
-        return {
-          status: 201,
-          body: { items: await sales.insert(valid, origins, request.principal.clientId, true) },
-        };
-      }),
+        const valid = await validate(request.body.sales, origins);
+        await sales.insert(valid, origins, request.principal.clientId, false);
+        return { status: 201, body: { ids: valid.map((sale) => sale.id) } };
+      });
+      return { status: 201, body: { items: await sales.byIds((body as { ids: string[] }).ids) } };
+    },
     importSales: (request) =>
       idempotent(idempotencyOf(request, 'importSales'), async () => {
         const { items, origins } = readSalesCsv(request.body);
-        const valid = validateSales(items, origins, reportingCurrency);
+        const valid = await validate(items, origins);
         await sales.insert(valid, origins, request.principal.clientId, false);
         return { status: 201, body: { importedRows: valid.length } };
       }),

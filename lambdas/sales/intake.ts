@@ -6,21 +6,28 @@ import { checkMinorUnit, SALE_FIELDS, SaleCreate } from './schemas';
 
 interface CsvRecord {
   record: string[];
-  info: { lines: number; empty_lines: number };
+  /** `bytes`: where the record ends (past its line end) in the UTF-8 input. */
+  info: { bytes: number; empty_lines: number };
 }
 
-/** The most rows one import may hold (API Gateway's 10 MB payload fits about this many). */
+/** The most rows one import may hold (API Gateway's 10 MB payload fits about this many short rows). */
 export const MAX_IMPORT_ROWS = 200_000;
 const REQUIRED_COLUMNS = ['modelId', 'soldAt', 'quantity', 'unitPrice'];
 
-/** Validates every item and reports every bad field of every item at once (422), or returns them all. */
+/**
+ * Validates every item and reports every bad field of every item at once (422), or returns them all. Also reports
+ * externalIds repeated within the request, and items naming one of `unknownModels` (ids known not to exist), so
+ * one answer lists every bad item.
+ */
 export function validateSales(
   items: readonly unknown[],
   origins: readonly Origin[],
   reportingCurrency: string,
+  unknownModels: ReadonlySet<string> = new Set(),
 ): NewSale[] {
   const issues: FieldIssue[] = [];
   const sales: NewSale[] = [];
+  const externalIds = new Set<string>();
   items.forEach((item, i) => {
     const origin = origins[i];
     const parsed = SaleCreate.safeParse(item, { reportInput: true });
@@ -28,16 +35,38 @@ export function validateSales(
       for (const issue of parsed.error.issues.flatMap((zodIssue) => toFieldIssues(zodIssue, ''))) {
         issues.push(issueAt(origin, issue.path.replace(/^\./, '') || 'sale', issue.message));
       }
-      return;
+    } else {
+      const sale = toNewSale(parsed.data, reportingCurrency);
+      const minorUnitProblem = checkMinorUnit(parsed.data, sale.currency);
+      if (minorUnitProblem) issues.push(issueAt(origin, 'unitPrice', minorUnitProblem));
+      sales.push(sale);
     }
-    const sale = toNewSale(parsed.data, reportingCurrency);
-    const minorUnitProblem = checkMinorUnit(parsed.data, sale.currency);
-    if (minorUnitProblem) issues.push(issueAt(origin, 'unitPrice', minorUnitProblem));
-    sales.push(sale);
+    const { modelId, externalId } = rawFields(item);
+    if (modelId !== undefined && unknownModels.has(modelId))
+      issues.push(issueAt(origin, 'modelId', 'no model has this id'));
+    if (externalId !== undefined) {
+      if (externalIds.has(externalId))
+        issues.push(issueAt(origin, 'externalId', 'repeats an externalId used earlier in this request'));
+      externalIds.add(externalId);
+    }
   });
   if (issues.length > 0)
     throw new ValidationError('Some sales are invalid; nothing was written', issues, 422);
   return sales;
+}
+
+/** The model ids of items, as submitted (valid or not), for looking up unknown models. */
+export function modelIdsOf(items: readonly unknown[]): string[] {
+  return items.flatMap((item) => rawFields(item).modelId ?? []);
+}
+
+function rawFields(item: unknown): { modelId?: string; externalId?: string } {
+  if (typeof item !== 'object' || item === null) return {};
+  const { modelId, externalId } = item as Record<string, unknown>;
+  return {
+    ...(typeof modelId === 'string' ? { modelId } : {}),
+    ...(typeof externalId === 'string' && externalId !== '' ? { externalId } : {}),
+  };
 }
 
 /**
@@ -67,10 +96,12 @@ export function readSalesCsv(text: string): { items: Record<string, unknown>[]; 
 
   const items: Record<string, unknown>[] = [];
   const origins: Origin[] = [];
+  // Lines are counted here: csv-parse's `info.lines` counts a CRLF inside a quoted field as two lines.
+  const lineAt = lineCounter(Buffer.from(text, 'utf8'));
   let previous = header.info;
   for (const { record, info } of rows) {
     // A record starts on the line after the previous one ends, past any empty lines in between.
-    const line = previous.lines + 1 + (info.empty_lines - previous.empty_lines);
+    const line = lineAt(previous.bytes) + (info.empty_lines - previous.empty_lines);
     previous = info;
     const item: Record<string, unknown> = {};
     columns.forEach((column, i) => {
@@ -82,6 +113,19 @@ export function readSalesCsv(text: string): { items: Record<string, unknown>[]; 
     origins.push({ line });
   }
   return { items, origins };
+}
+
+/** The 1-based line at each byte offset, asked in increasing order; CRLF, LF and a lone CR each end a line. */
+function lineCounter(bytes: Buffer): (offset: number) => number {
+  let position = 0;
+  let line = 1;
+  return (offset) => {
+    for (; position < offset && position < bytes.length; position++) {
+      const byte = bytes[position];
+      if (byte === 0x0a || (byte === 0x0d && bytes[position + 1] !== 0x0a)) line++;
+    }
+    return line;
+  };
 }
 
 function checkHeader(columns: string[]) {

@@ -11,6 +11,7 @@ import { type CursorCodec, type Page, toPage } from '../shared/pagination';
 import { logger } from '../shared/powertools';
 import { ALL_SCOPE_ID } from '../shared/projection/aggregates';
 import type { OutboxEntry, Projector } from '../shared/projection/projector';
+import { Uuid } from '../shared/schemas';
 import { ConstraintViolation, type Sql } from '../shared/sql/port';
 import type { Sale, SaleCreate } from './schemas';
 
@@ -69,6 +70,18 @@ export class Sales {
     });
     await this.projectAfterCommit(outbox);
     return returnSales ? this.byIds(sales.map((sale) => sale.id)) : [];
+  }
+
+  /** Which of these model ids (as submitted; malformed ones are skipped) name no model, for error reports. */
+  async unknownModels(modelIds: readonly string[]): Promise<Set<string>> {
+    const ids = [...new Set(modelIds)].filter((id) => Uuid.safeParse(id).success);
+    if (ids.length === 0) return new Set();
+    const { rows } = await this.sql.query<{ id: string }>(
+      `SELECT id FROM models WHERE id IN (SELECT (value #>> '{}')::uuid FROM jsonb_array_elements(:ids::jsonb))`,
+      { ids: JSON.stringify(ids) },
+    );
+    const known = new Set(rows.map((row) => row.id));
+    return new Set(ids.filter((id) => !known.has(id.toLowerCase())));
   }
 
   async get(id: string): Promise<Sale> {
@@ -138,7 +151,8 @@ export class Sales {
     }
   }
 
-  private async byIds(ids: string[]): Promise<Sale[]> {
+  /** The sales with these ids that exist, in the given order. */
+  async byIds(ids: string[]): Promise<Sale[]> {
     const { rows } = await this.sql.query<Sale>(
       `SELECT ${SALE_COLUMNS} FROM sales
        WHERE id IN (SELECT (value #>> '{}')::uuid FROM jsonb_array_elements(:ids::jsonb))`,
@@ -153,7 +167,8 @@ export class Sales {
 export function toNewSale(input: SaleCreate, reportingCurrency: string): NewSale {
   return {
     id: randomUUID(),
-    modelId: input.modelId,
+    // UUIDs are case-insensitive; the catalog's are lower case.
+    modelId: input.modelId.toLowerCase(),
     // A bare date is that UTC day's midnight.
     soldAt: input.soldAt.length === 10 ? `${input.soldAt}T00:00:00Z` : input.soldAt,
     quantity: input.quantity,

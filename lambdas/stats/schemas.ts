@@ -15,7 +15,11 @@ const Day = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
 /** Stats ranges are bounded like daily series: their cost grows with the range, never with the sales. */
 export const MAX_STATS_DAYS = 3 * 366;
 
+/** Only two well-formed days make a range: a malformed one is reported once, by its own field. */
+const isDay = (value: string) => Day.safeParse(value).success;
+
 function checkRange(query: { from: string; to: string }, maxDays: number, context: z.RefinementCtx) {
+  if (!isDay(query.from) || !isDay(query.to)) return;
   if (query.from > query.to)
     context.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
   else if (daysBetween(query.from, query.to) > maxDays) {
@@ -142,6 +146,7 @@ export const ModelSalesQuery = z
     currency: Currency.optional().meta({ description: 'Defaults to the reporting currency' }),
   })
   .superRefine((query, context) => {
+    if (!isDay(query.from) || !isDay(query.to)) return;
     if (query.from > query.to)
       context.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
     else if (daysBetween(query.from, query.to) > MAX_DAYS[query.granularity]) {

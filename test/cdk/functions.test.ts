@@ -13,6 +13,7 @@ const template = synth();
 
 const routedFunctions = [...new Set(routes.map((r) => r.fn))];
 const catalogFunctions = routedFunctions.filter((name) => name === 'brand' || name === 'model');
+const databaseFunctions = routedFunctions.filter((name) => name !== 'stats');
 const hasRoutes = (name: FunctionName) => routedFunctions.includes(name);
 
 interface Statement {
@@ -48,82 +49,116 @@ const cursorSecretReference = () => ({
   ],
 });
 
+const powertools = (name: string) => ({
+  POWERTOOLS_SERVICE_NAME: name,
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  POWERTOOLS_METRICS_NAMESPACE: 'CarSalesApi',
+  NODE_OPTIONS: '--enable-source-maps',
+});
+
 describe('Construct: ApiFunctions', () => {
   it('creates one function per function named in the route table', () => {
     expect(stack.functions.handlers.map((h) => h.name).sort()).toEqual([...routedFunctions].sort());
   });
 
-  it.each(routedFunctions)(
-    'runs %s on the newest Node.js runtime, arm64, traced, with its Powertools names',
-    (name) => {
+  describe('Configuration', () => {
+    it.each(routedFunctions)('runs %s on the newest Node.js runtime, arm64, traced', (name) => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: { Ref: logicalIdOf(stack.functions.handler(name).fn.logGroup) } },
         ReservedConcurrentExecutions: 20,
+        Environment: { Variables: Match.objectLike(powertools(name)) },
+      });
+    });
+
+    it.each(routedFunctions)('logs %s to its own log group, kept for a month', (name) => {
+      const { fn } = stack.functions.handler(name);
+
+      const logGroup = template.findResources('AWS::Logs::LogGroup')[logicalIdOf(fn.logGroup)];
+
+      expect(logGroup?.Properties).toEqual({ RetentionInDays: 30 });
+    });
+
+    it.each(routedFunctions)('publishes %s behind a live alias', (name) => {
+      const { fn } = stack.functions.handler(name);
+
+      template.hasResourceProperties('AWS::Lambda::Alias', {
+        Name: 'live',
+        FunctionName: { Ref: logicalIdOf(fn) },
+        FunctionVersion: { 'Fn::GetAtt': [Match.stringLikeRegexp('CurrentVersion'), 'Version'] },
+      });
+    });
+
+    it('leaves concurrency unreserved when the setting is off', () => {
+      const unreserved = buildStack({ settings: { reservedConcurrency: undefined } }).template();
+
+      unreserved.allResourcesProperties('AWS::Lambda::Function', {
+        ReservedConcurrentExecutions: Match.absent(),
+      });
+    });
+  });
+
+  describe('Environment', () => {
+    it.each(catalogFunctions)('gives %s exactly the database and cursor variables', (name) => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
-          Variables: Match.objectLike({
-            POWERTOOLS_SERVICE_NAME: name,
-            POWERTOOLS_LOG_LEVEL: 'INFO',
-            POWERTOOLS_METRICS_NAMESPACE: 'CarSalesApi',
-            NODE_OPTIONS: '--enable-source-maps',
+          Variables: {
+            ...powertools(name),
             DB_CLUSTER_ARN: {
               'Fn::Join': ['', Match.arrayWith([{ Ref: logicalIdOf(stack.database.cluster) }])],
             },
             DB_SECRET_ARN: { Ref: Match.stringLikeRegexp('^DatabaseClusterSecretAttachment') },
             DB_NAME: 'sales',
-          }),
+            CURSOR_SECRET: cursorSecretReference(),
+          },
         },
       });
-    },
-  );
+    });
 
-  it.each(catalogFunctions)('gives %s exactly the database and cursor variables', (name) => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: {
-          POWERTOOLS_SERVICE_NAME: name,
-          POWERTOOLS_LOG_LEVEL: 'INFO',
-          POWERTOOLS_METRICS_NAMESPACE: 'CarSalesApi',
-          NODE_OPTIONS: '--enable-source-maps',
-          DB_CLUSTER_ARN: Match.anyValue(),
-          DB_SECRET_ARN: Match.anyValue(),
-          DB_NAME: 'sales',
-          CURSOR_SECRET: cursorSecretReference(),
+    it.runIf(hasRoutes('sales'))('gives sales the database, cursors, both tables and the currency', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: {
+            ...powertools('sales'),
+            DB_CLUSTER_ARN: Match.anyValue(),
+            DB_SECRET_ARN: Match.anyValue(),
+            DB_NAME: 'sales',
+            CURSOR_SECRET: cursorSecretReference(),
+            SALES_TABLE: { Ref: logicalIdOf(stack.tables.aggregates) },
+            IDEMPOTENCY_TABLE: { Ref: logicalIdOf(stack.tables.idempotency) },
+            REPORTING_CURRENCY: 'EUR',
+          },
         },
+      });
+    });
+
+    it.runIf(hasRoutes('stats'))(
+      'gives stats the aggregates, the live catalog functions and its settings',
+      () => {
+        const liveArn = (name: FunctionName) => ({ Ref: logicalIdOf(stack.functions.handler(name).live) });
+
+        template.hasResourceProperties('AWS::Lambda::Function', {
+          Environment: {
+            Variables: {
+              ...powertools('stats'),
+              SALES_TABLE: { Ref: logicalIdOf(stack.tables.aggregates) },
+              BRAND_FUNCTION_NAME: liveArn('brand'),
+              MODEL_FUNCTION_NAME: liveArn('model'),
+              REPORTING_CURRENCY: 'EUR',
+              CATALOG_CACHE_TTL_SECONDS: '300',
+              CATALOG_RETRY_ATTEMPTS: '3',
+              CATALOG_TIMEOUT_MS: '1000',
+            },
+          },
+        });
       },
-    });
-  });
-
-  it.each(routedFunctions)('publishes %s behind a live alias', (name) => {
-    const { fn } = stack.functions.handler(name);
-
-    template.hasResourceProperties('AWS::Lambda::Alias', {
-      Name: 'live',
-      FunctionName: { Ref: logicalIdOf(fn) },
-      FunctionVersion: { 'Fn::GetAtt': [Match.stringLikeRegexp('CurrentVersion'), 'Version'] },
-    });
-  });
-
-  it.each(routedFunctions)('logs %s to its own log group, kept for a month', (name) => {
-    const { fn } = stack.functions.handler(name);
-
-    const logGroup = template.findResources('AWS::Logs::LogGroup')[logicalIdOf(fn.logGroup)];
-
-    expect(logGroup?.Properties).toEqual({ RetentionInDays: 30 });
-  });
-
-  it('leaves concurrency unreserved when the setting is off', () => {
-    const unreserved = buildStack({ settings: { reservedConcurrency: undefined } }).template();
-
-    unreserved.allResourcesProperties('AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: Match.absent(),
-    });
+    );
   });
 
   describe('IAM', () => {
-    it.each(routedFunctions)('lets %s use the Data API on the cluster and read its secret', (name) => {
+    it.each(databaseFunctions)('lets %s use the Data API on the cluster and read its secret', (name) => {
       const { fn } = stack.functions.handler(name);
 
       expect(statementsOf(fn)).toEqual(
@@ -168,35 +203,29 @@ describe('Construct: ApiFunctions', () => {
           expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
         );
       }
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectLike({
-            POWERTOOLS_SERVICE_NAME: 'sales',
-            CURSOR_SECRET: cursorSecretReference(),
-            AGGREGATES_TABLE_NAME: { Ref: logicalIdOf(stack.tables.aggregates) },
-            IDEMPOTENCY_TABLE_NAME: { Ref: logicalIdOf(stack.tables.idempotency) },
-          }),
-        },
-      });
     });
 
-    it.runIf(hasRoutes('stats'))('lets stats only read the aggregates', () => {
-      const { fn } = stack.functions.handler('stats');
+    it.runIf(hasRoutes('stats'))(
+      'lets stats read the aggregates and invoke the live catalog functions only',
+      () => {
+        // Arrange
+        const { fn } = stack.functions.handler('stats');
+        const brand = stack.functions.handler('brand').live;
+        const model = stack.functions.handler('model').live;
 
-      expect(tableActionsOf(fn, stack.tables.aggregates)).toEqual(expect.arrayContaining(['dynamodb:Query']));
-      expect(tableActionsOf(fn, stack.tables.idempotency)).toEqual([]);
-      const writes = actionsOf(fn).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a));
-      expect(writes).toEqual([]);
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectLike({
-            POWERTOOLS_SERVICE_NAME: 'stats',
-            AGGREGATES_TABLE_NAME: { Ref: logicalIdOf(stack.tables.aggregates) },
-            CURSOR_SECRET: Match.absent(),
-          }),
-        },
-      });
-    });
+        // Act
+        const actions = actionsOf(fn);
+
+        // Assert
+        expect(tableActionsOf(fn, stack.tables.aggregates)).toContain('dynamodb:Query');
+        expect(tableActionsOf(fn, stack.tables.idempotency)).toEqual([]);
+        expect(actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toEqual([]);
+        expect(actions.filter((a) => /^(rds-data|secretsmanager):/.test(a))).toEqual([]);
+        expect(statementsOf(fn).filter((s) => actionsIn(s).includes('lambda:InvokeFunction'))).toEqual([
+          expect.objectContaining({ Resource: [{ Ref: logicalIdOf(brand) }, { Ref: logicalIdOf(model) }] }),
+        ]);
+      },
+    );
 
     it.each(routedFunctions)('attaches no AWS managed policy to the role of %s', (name) => {
       const { fn } = stack.functions.handler(name);
@@ -227,12 +256,12 @@ describe('Class: ServiceFunction', () => {
       const { fixture, table, fn } = arrange();
 
       // Act
-      fn.bindTable(table, 'read', 'SALES_TABLE_NAME');
+      fn.bindTable(table, 'read', 'SALES_TABLE');
 
       // Assert
       const tpl = Template.fromStack(fixture);
       tpl.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ SALES_TABLE_NAME: { Ref: logicalIdOf(table) } }) },
+        Environment: { Variables: Match.objectLike({ SALES_TABLE: { Ref: logicalIdOf(table) } }) },
       });
       const dynamoActions = actionsOf(fn, tpl).filter((a) => a.startsWith('dynamodb:'));
       expect(dynamoActions).toContain('dynamodb:Query');
@@ -245,7 +274,7 @@ describe('Class: ServiceFunction', () => {
       const { fixture, table, fn } = arrange();
 
       // Act
-      fn.bindTable(table, 'readWrite', 'SALES_TABLE_NAME');
+      fn.bindTable(table, 'readWrite', 'SALES_TABLE');
 
       // Assert
       const dynamoActions = actionsOf(fn, Template.fromStack(fixture));

@@ -40,6 +40,16 @@ describe('Construct: Observability', () => {
     },
   );
 
+  it('alarms when the outbox projector fails three minutes in a row', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stack.projector.fn) } }],
+      Threshold: 1,
+      EvaluationPeriods: 3,
+    });
+  });
+
   it('draws API, function, Aurora and DynamoDB metrics on one dashboard', () => {
     const metrics = dashboardMetrics();
 
@@ -60,7 +70,10 @@ describe('Construct: Observability', () => {
         'AWS/DynamoDB WriteThrottleEvents',
       ]),
     );
-    expect(metrics.filter((m) => m === 'AWS/Lambda Errors')).toHaveLength(stack.functions.handlers.length);
+    // One line per API function, plus the projector.
+    expect(metrics.filter((m) => m === 'AWS/Lambda Errors')).toHaveLength(
+      stack.functions.handlers.length + 1,
+    );
   });
 });
 

@@ -19,6 +19,7 @@ describe('Function: settingsFromContext', () => {
       'salesApi:throttleRateLimit': '10',
       'salesApi:throttleBurstLimit': 20,
       'salesApi:authDomainPrefix': 'acme-sales',
+      'salesApi:reportingCurrency': 'USD',
     });
 
     // Act
@@ -33,6 +34,7 @@ describe('Function: settingsFromContext', () => {
       throttleRateLimit: 10,
       throttleBurstLimit: 20,
       authDomainPrefix: 'acme-sales',
+      reportingCurrency: 'USD',
     });
   });
 
@@ -47,6 +49,7 @@ describe('Function: settingsFromContext', () => {
     ['salesApi:maxCapacity', 'lots'],
     ['salesApi:throttleRateLimit', -1],
     ['salesApi:authDomainPrefix', ''],
+    ['salesApi:reportingCurrency', 'euro'],
   ])('rejects %s = %j, naming the key', (key, value) => {
     expect(() => settingsFromContext(contextNode({ [key]: value }))).toThrow(key);
   });

@@ -81,7 +81,8 @@ export class CachedCatalog {
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.options.attempts; attempt += 1) {
       try {
-        return await fetch(AbortSignal.timeout(this.options.timeoutMs));
+        const signal = AbortSignal.timeout(this.options.timeoutMs);
+        return await untilAborted(fetch(signal), signal);
       } catch (error) {
         lastError = error;
         if (attempt < this.options.attempts) await sleep(Math.min(1000, 25 * 2 ** attempt) * Math.random());
@@ -97,4 +98,14 @@ export class CachedCatalog {
     if (this.entries.size > (this.options.maxEntries ?? 10_000) && oldest !== undefined)
       this.entries.delete(oldest);
   }
+}
+
+/** Settles with `work`, or rejects once `signal` aborts: the timeout holds even for a source that ignores it. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('Aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -1,0 +1,205 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Model } from '../../lambdas/model/schemas';
+import { formatDecimal, minorDigits } from '../../lambdas/shared/money';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import { type ApiClient, api, tokenFor } from '../support/http';
+import {
+  CSV_HEADER,
+  clientFor,
+  clientsWithOtherWriter,
+  count,
+  createBrand,
+  createModel,
+  csvOf,
+  csvRow,
+  expectConverged,
+  modelSales,
+  postBatch,
+  postCsv,
+  postSale,
+  type SaleInput,
+} from '../support/sales';
+
+let stack: LocalStack;
+let admin: ApiClient;
+let writers: ApiClient[];
+let models: Model[];
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, clients: clientsWithOtherWriter() });
+  admin = api(stack, await tokenFor(stack, 'demo-admin'));
+  writers = [api(stack, await tokenFor(stack, 'demo-writer')), await clientFor(stack, 'other-writer'), admin];
+  models = [];
+  for (let brand = 0; brand < 3; brand++) {
+    const { id } = await createBrand(admin);
+    for (let model = 0; model < 2; model++) models.push(await createModel(admin, id));
+  }
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+// Days around a month end; times whose offsets move the sale to the UTC day before or after.
+const DAYS = ['2025-02-27', '2025-02-28', '2025-03-01', '2025-03-02'];
+const TIMES = ['', 'T00:00:00Z', 'T23:59:59.999Z', 'T00:30:00+02:00', 'T23:30:00-03:00', 'T12:00:00+05:30'];
+
+const saleArb = fc.record({
+  model: fc.nat({ max: 5 }),
+  day: fc.constantFrom(...DAYS),
+  time: fc.constantFrom(...TIMES),
+  quantity: fc.integer({ min: 1, max: 50 }),
+  minorUnits: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 10_000_000 })),
+  currency: fc.constantFrom('EUR', 'USD', 'JPY'),
+});
+type SaleSpec = typeof saleArb extends fc.Arbitrary<infer T> ? T : never;
+
+const itemsArb = fc.array(saleArb, { minLength: 1, maxLength: 15 });
+const opArb = fc.oneof(
+  fc.record({ kind: fc.constant('single' as const), sales: fc.tuple(saleArb) }),
+  fc.record({ kind: fc.constant('batch' as const), sales: itemsArb }),
+  fc.record({ kind: fc.constant('csv' as const), sales: itemsArb }),
+  fc.record({ kind: fc.constant('deleteOwn' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('deleteOld' as const), pick: fc.nat() }),
+);
+/** Concurrent lanes, each a sequence of operations. */
+const planArb = fc.array(fc.array(opArb, { minLength: 3, maxLength: 8 }), { minLength: 4, maxLength: 4 });
+type Plan = typeof planArb extends fc.Arbitrary<infer T> ? T : never;
+
+function toSale(spec: SaleSpec): SaleInput {
+  // Any amount in the currency's minor unit (e.g. cents), at the internal scale of 4 decimals.
+  const digits = minorDigits(spec.currency);
+  const unitPrice = formatDecimal(BigInt(spec.minorUnits) * 10n ** BigInt(4 - digits), digits);
+  return {
+    modelId: (models[spec.model] as Model).id,
+    soldAt: `${spec.day}${spec.time}`,
+    quantity: spec.quantity,
+    unitPrice,
+    currency: spec.currency,
+  };
+}
+
+async function saleIds(): Promise<string[]> {
+  const { rows } = await stack.sql.query<{ id: string }>('SELECT id FROM sales ORDER BY id');
+  return rows.map((row) => row.id);
+}
+
+/** Runs one lane's operations in order; returns [sales created, sales deleted]. */
+async function runLane(lane: number, ops: Plan[number], old: string[]) {
+  const client = writers[lane % writers.length] as ApiClient;
+  const own: string[] = [];
+  let created = 0;
+  let deleted = 0;
+  for (const op of ops) {
+    if (op.kind === 'single') {
+      const response = await postSale(client, toSale(op.sales[0]));
+      expect(response.status, response.text).toBe(201);
+      own.push(response.body.id);
+      created += 1;
+    } else if (op.kind === 'batch') {
+      const response = await postBatch(client, op.sales.map(toSale));
+      expect(response.status, response.text).toBe(201);
+      own.push(...response.body.items.map((sale) => sale.id));
+      created += op.sales.length;
+    } else if (op.kind === 'csv') {
+      const response = await postCsv(client, csvOf(CSV_HEADER, op.sales.map(toSale).map(csvRow)));
+      expect(response.status, response.text).toBe(201);
+      expect(response.body.importedRows).toBe(op.sales.length);
+      created += op.sales.length;
+    } else {
+      const pool = op.kind === 'deleteOwn' ? own : old;
+      if (pool.length === 0) continue;
+      const [id] = pool.splice(op.pick % pool.length, 1);
+      // Sales of earlier rounds may be anyone's: only an admin may delete those.
+      const response = await (op.kind === 'deleteOwn' ? client : admin).delete(`/sales/${id}`);
+      expect(response.status, response.text).toBe(204);
+      deleted += 1;
+    }
+  }
+  return [created, deleted] as const;
+}
+/** Per-model sales over HTTP equal the SQL GROUP BY, day by day. */
+async function expectModelSalesMatchSql() {
+  const from = '2025-02-26';
+  const to = '2025-03-03';
+  const { rows } = await stack.sql.query<{ modelId: string; day: string; currency: string; units: number }>(
+    `SELECT model_id AS "modelId", sale_day::text AS day, currency::text AS currency, sum(quantity)::int AS units
+     FROM sales GROUP BY model_id, sale_day, currency`,
+  );
+  for (const model of models) {
+    for (const currency of ['EUR', 'USD', 'JPY']) {
+      const response = await modelSales(admin, model.id, `from=${from}&to=${to}&currency=${currency}`);
+      expect(response.status, response.text).toBe(200);
+      const want = response.body.periods.map(
+        ({ period }) =>
+          rows.find((row) => row.modelId === model.id && row.currency === currency && row.day === period)?.units ??
+          0,
+      );
+      expect(response.body.periods.map((period) => period.units), `${model.id} ${currency}`).toEqual(want);
+    }
+  }
+}
+
+describe('convergence', () => {
+  it('keeps every DynamoDB bucket equal to SQL under concurrent inserts (single, batch, CSV) and deletes', async () => {
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(planArb, async (plan) => {
+        round += 1;
+        const before = await saleIds();
+        const lanes = plan.map((ops, lane) =>
+          runLane(
+            lane,
+            ops,
+            before.filter((_, i) => i % plan.length === lane),
+          ),
+        );
+        const results = await Promise.all(lanes);
+        const created = results.reduce((total, [c]) => total + c, 0);
+        const deleted = results.reduce((total, [, d]) => total + d, 0);
+        expect(await count(stack.sql, 'sales')).toBe(before.length + created - deleted);
+
+        // Every request projects its own buckets after commit, newest version wins: already converged.
+        expect(await count(stack.sql, 'sales_outbox')).toBe(0);
+        await expectConverged(stack);
+
+        await stack.projector.drain();
+        const buckets = await expectConverged(stack);
+        expect(buckets).toBeGreaterThan(0);
+        await expectModelSalesMatchSql();
+      }),
+      { numRuns: 3, endOnFailure: true, verbose: true },
+    );
+    expect(round).toBe(3);
+    expect(await count(stack.sql, 'sales')).toBeGreaterThan(50);
+  });
+
+  it('keeps buckets whose sales are all deleted at zero', async () => {
+    const model = await createModel(admin);
+    const response = await postBatch(
+      admin,
+      ['EUR', 'USD'].map((currency) => ({
+        modelId: model.id,
+        soldAt: '2025-09-09T23:00:00-05:00',
+        quantity: 3,
+        unitPrice: '7.77',
+        currency,
+      })),
+    );
+    expect(response.status, response.text).toBe(201);
+
+    await Promise.all(response.body.items.map((sale) => admin.delete(`/sales/${sale.id}`)));
+    await stack.projector.drain();
+
+    await expectConverged(stack);
+    for (const currency of ['EUR', 'USD']) {
+      const days = await stack.store.queryDays('model', model.id, currency, '2025-09-10', '2025-09-10');
+      expect(days.map(({ units, revenue, orders }) => ({ units, revenue, orders }))).toEqual([
+        { units: 0, revenue: '0', orders: 0 },
+      ]);
+      const brandDays = await stack.store.queryDays('brand', model.brandId, currency, '2025-09-10', '2025-09-10');
+      expect(brandDays.map(({ units, orders }) => ({ units, orders }))).toEqual([{ units: 0, orders: 0 }]);
+    }
+  });
+});

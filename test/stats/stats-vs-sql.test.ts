@@ -1,0 +1,411 @@
+/**
+ * Every stats endpoint, over real HTTP, equals the same figures computed independently in SQL from the `sales`
+ * table (see ./oracle.ts), to the cent, on a seeded random data set: 5 brands, 12 models, EUR, USD and JPY
+ * (integer prices), days across a year and a month boundary, sales written by batch and CSV in several UTC
+ * offsets, then some deleted by their submitting client. Reproduce a failure with STATS_SEED=<seed>.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Brand } from '../../lambdas/brand/schemas';
+import type { Model } from '../../lambdas/model/schemas';
+import type { Sale } from '../../lambdas/sales/schemas';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import { type ApiClient, api, expectProblem, tokenFor } from '../support/http';
+import {
+  addDays,
+  daysFrom,
+  expectedBrand,
+  expectedDaily,
+  expectedModelSales,
+  expectedRevenue,
+  expectedTop,
+  type Granularity,
+  inOffset,
+  type Prng,
+  prng,
+  type Range,
+} from './oracle';
+
+const SEED = Number(process.env.STATS_SEED ?? 20_250_101);
+const WINDOW = { from: '2024-12-20', to: '2025-02-08' }; // a year and a month boundary
+const BATCHES = [450, 450]; // by demo-writer, POST /sales/batch
+const CSV_ROWS = 350; // by demo-admin, POST /sales/import
+const DELETES = { writer: 40, admin: 20 };
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+const GRANULARITIES: Granularity[] = ['day', 'week', 'month', 'year'];
+
+const rng = prng(SEED);
+let stack: LocalStack;
+let admin: ApiClient;
+let writer: ApiClient;
+let reader: ApiClient;
+let brands: Brand[];
+let models: Model[];
+/** Models by role in the hand-made sales: a1..a3 of brands[0], b1 of brands[1]; `unsold` never sells. */
+let fixed: { a1: Model; a2: Model; a3: Model; b1: Model; unsold: Model };
+let deletedCount = 0;
+let insertedCount = 0;
+
+interface SaleInput {
+  modelId: string;
+  soldAt: string;
+  quantity: number;
+  unitPrice: string;
+  currency?: string;
+  country?: string;
+}
+
+function randomSale(random: Prng, sellable: readonly Model[]): SaleInput {
+  const model = random.pick(sellable);
+  const r = random.next();
+  const currency = r < 0.55 ? 'EUR' : r < 0.8 ? 'USD' : 'JPY';
+  const day = addDays(WINDOW.from, random.int(0, daysFrom(WINDOW.from, WINDOW.to)));
+  const midnight = Date.parse(`${day}T00:00:00Z`);
+  // Some sales within minutes of a UTC midnight, so offsets move them across days (and years).
+  const nearMidnight = random.next() < 0.1;
+  const instant = nearMidnight
+    ? midnight + random.int(-180_000, 180_000)
+    : midnight + random.int(0, 86_399_999);
+  const offset = random.pick([0, 0, 120, -300, 540, 330, -600, 840]);
+  const soldAt = random.next() < 0.08 ? day : inOffset(instant, offset);
+  const q = random.next();
+  const quantity = q < 0.7 ? 1 : q < 0.95 ? random.int(2, 3) : random.int(4, 20);
+  let unitPrice: string;
+  if (currency === 'JPY') {
+    const yen = random.int(900_000, 9_000_000);
+    unitPrice = random.next() < 0.1 ? `${yen}.00` : String(yen);
+  } else {
+    const whole = random.int(5000, 90_000);
+    const f = random.next();
+    unitPrice =
+      f < 0.8
+        ? `${whole}.${String(random.int(0, 99)).padStart(2, '0')}`
+        : f < 0.9
+          ? String(whole)
+          : `${whole}.${random.int(0, 9)}`;
+  }
+  const sale: SaleInput = { modelId: model.id, soldAt, quantity, unitPrice };
+  if (currency !== 'EUR' || random.next() < 0.7) sale.currency = currency; // else the EUR default applies
+  if (random.next() < 0.5) sale.country = random.pick(['DE', 'FR', 'US', 'JP']);
+  return sale;
+}
+
+const csvOf = (sales: readonly SaleInput[]) =>
+  [
+    'modelId,soldAt,quantity,unitPrice,currency,country',
+    ...sales.map((s) =>
+      [s.modelId, s.soldAt, s.quantity, s.unitPrice, s.currency ?? '', s.country ?? ''].join(','),
+    ),
+  ].join('\n');
+
+async function postBatch(client: ApiClient, sales: readonly SaleInput[]): Promise<Sale[]> {
+  const response = await client.post<{ items: Sale[] }>('/sales/batch', { sales });
+  expect(response.status, response.text).toBe(201);
+  insertedCount += sales.length;
+  return response.body.items;
+}
+
+async function deleteSale(client: ApiClient, id: string) {
+  const response = await client.delete(`/sales/${id}`);
+  expect(response.status, response.text).toBe(204);
+  deletedCount += 1;
+}
+
+/** Picks `n` distinct items. */
+function sample<T>(random: Prng, items: readonly T[], n: number): T[] {
+  const pool = [...items];
+  const picked: T[] = [];
+  while (picked.length < n && pool.length > 0) picked.push(...pool.splice(random.int(0, pool.length - 1), 1));
+  return picked;
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, projectorIntervalMs: 0 });
+  [admin, writer, reader] = await Promise.all(
+    (['demo-admin', 'demo-writer', 'demo-reader'] as const).map(async (id) => api(stack, await tokenFor(stack, id))),
+  );
+
+  // The catalog: names with spaces, accents and quotes, to see they come back exactly.
+  brands = [];
+  for (const name of ['Škoda "Test"', 'Alfa Romeo', 'Toyota', 'Citroën', 'Empty Brand']) {
+    const response = await admin.post<Brand>('/brands', { name });
+    expect(response.status, response.text).toBe(201);
+    brands.push(response.body);
+  }
+  const modelsPerBrand = [3, 3, 3, 2, 1];
+  models = [];
+  for (const [b, count] of modelsPerBrand.entries()) {
+    for (let m = 0; m < count; m++) {
+      const brand = brands[b];
+      if (!brand) throw new Error('no brand');
+      const response = await admin.post<Model>('/models', { brandId: brand.id, name: `Model ${b}.${m} «x»` });
+      expect(response.status, response.text).toBe(201);
+      models.push(response.body);
+    }
+  }
+  const [a1, a2, a3, b1] = models;
+  const unsold = models.at(-1);
+  if (!a1 || !a2 || !a3 || !b1 || !unsold) throw new Error('models missing');
+  fixed = { a1, a2, a3, b1, unsold };
+  const sellable = models.slice(0, -1);
+
+  // Random sales: two batches by the writer, one CSV import by the admin.
+  const writerSales: Sale[] = [];
+  for (const size of BATCHES) {
+    writerSales.push(...(await postBatch(writer, Array.from({ length: size }, () => randomSale(rng, sellable)))));
+  }
+  const csvSales = Array.from({ length: CSV_ROWS }, () => randomSale(rng, sellable));
+  const imported = await admin.request<{ importedRows: number }>('POST', '/sales/import', {
+    body: csvOf(csvSales),
+    headers: { 'content-type': 'text/csv' },
+  });
+  expect(imported.status, imported.text).toBe(201);
+  expect(imported.body.importedRows).toBe(CSV_ROWS);
+  insertedCount += CSV_ROWS;
+
+  // Hand-made sales with known answers (see the first test).
+  const hand = (modelId: string, soldAt: string, quantity: number, unitPrice: string, currency: string) => ({
+    modelId,
+    soldAt,
+    quantity,
+    unitPrice,
+    currency,
+  });
+  await postBatch(admin, [
+    // UTC day attribution at the year boundary (GBP is otherwise only used in March).
+    hand(a1.id, '2024-12-31T23:59:59.999Z', 1, '10.00', 'GBP'),
+    hand(a1.id, '2025-01-01T00:00:00Z', 1, '20.00', 'GBP'),
+    hand(a1.id, '2025-01-01T01:00:00+02:00', 1, '40.00', 'GBP'),
+    hand(a1.id, '2024-12-31T20:00:00-05:00', 1, '80.00', 'GBP'),
+    hand(a1.id, '2025-01-01', 1, '160.00', 'GBP'),
+    // Average order values exactly half a minor unit: half to even.
+    hand(a1.id, '2025-03-10T10:00:00Z', 1, '0.01', 'GBP'),
+    hand(a1.id, '2025-03-10T11:00:00Z', 1, '0.02', 'GBP'), // 0.015 → 0.02
+    hand(a1.id, '2025-03-11T10:00:00Z', 1, '0.01', 'GBP'),
+    hand(a1.id, '2025-03-11T11:00:00Z', 1, '0.04', 'GBP'), // 0.025 → 0.02
+    hand(a1.id, '2025-03-12T10:00:00Z', 1, '0.03', 'GBP'),
+    hand(a1.id, '2025-03-12T11:00:00Z', 1, '0.04', 'GBP'), // 0.035 → 0.04
+    hand(b1.id, '2025-03-13T10:00:00Z', 1, '1', 'JPY'),
+    hand(b1.id, '2025-03-13T11:00:00Z', 1, '2', 'JPY'), // 1.5 → 2
+    hand(b1.id, '2025-03-14T10:00:00Z', 1, '1', 'JPY'),
+    hand(b1.id, '2025-03-14T11:00:00Z', 1, '4', 'JPY'), // 2.5 → 2
+    // Ranking ties in CHF: a1 and a2 are equal in units and revenue; a3 has a1's revenue in 2 units.
+    hand(a1.id, '2025-03-12T09:00:00Z', 1, '100.00', 'CHF'),
+    hand(a2.id, '2025-03-12T09:00:00Z', 1, '100.00', 'CHF'),
+    hand(a3.id, '2025-03-12T09:00:00Z', 2, '50.00', 'CHF'),
+    hand(b1.id, '2025-03-12T09:00:00Z', 1, '150.00', 'CHF'),
+  ]);
+  // A bucket emptied by a delete: the only USD sale of 2025-02-20.
+  const [lonely] = await postBatch(writer, [hand(b1.id, '2025-02-20T12:00:00Z', 3, '999.99', 'USD')]);
+  if (!lonely) throw new Error('no sale');
+
+  // Deletes by the submitting client; another client may not.
+  const csvIds = (
+    await stack.sql.query<{ id: string }>(
+      `SELECT id::text AS id FROM sales WHERE submitted_by = 'demo-admin' AND currency <> 'GBP' AND currency <> 'CHF'
+       AND NOT (currency = 'JPY' AND sale_day >= '2025-03-01') ORDER BY id`,
+    )
+  ).rows.map((row) => row.id);
+  expect(csvIds).toHaveLength(CSV_ROWS);
+  const forbidden = await writer.delete(`/sales/${csvIds[0]}`);
+  expectProblem(forbidden, 403);
+  for (const sale of sample(rng, writerSales, DELETES.writer)) await deleteSale(writer, sale.id);
+  for (const id of sample(rng, csvIds, DELETES.admin)) await deleteSale(admin, id);
+  await deleteSale(writer, lonely.id);
+
+  await stack.projector.drain();
+  const outbox = await stack.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM sales_outbox');
+  expect(outbox.rows[0]?.n).toBe(0);
+}, 240_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const query = (params: Record<string, string | number | undefined>) =>
+  new URLSearchParams(
+    Object.entries(params).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+  ).toString();
+
+async function get200<T = unknown>(path: string): Promise<T> {
+  const response = await reader.get<T>(path);
+  expect(response.status, `${path}: ${response.text}`).toBe(200);
+  return response.body;
+}
+
+describe(`stats equal SQL (seed ${SEED})`, () => {
+  it('wrote the data set it meant to', async () => {
+    const { rows } = await stack.sql.query<{ n: number; models: number; currencies: string; days: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT model_id)::int AS models,
+              string_agg(DISTINCT currency, ',' ORDER BY currency) AS currencies,
+              count(DISTINCT sale_day)::int AS days FROM sales`,
+    );
+    expect(rows[0]).toMatchObject({
+      n: insertedCount - deletedCount,
+      models: models.length - 1,
+      currencies: 'CHF,EUR,GBP,JPY,USD',
+    });
+    expect(rows[0]?.days).toBeGreaterThan(45);
+    expect(deletedCount).toBe(DELETES.writer + DELETES.admin + 1);
+  });
+
+  it('matches hand-computed answers: UTC days, half-to-even averages, ranking ties, emptied buckets', async () => {
+    // UTC day attribution across the year boundary.
+    const boundary = await get200<{ days: unknown[] }>(
+      `/stats/revenue/daily?${query({ from: '2024-12-31', to: '2025-01-01', currency: 'GBP' })}`,
+    );
+    expect(boundary.days).toEqual([
+      { date: '2024-12-31', revenue: '50.00', orders: 2, units: 2 },
+      { date: '2025-01-01', revenue: '260.00', orders: 3, units: 3 },
+    ]);
+    const years = await get200<{ periods: unknown[] }>(
+      `/models/${fixed.a1.id}/sales?${query({ from: '2024-12-31', to: '2025-01-01', granularity: 'year', currency: 'GBP' })}`,
+    );
+    expect(years.periods).toEqual([
+      { period: '2024', units: 2, revenue: '50.00', orders: 2 },
+      { period: '2025', units: 3, revenue: '260.00', orders: 3 },
+    ]);
+    // 2024-12-30 and 2025-01-01 are in ISO week 2025-W01; 2024-12-29 in 2024-W52.
+    const weeks = await get200<{ periods: { period: string }[] }>(
+      `/models/${fixed.a1.id}/sales?${query({ from: '2024-12-29', to: '2025-01-06', granularity: 'week', currency: 'GBP' })}`,
+    );
+    expect(weeks.periods.map((p) => p.period)).toEqual(['2024-W52', '2025-W01', '2025-W02']);
+
+    // Average order value: half to even, per currency minor unit.
+    const aov = async (from: string, to: string, currency: string) => {
+      const body = await get200<{ averageOrderValue: string | null }>(
+        `/stats/revenue?${query({ from, to, currency })}`,
+      );
+      const oracle = await expectedRevenue(stack.sql, { from, to, currency });
+      expect(body).toEqual(oracle);
+      return body.averageOrderValue;
+    };
+    expect(await aov('2025-03-10', '2025-03-10', 'GBP')).toBe('0.02');
+    expect(await aov('2025-03-11', '2025-03-11', 'GBP')).toBe('0.02');
+    expect(await aov('2025-03-12', '2025-03-12', 'GBP')).toBe('0.04');
+    expect(await aov('2025-03-10', '2025-03-12', 'GBP')).toBe('0.02'); // 0.15 / 6 = 0.025 → 0.02
+    expect(await aov('2025-03-13', '2025-03-13', 'JPY')).toBe('2');
+    expect(await aov('2025-03-14', '2025-03-14', 'JPY')).toBe('2');
+    expect(await aov('2025-03-13', '2025-03-14', 'JPY')).toBe('2'); // 8 / 4
+    expect(await aov('2023-01-01', '2023-01-31', 'EUR')).toBeNull();
+
+    // Ranking ties: by the other metric, then modelId.
+    const [first, second] = [fixed.a1.id, fixed.a2.id].sort();
+    const ranked = async (by: string) =>
+      (
+        await get200<{ items: { modelId: string }[] }>(
+          `/stats/models/top?${query({ from: '2025-03-12', to: '2025-03-12', currency: 'CHF', by, limit: 10 })}`,
+        )
+      ).items.map((item) => item.modelId);
+    expect(await ranked('units')).toEqual([fixed.a3.id, fixed.b1.id, first, second]);
+    expect(await ranked('revenue')).toEqual([fixed.b1.id, fixed.a3.id, first, second]);
+    const brandTies = await get200<{ models: { modelId: string }[] }>(
+      `/stats/brands/${brands[0]?.id}?${query({ from: '2025-03-12', to: '2025-03-12', currency: 'CHF' })}`,
+    );
+    expect(brandTies.models.map((m) => m.modelId)).toEqual([fixed.a3.id, first, second]);
+
+    // The bucket whose only sale was deleted reads as zero, zero-filled like any empty day.
+    const emptied = { from: '2025-02-19', to: '2025-02-21', currency: 'USD' };
+    expect(await get200(`/stats/revenue?${query(emptied)}`)).toEqual({
+      ...emptied,
+      totalRevenue: '0.00',
+      orders: 0,
+      units: 0,
+      averageOrderValue: null,
+    });
+    expect(await get200(`/stats/revenue/daily?${query(emptied)}`)).toEqual({
+      ...emptied,
+      days: ['2025-02-19', '2025-02-20', '2025-02-21'].map((date) => ({ date, revenue: '0.00', orders: 0, units: 0 })),
+    });
+    expect(await get200(`/stats/models/top?${query(emptied)}`)).toMatchObject({ items: [] });
+  });
+
+  it('matches SQL on every endpoint over fixed and random ranges and currencies', async () => {
+    const span = daysFrom(WINDOW.from, WINDOW.to);
+    const cases: { range: Range; sendCurrency: boolean }[] = [];
+    const add = (from: string, to: string, currency: string, sendCurrency = true) =>
+      cases.push({ range: { from, to, currency }, sendCurrency });
+    for (const currency of ['EUR', 'USD', 'JPY']) add(WINDOW.from, WINDOW.to, currency);
+    add(WINDOW.from, WINDOW.to, 'EUR', false); // the reporting currency by default
+    add('2024-12-28', '2025-01-04', rng.pick(['EUR', 'USD', 'JPY'])); // year boundary
+    add('2025-01-29', '2025-02-02', rng.pick(['EUR', 'USD', 'JPY'])); // month boundary
+    add('2024-11-01', '2025-03-31', 'CHF');
+    add('2024-11-01', '2025-03-31', 'GBP');
+    add('2023-05-01', '2023-05-31', 'EUR'); // no sales at all
+    const single = addDays(WINDOW.from, rng.int(0, span));
+    add(single, single, rng.pick(['EUR', 'USD', 'JPY']));
+    for (let i = 0; i < 5; i++) {
+      const from = addDays(WINDOW.from, rng.int(-7, span + 7));
+      add(from, addDays(from, rng.int(0, 45)), rng.pick(['EUR', 'EUR', 'USD', 'JPY']));
+    }
+
+    let compared = 0;
+    for (const { range, sendCurrency } of cases) {
+      const base = { from: range.from, to: range.to, currency: sendCurrency ? range.currency : undefined };
+      const label = `seed ${SEED} ${JSON.stringify(base)}`;
+
+      expect(await get200(`/stats/revenue?${query(base)}`), label).toEqual(
+        await expectedRevenue(stack.sql, range),
+      );
+      expect(await get200(`/stats/revenue/daily?${query(base)}`), label).toEqual(
+        await expectedDaily(stack.sql, range),
+      );
+      compared += 2;
+
+      const brandFilter = rng.pick(brands).id;
+      for (const top of [
+        { by: 'units' as const, limit: rng.int(1, 12) },
+        { by: 'revenue' as const, limit: 50 },
+        { by: rng.pick(['units', 'revenue'] as const), limit: rng.int(1, 3), brandId: brandFilter },
+        { by: 'revenue' as const, limit: 50, brandId: brands[0]?.id },
+      ]) {
+        const path = `/stats/models/top?${query({ ...base, ...top })}`;
+        expect(await get200(path), `${label} ${path}`).toEqual(
+          await expectedTop(stack.sql, { ...range, ...top }),
+        );
+        compared += 1;
+      }
+
+      for (const brand of brands) {
+        const path = `/stats/brands/${brand.id}?${query(base)}`;
+        expect(await get200(path), `${label} ${path}`).toEqual(await expectedBrand(stack.sql, brand.id, range));
+        compared += 1;
+      }
+
+      for (const model of [fixed.unsold, ...sample(rng, models.slice(0, -1), 2)]) {
+        for (const granularity of GRANULARITIES) {
+          const path = `/models/${model.id}/sales?${query({ ...base, granularity })}`;
+          expect(await get200(path), `${label} ${path}`).toEqual(
+            await expectedModelSales(stack.sql, model.id, { ...range, granularity }),
+          );
+          compared += 1;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+  });
+
+  it('accounts for every sale: the whole-range totals of all currencies add up to the sales table', async () => {
+    let orders = 0;
+    for (const currency of ['EUR', 'USD', 'JPY', 'GBP', 'CHF']) {
+      const body = await get200<{ orders: number }>(
+        `/stats/revenue?${query({ from: '2024-01-01', to: '2025-12-31', currency })}`,
+      );
+      orders += body.orders;
+    }
+    expect(orders).toBe(insertedCount - deletedCount);
+    // Names are the catalog's: the top over everything names every sold model as the catalog does.
+    const top = await get200<{ items: { modelId: string; modelName: string; brandName: string }[] }>(
+      `/stats/models/top?${query({ from: WINDOW.from, to: WINDOW.to, limit: 50 })}`,
+    );
+    expect(top.items).toHaveLength(models.length - 1);
+    for (const item of top.items) {
+      const model = await get200<Model>(`/models/${item.modelId}`);
+      const brand = await get200<Brand>(`/brands/${model.brandId}`);
+      expect({ modelName: item.modelName, brandName: item.brandName }).toEqual({
+        modelName: model.name,
+        brandName: brand.name,
+      });
+    }
+    expectProblem(await reader.get(`/stats/brands/${UNKNOWN_ID}?${query(WINDOW)}`), 404);
+  });
+});
