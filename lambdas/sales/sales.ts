@@ -34,6 +34,9 @@ export const SALE_COLUMNS = `id, model_id AS "modelId", sold_at AS "soldAt", sal
   unit_price::text AS "unitPrice", currency, country, external_id AS "externalId", submitted_by AS "submittedBy",
   created_at AS "createdAt"`;
 
+/** Most buckets a request projects before answering (a batch of 1000 sales touches at most 3000). */
+const INLINE_PROJECTION_LIMIT = 3000;
+
 // Keeps each Data API request well under its 4 MiB limit.
 const INSERT_CHUNK = 2000;
 
@@ -139,8 +142,15 @@ export class Sales {
     await this.projectAfterCommit(outbox);
   }
 
-  /** The sales handler projects its own buckets right away; the scheduled projector drains what fails here. */
+  /**
+   * The sales handler projects its own buckets right away, so a read right after a write sees it; bulk imports
+   * touching thousands of buckets leave them to the scheduled projector, which also drains whatever fails here.
+   */
   private async projectAfterCommit(entries: OutboxEntry[]): Promise<void> {
+    if (entries.length > INLINE_PROJECTION_LIMIT) {
+      logger.info('Projection left to the scheduled projector', { buckets: entries.length });
+      return;
+    }
     try {
       await this.projector.project(entries);
     } catch (error) {
@@ -169,8 +179,9 @@ export function toNewSale(input: SaleCreate, reportingCurrency: string): NewSale
     id: randomUUID(),
     // UUIDs are case-insensitive; the catalog's are lower case.
     modelId: input.modelId.toLowerCase(),
-    // A bare date is that UTC day's midnight.
-    soldAt: input.soldAt.length === 10 ? `${input.soldAt}T00:00:00Z` : input.soldAt,
+    // A bare date is that UTC day's midnight. A date-time goes to SQL in UTC: RFC 3339 offsets reach ±23:59,
+    // PostgreSQL's only ±15:59 (sold_at keeps milliseconds either way).
+    soldAt: input.soldAt.length === 10 ? `${input.soldAt}T00:00:00Z` : new Date(input.soldAt).toISOString(),
     quantity: input.quantity,
     unitPrice: input.unitPrice,
     currency: input.currency ?? reportingCurrency,
