@@ -3,14 +3,18 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DOCS_PATH } from '../lambdas/docs/site';
 import { routes } from '../lambdas/routes';
 import { acceptedScopes, type FunctionName } from '../lambdas/shared/route';
 import type { ApiFunctions } from './api-functions';
+import { ApiDocs, DOCS_METHOD_OPTIONS } from './docs';
 import { addProblemResponses } from './problem-responses';
 
 export interface SalesApiProps {
   readonly userPool: cognito.IUserPool;
   readonly functions: ApiFunctions;
+  /** The OAuth2 token endpoint (Cognito domain), named in the OpenAPI document the API serves. */
+  readonly tokenUrl: string;
   /** Stage-wide steady-state rate (requests/s) and burst, sized to what the database can take. */
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
@@ -39,12 +43,14 @@ const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
 /**
  * The REST API, generated from the route table: every route is a method guarded by the Cognito authorizer
  * with the OAuth scopes of its route, proxied to the `live` alias of its function. Request validation is the
- * functions' job (one schema per route, shared with the local gateway and OpenAPI).
+ * functions' job (one schema per route, shared with the local gateway and OpenAPI). Beside the routes, the
+ * public console (`ApiDocs`): `/docs`, `/openapi.yaml` and the console's token relay, without authorizer.
  */
 export class SalesApi extends Construct {
   readonly restApi: apigw.RestApi;
   readonly accessLogs: logs.LogGroup;
   readonly authorizer: apigw.CognitoUserPoolsAuthorizer;
+  readonly docs: ApiDocs;
 
   constructor(scope: Construct, id: string, props: SalesApiProps) {
     super(scope, id);
@@ -67,6 +73,7 @@ export class SalesApi extends Construct {
         tracingEnabled: true,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
         accessLogFormat: ACCESS_LOG_FORMAT,
+        methodOptions: DOCS_METHOD_OPTIONS,
       },
     });
     addProblemResponses(this.restApi);
@@ -98,7 +105,14 @@ export class SalesApi extends Construct {
       });
     }
 
+    this.docs = new ApiDocs(this, 'Docs', { restApi: this.restApi, tokenUrl: props.tokenUrl });
+
     this.acknowledgeFindings();
+  }
+
+  /** The console (Swagger UI), e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/v1/docs`. */
+  get docsUrl(): string {
+    return this.restApi.urlForPath(DOCS_PATH);
   }
 
   /** The stage URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/v1/`. */
@@ -121,7 +135,7 @@ export class SalesApi extends Construct {
     api.acknowledge({
       id: 'AwsSolutions-APIG3',
       reason:
-        'Every method needs a Cognito access token and the stage is throttled; attach a WAF web ACL in production when partners are known.',
+        'Every data method needs a Cognito access token, the stage is throttled and the public console methods have a small budget of their own; attach a WAF web ACL in production when partners are known.',
     });
   }
 }

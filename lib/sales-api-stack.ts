@@ -62,6 +62,7 @@ export class SalesApiStack extends Stack {
     this.api = new SalesApi(this, 'Api', {
       userPool: this.auth.userPool,
       functions: this.functions,
+      tokenUrl: this.auth.tokenUrl,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
     });
@@ -83,6 +84,10 @@ export class SalesApiStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API (stage v1)' });
+    new CfnOutput(this, 'DocsUrl', {
+      value: this.api.docsUrl,
+      description: 'API console (Swagger UI; OpenAPI document at ../openapi.yaml)',
+    });
     new CfnOutput(this, 'TokenUrl', { value: this.auth.tokenUrl, description: 'OAuth 2.0 token endpoint' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'ReaderClientId', { value: this.auth.clients.reader.userPoolClientId });

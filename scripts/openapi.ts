@@ -56,16 +56,25 @@ const METHOD_KEYS = {
   DELETE: 'delete',
 } as const satisfies Record<Method, keyof ZodOpenApiPathItemObject>;
 
-const DESCRIPTION = `Car-sales data for partners: brands, models, sales and statistics.
+/** Where tokens come from: the local stack's demo clients, or (deployed) the Cognito domain of the deployment. */
+const TOKEN_NOTE = {
+  local: `The token URL in this document is relative (\`/oauth2/token\`), which is where the local stack (\`npm start\`)
+issues tokens for its demo clients (\`demo-reader\`, \`demo-writer\`, \`demo-admin\`, secret \`<id>-secret\`).
+The deployed stack serves the same document with its Cognito domain's token URL substituted.`,
+  deployed: `The token URL in this document is this deployment's Cognito domain; use the client id and secret of your app
+client. The console at \`/docs\` fetches its tokens through the same-origin relay \`POST /docs/oauth2/token\`, which
+forwards the request to that URL unchanged (browsers preflight Swagger UI's token request, and Cognito's token
+endpoint is not documented to support CORS); other clients call the token URL directly.`,
+};
+
+const description = (tokenNote: string) => `Car-sales data for partners: brands, models, sales and statistics.
 
 **Authentication.** Every operation needs an OAuth2 access token from the client-credentials flow
 (\`POST /oauth2/token\` with the app client's id and secret by HTTP Basic, \`grant_type=client_credentials\`),
 sent as \`Authorization: Bearer <token>\`. Each operation lists the scopes it accepts; any one of them is enough,
 and \`${SCOPES.admin}\` is accepted everywhere.
 
-The token URL in this document is relative (\`/oauth2/token\`), which is where the local stack (\`npm start\`)
-issues tokens for its demo clients (\`demo-reader\`, \`demo-writer\`, \`demo-admin\`, secret \`<id>-secret\`).
-The deployed stack serves the same document with its Cognito domain's token URL substituted.
+${tokenNote}
 
 **Errors** are RFC 9457 problem details (\`application/problem+json\`).`;
 
@@ -98,7 +107,11 @@ export function buildOpenApi(options: OpenApiOptions = {}): OpenApiDocument {
 
   return createDocument({
     openapi: '3.1.0',
-    info: { title: 'Car Sales API', version, description: DESCRIPTION },
+    info: {
+      title: 'Car Sales API',
+      version,
+      description: description(options.tokenUrl ? TOKEN_NOTE.deployed : TOKEN_NOTE.local),
+    },
     servers,
     tags,
     paths,

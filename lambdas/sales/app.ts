@@ -51,7 +51,10 @@ export function createSalesHandler({ sql, cursors, projector, idempotent, report
         await sales.insert(valid, origins, request.principal.clientId, false);
         return { status: 201, body: { ids: valid.map((sale) => sale.id) } };
       });
-      return { status: 201, body: { items: await sales.byIds((body as { ids: string[] }).ids) } };
+      const stored = body as { ids?: string[]; items?: unknown[] };
+      // Records written before ids were kept hold the items themselves.
+      if (stored.items) return { status: 201, body: { items: stored.items } };
+      return { status: 201, body: { items: await sales.byIds(stored.ids ?? []) } };
     },
     importSales: (request) =>
       idempotent(idempotencyOf(request, 'importSales'), async () => {

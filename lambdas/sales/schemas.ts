@@ -41,6 +41,7 @@ const saleFields = {
     .string()
     .min(1, { error: 'must not be empty' })
     .max(200, { error: 'must be at most 200 characters' })
+    .refine((id) => !id.includes('\u0000'), { error: 'must not contain NUL characters' })
     .optional()
     .meta({ description: 'Your own id; unique per client, so a resubmission never makes a second sale' }),
 };
@@ -88,17 +89,15 @@ export const SaleItems = z.object({ items: z.array(Sale) }).meta({ id: 'SaleItem
 export const ImportResult = z.object({ importedRows: z.number().int() }).meta({ id: 'ImportResult' });
 
 export const SaleParams = z.strictObject({ saleId: Uuid });
+/** A day the database can compare with: PostgreSQL has no year 0, which ISO 8601 dates allow. */
+const ListDay = z.iso
+  .date({ error: 'must be a date YYYY-MM-DD' })
+  .refine((day) => !day.startsWith('0000-'), { error: 'must be a date from 0001-01-01' });
 export const SaleListQuery = PageQuery.extend({
   modelId: Uuid.optional(),
   brandId: Uuid.optional(),
-  from: z.iso
-    .date({ error: 'must be a date YYYY-MM-DD' })
-    .optional()
-    .meta({ description: 'First UTC day, inclusive' }),
-  to: z.iso
-    .date({ error: 'must be a date YYYY-MM-DD' })
-    .optional()
-    .meta({ description: 'Last UTC day, inclusive' }),
+  from: ListDay.optional().meta({ description: 'First UTC day, inclusive' }),
+  to: ListDay.optional().meta({ description: 'Last UTC day, inclusive' }),
 });
 export const SalePage = page(Sale).meta({ id: 'SalePage' });
 

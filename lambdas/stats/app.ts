@@ -22,14 +22,26 @@ export function createStatsHandler({ store, catalog, reportingCurrency }: StatsD
   return createApiHandler('stats', {
     getModelSales: async ({ params, query }) =>
       ok(
-        await modelSales(store, catalog, params.modelId, { ...range(query), granularity: query.granularity }),
+        await modelSales(store, catalog, canonicalId(params.modelId), {
+          ...range(query),
+          granularity: query.granularity,
+        }),
       ),
     getRevenue: async ({ query }) => ok(await stats.revenue(range(query))),
     getDailyRevenue: async ({ query }) => ok(await stats.dailyRevenue(range(query))),
     getTopModels: async ({ query }) =>
       ok(
-        await stats.topModels({ ...range(query), by: query.by, limit: query.limit, brandId: query.brandId }),
+        await stats.topModels({
+          ...range(query),
+          by: query.by,
+          limit: query.limit,
+          brandId: query.brandId && canonicalId(query.brandId),
+        }),
       ),
-    getBrandStats: async ({ params, query }) => ok(await stats.brand(params.brandId, range(query))),
+    getBrandStats: async ({ params, query }) =>
+      ok(await stats.brand(canonicalId(params.brandId), range(query))),
   });
 }
+
+/** UUIDs are case-insensitive (SQL agrees); aggregate keys are not: they hold the lower-case form SQL prints. */
+const canonicalId = (id: string) => id.toLowerCase();

@@ -18,7 +18,7 @@ export const addDays = (day: string, days: number) => isoDay(Date.parse(`${day}T
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
 /** A calendar day `YYYY-MM-DD` between two days, biased to both ends. */
-export function day(min = '0001-01-01', max = '9999-12-31'): fc.Arbitrary<string> {
+export function day(min = '0000-01-01', max = '9999-12-31'): fc.Arbitrary<string> {
   const lo = Date.parse(`${min}T00:00:00Z`) / DAY_MS;
   const hi = Date.parse(`${max}T00:00:00Z`) / DAY_MS;
   return fc
@@ -30,15 +30,14 @@ export function day(min = '0001-01-01', max = '9999-12-31'): fc.Arbitrary<string
 }
 
 /** A `{ from, to }` range of at most `maxDays` days (inclusive), biased to exactly `maxDays`. */
-export function range(maxDays: number, min = '0001-01-01', max = '9999-12-31') {
+export function range(maxDays: number, min = '0000-01-01', max = '9999-12-31') {
   return fc
-    .tuple(
-      day(min, max),
-      fc.oneof(fc.integer({ min: 0, max: maxDays - 1 }), fc.constantFrom(0, maxDays - 1)),
-    )
+    .tuple(day(min, max), fc.oneof(fc.integer({ min: 0, max: maxDays - 1 }), fc.constantFrom(0, maxDays - 1)))
     .map(([from, span]) => {
       const to = addDays(from, span);
-      return to > max ? { from: addDays(max, -span), to: max } : { from, to };
+      return Date.parse(`${to}T00:00:00Z`) > Date.parse(`${max}T00:00:00Z`)
+        ? { from: addDays(max, -span), to: max }
+        : { from, to };
     });
 }
 
@@ -63,8 +62,9 @@ export const soldAt: fc.Arbitrary<string> = fc.oneof(
       fraction: fc.option(fc.stringMatching(/^\d{1,12}$/), { nil: undefined }),
       offset,
     })
-    .map(({ date, h, m, s, fraction, offset }) =>
-      `${date}T${pad(h)}:${pad(m)}:${pad(s)}${fraction === undefined ? '' : `.${fraction}`}${offset}`,
+    .map(
+      ({ date, h, m, s, fraction, offset }) =>
+        `${date}T${pad(h)}:${pad(m)}:${pad(s)}${fraction === undefined ? '' : `.${fraction}`}${offset}`,
     ),
 );
 
@@ -89,7 +89,18 @@ const text = (maxLength: number) =>
     fc.string({ minLength: 1, maxLength }),
     fc.string({ unit: 'grapheme', minLength: 1, maxLength }),
     fc.string({ unit: 'binary', minLength: 1, maxLength }),
-    fc.constantFrom('a', 'Ω', '名字', '😀', 'e\u0301', '\u202Eevil', "O'Brien", '"quoted"', 'a,b', 'line\nbreak'),
+    fc.constantFrom(
+      'a',
+      'Ω',
+      '名字',
+      '😀',
+      'e\u0301',
+      '\u202Eevil',
+      "O'Brien",
+      '"quoted"',
+      'a,b',
+      'line\nbreak',
+    ),
   );
 
 /** A brand or model name the schemas accept (1-80 characters, not blank). */
@@ -106,7 +117,12 @@ export const bodyType = fc.constantFrom(...BODY_TYPES);
 export const launchYear = fc.oneof(fc.integer({ min: 1886, max: 2100 }), fc.constantFrom(1886, 2100));
 export const country = fc.constantFrom(...COUNTRIES);
 export const currency = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('EUR', 'USD', 'JPY', 'KWD', 'CLF') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      ...['EUR', 'USD', 'JPY', 'KWD', 'CLF'].filter((code) => CURRENCIES.includes(code)),
+    ),
+  },
   { weight: 2, arbitrary: fc.constantFrom(...CURRENCIES) },
 );
 
@@ -147,8 +163,8 @@ export function sale(modelIds: readonly string[]): fc.Arbitrary<SaleInput> {
     );
 }
 
-/** Strings nobody should send: empty, control characters, injections, odd unicode, and very long ones. */
-export const weirdString: fc.Arbitrary<string> = fc.oneof(
+/** Strings nobody should send: empty, control characters, injections, odd unicode, near-miss values. */
+export const weirdShortString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
@@ -179,6 +195,7 @@ export const weirdString: fc.Arbitrary<string> = fc.oneof(
     '%00',
     '%ZZ',
     '<script>alert(1)</script>',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell-style probe, literally
     '${jndi:ldap://127.0.0.1/a}',
     '00000000-0000-0000-0000-000000000000',
     'ffffffff-ffff-ffff-ffff-ffffffffffff',
@@ -188,6 +205,8 @@ export const weirdString: fc.Arbitrary<string> = fc.oneof(
     '1899-12-31',
     '2101-01-01',
     '0000-00-00',
+    '0000-01-01',
+    '9999-12-31',
     '2025-13-01',
     '2025-01-01T24:00:00Z',
     '2025-01-01T00:00:60Z',
@@ -205,8 +224,13 @@ export const weirdString: fc.Arbitrary<string> = fc.oneof(
     '１',
   ),
   fc.integer({ min: 101, max: 300 }).map((n) => 'é'.repeat(n)),
-  fc.integer({ min: 201, max: 5_000 }).map((n) => '😀'.repeat(n)),
-  fc.integer({ min: 10_000, max: 300_000 }).map((n) => 'x'.repeat(n)),
+);
+
+/** The same, plus very long strings (up to 300k characters): for bodies, not for URLs or headers. */
+export const weirdString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 8, arbitrary: weirdShortString },
+  { weight: 1, arbitrary: fc.integer({ min: 201, max: 5_000 }).map((n) => '😀'.repeat(n)) },
+  { weight: 1, arbitrary: fc.integer({ min: 10_000, max: 300_000 }).map((n) => 'x'.repeat(n)) },
 );
 
 export const weirdNumber: fc.Arbitrary<number> = fc.oneof(

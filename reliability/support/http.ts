@@ -30,7 +30,9 @@ export async function sendRaw(base: string, request: RawRequest): Promise<ApiRes
     try {
       body = JSON.parse(text);
     } catch {
-      throw new Error(`${request.method} ${request.url}: ${response.status} with malformed JSON: ${text.slice(0, 200)}`);
+      throw new Error(
+        `${request.method} ${request.url}: ${response.status} with malformed JSON: ${text.slice(0, 200)}`,
+      );
     }
   }
   return { status: response.status, headers: response.headers, body, text };
@@ -46,6 +48,9 @@ const PROBLEM_FIELDS = new Set(['type', 'title', 'status', 'detail', 'requestId'
 export function expectProblemShape(response: ApiResponse, options: { bare?: boolean } = {}): Problem {
   const problem = expectProblem(response, response.status);
   const allowed = options.bare ? new Set(['type', 'title', 'status', 'detail', 'requestId']) : PROBLEM_FIELDS;
-  expect(Object.keys(problem).filter((key) => !allowed.has(key)), response.text).toEqual([]);
+  expect(
+    Object.keys(problem).filter((key) => !allowed.has(key)),
+    response.text,
+  ).toEqual([]);
   return problem;
 }

@@ -37,9 +37,7 @@ export function resourceOf(pathname: string): string | undefined {
 /** Literal path segments of all routes, e.g. `batch`, `sales`: path parameters that would change the route. */
 export const LITERAL_SEGMENTS = new Set(
   (routes as readonly RouteSpec[]).flatMap((route) =>
-    route.path
-      .split('/')
-      .filter((segment) => segment !== '' && !segment.startsWith('{')),
+    route.path.split('/').filter((segment) => segment !== '' && !segment.startsWith('{')),
   ),
 );
 
@@ -83,7 +81,8 @@ export function verdictOf(
   if (route.body) {
     const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
     if (!body) return { sameRoute: true, only: [400], why: 'no body' };
-    if (!accepts(route, contentType)) return { sameRoute: true, only: [415], why: `content-type ${contentType}` };
+    if (!accepts(route, contentType))
+      return { sameRoute: true, only: [415], why: `content-type ${contentType}` };
     if ((route.bodyType ?? 'application/json') === 'application/json') {
       try {
         parsedBody = JSON.parse(body);
@@ -98,6 +97,7 @@ export function verdictOf(
     route.query && !route.query.safeParse(query).success ? 'query' : '',
     route.body && !route.body.safeParse(parsedBody).success ? 'body' : '',
   ].filter(Boolean);
-  if (failures.length > 0) return { sameRoute: true, only: [400], why: `schema rejects ${failures.join('+')}` };
+  if (failures.length > 0)
+    return { sameRoute: true, only: [400], why: `schema rejects ${failures.join('+')}` };
   return { sameRoute: true, why: 'schema-valid' };
 }

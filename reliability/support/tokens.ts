@@ -11,7 +11,8 @@ type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 /** The authority keeps its signing key private; forging a token with a single bad claim needs it (test-only). */
 function authorityKey(stack: LocalStack): SigningKey {
   const key: unknown = Reflect.get(stack.auth, 'privateKey');
-  if (!key) throw new Error('LocalAuthority no longer has a privateKey field; update reliability/support/tokens.ts');
+  if (!key)
+    throw new Error('LocalAuthority no longer has a privateKey field; update reliability/support/tokens.ts');
   return key as SigningKey;
 }
 
@@ -82,7 +83,10 @@ export async function badTokens(
   const hs256Body = b64(claims);
   const hs256 = `${hs256Header}.${hs256Body}.${createHmac('sha256', publicPem).update(`${hs256Header}.${hs256Body}`).digest('base64url')}`;
   const now = Math.floor(Date.now() / 1000);
-  const upgraded = b64({ ...JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')), scope: 'sales-api/admin' });
+  const upgraded = b64({
+    ...JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')),
+    scope: 'sales-api/admin',
+  });
   const signature = valid.split('.')[2] ?? '';
 
   const unauthorized: [string, string | undefined][] = [
@@ -107,19 +111,34 @@ export async function badTokens(
     ['an unknown kid', `Bearer ${await signRs256(claims, authorityKey(stack), randomUUID())}`],
     ['an expired token', `Bearer ${await forge(stack, { ...claims, iat: now - 7200, exp: now - 3600 })}`],
     ['a token not valid yet', `Bearer ${await forge(stack, { ...claims, nbf: now + 3600 })}`],
-    ['a wrong issuer', `Bearer ${await forge(stack, { ...claims, iss: 'https://cognito-idp.example.com/other' })}`],
+    [
+      'a wrong issuer',
+      `Bearer ${await forge(stack, { ...claims, iss: 'https://cognito-idp.example.com/other' })}`,
+    ],
     ['no issuer', `Bearer ${await forge(stack, { ...claims, iss: undefined })}`],
     ['an ID token', `Bearer ${await forge(stack, { ...claims, token_use: 'id', aud: 'demo-writer' })}`],
     ['no token_use', `Bearer ${await forge(stack, { ...claims, token_use: undefined })}`],
-    ['an unknown client', `Bearer ${await forge(stack, { ...claims, client_id: 'intruder', sub: 'intruder' })}`],
+    [
+      'an unknown client',
+      `Bearer ${await forge(stack, { ...claims, client_id: 'intruder', sub: 'intruder' })}`,
+    ],
     ['no client_id', `Bearer ${await forge(stack, { ...claims, client_id: undefined })}`],
   ];
   const forbidden: [string, string][] = [
     [`a real token without the ${scope} scope`, `Bearer ${lackingScope}`],
     ['a token with no scope at all', `Bearer ${await forge(stack, { ...claims, scope: '' })}`],
-    ['a token with a foreign scope', `Bearer ${await forge(stack, { ...claims, scope: `other-api/${scope}` })}`],
-    ['a token whose scope only looks alike', `Bearer ${await forge(stack, { ...claims, scope: `sales-api/${scope}x` })}`],
-    ['a token with the scope in the wrong claim', `Bearer ${await forge(stack, { ...claims, scope: undefined, scp: [`sales-api/${scope}`] })}`],
+    [
+      'a token with a foreign scope',
+      `Bearer ${await forge(stack, { ...claims, scope: `other-api/${scope}` })}`,
+    ],
+    [
+      'a token whose scope only looks alike',
+      `Bearer ${await forge(stack, { ...claims, scope: `sales-api/${scope}x` })}`,
+    ],
+    [
+      'a token with the scope in the wrong claim',
+      `Bearer ${await forge(stack, { ...claims, scope: undefined, scp: [`sales-api/${scope}`] })}`,
+    ],
   ];
   return [
     ...unauthorized.map(([name, authorization]) => ({ name, authorization, status: 401 as const })),

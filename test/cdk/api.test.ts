@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../lambdas/routes';
 import { acceptedScopes } from '../../lambdas/shared/route';
+import { DOCS_METHODS } from '../../lib/docs';
 import { DEFAULT_SETTINGS } from '../../lib/settings';
 import { buildStack, logicalIdOf } from './synth';
 
@@ -14,8 +15,9 @@ const resourceIdOf = (path: string) => ({ Ref: logicalIdOf(stack.api.restApi.roo
 
 describe('Construct: SalesApi', () => {
   describe('Routes', () => {
-    it('creates exactly one method per route of the route table', () => {
-      template.resourceCountIs('AWS::ApiGateway::Method', routes.length);
+    it('creates exactly one method per route of the route table, and the console methods', () => {
+      // Plus the public console (test/cdk/docs.test.ts).
+      template.resourceCountIs('AWS::ApiGateway::Method', routes.length + DOCS_METHODS.length);
     });
 
     it.each(routes.map((r) => [r.operationId, r] as const))(

@@ -133,10 +133,13 @@ async function expectModelSalesMatchSql() {
       expect(response.status, response.text).toBe(200);
       const want = response.body.periods.map(
         ({ period }) =>
-          rows.find((row) => row.modelId === model.id && row.currency === currency && row.day === period)?.units ??
-          0,
+          rows.find((row) => row.modelId === model.id && row.currency === currency && row.day === period)
+            ?.units ?? 0,
       );
-      expect(response.body.periods.map((period) => period.units), `${model.id} ${currency}`).toEqual(want);
+      expect(
+        response.body.periods.map((period) => period.units),
+        `${model.id} ${currency}`,
+      ).toEqual(want);
     }
   }
 }
@@ -198,7 +201,13 @@ describe('convergence', () => {
       expect(days.map(({ units, revenue, orders }) => ({ units, revenue, orders }))).toEqual([
         { units: 0, revenue: '0', orders: 0 },
       ]);
-      const brandDays = await stack.store.queryDays('brand', model.brandId, currency, '2025-09-10', '2025-09-10');
+      const brandDays = await stack.store.queryDays(
+        'brand',
+        model.brandId,
+        currency,
+        '2025-09-10',
+        '2025-09-10',
+      );
       expect(brandDays.map(({ units, orders }) => ({ units, orders }))).toEqual([{ units: 0, orders: 0 }]);
     }
   });

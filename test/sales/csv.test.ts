@@ -69,7 +69,14 @@ describe('POST /sales/import', () => {
     const sales = await listAll(reader, `modelId=${model.id}`);
     expect(
       sales
-        .map((sale) => [sale.saleDay, sale.quantity, sale.unitPrice, sale.currency, sale.country, sale.externalId])
+        .map((sale) => [
+          sale.saleDay,
+          sale.quantity,
+          sale.unitPrice,
+          sale.currency,
+          sale.country,
+          sale.externalId,
+        ])
         .sort(),
     ).toEqual(
       [
@@ -83,7 +90,10 @@ describe('POST /sales/import', () => {
 
   it('accepts columns in any order and only the required ones', async () => {
     const model = await createModel(admin);
-    const csv = csvOf(['unitPrice', 'quantity', 'modelId', 'soldAt'], [['9.99', '4', model.id, '2025-01-01']]);
+    const csv = csvOf(
+      ['unitPrice', 'quantity', 'modelId', 'soldAt'],
+      [['9.99', '4', model.id, '2025-01-01']],
+    );
 
     const response = await postCsv(writer, csv);
 
@@ -176,7 +186,10 @@ describe('POST /sales/import', () => {
 
     const problem = expectProblem(await postCsv(writer, csv), 422);
 
-    expect(issuesOf(problem).map(({ line, column }) => `${line}:${column}`)).toEqual(['5:quantity', '8:unitPrice']);
+    expect(issuesOf(problem).map(({ line, column }) => `${line}:${column}`)).toEqual([
+      '5:quantity',
+      '8:unitPrice',
+    ]);
   });
 
   it('reports the right line numbers when quoted fields span lines (CRLF)', async () => {
@@ -195,7 +208,10 @@ describe('POST /sales/import', () => {
 
     const problem = expectProblem(await postCsv(writer, csv), 422);
 
-    expect(issuesOf(problem).map(({ line, column }) => `${line}:${column}`)).toEqual(['4:quantity', '8:unitPrice']);
+    expect(issuesOf(problem).map(({ line, column }) => `${line}:${column}`)).toEqual([
+      '4:quantity',
+      '8:unitPrice',
+    ]);
   });
 
   it('refuses a malformed CSV with 422 naming the line', async () => {
@@ -226,13 +242,20 @@ describe('POST /sales/import', () => {
       await postCsv(writer, csvOf(['modelId', 'soldAt', 'quantity'], [[model.id, '2025-03-01', '1']])),
       422,
     );
-    expect(issuesOf(missing)).toEqual([{ line: 1, column: 'unitPrice', message: 'missing column "unitPrice"' }]);
+    expect(issuesOf(missing)).toEqual([
+      { line: 1, column: 'unitPrice', message: 'missing column "unitPrice"' },
+    ]);
 
     const unknown = expectProblem(
-      await postCsv(writer, csvOf([...CSV_HEADER, 'submittedBy'], [[...csvRow(saleOf(model.id)), 'demo-admin']])),
+      await postCsv(
+        writer,
+        csvOf([...CSV_HEADER, 'submittedBy'], [[...csvRow(saleOf(model.id)), 'demo-admin']]),
+      ),
       422,
     );
-    expect(issuesOf(unknown)).toEqual([{ line: 1, column: 'submittedBy', message: 'unknown column "submittedBy"' }]);
+    expect(issuesOf(unknown)).toEqual([
+      { line: 1, column: 'submittedBy', message: 'unknown column "submittedBy"' },
+    ]);
 
     const repeated = expectProblem(
       await postCsv(writer, csvOf([...CSV_HEADER, 'quantity'], [[...csvRow(saleOf(model.id)), '1']])),

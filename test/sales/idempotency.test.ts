@@ -39,6 +39,15 @@ afterAll(async () => {
 const keyed = () => ({ 'idempotency-key': randomUUID() });
 
 describe('Idempotency-Key', () => {
+  it('refuses a key longer than 200 characters with 400 naming the header; nothing written', async () => {
+    const model = await createModel(admin);
+
+    const response = await postSale(writer, saleOf(model.id), { 'idempotency-key': 'k'.repeat(201) });
+
+    expect(problemPaths(expectProblem(response, 400))).toEqual(['header.idempotency-key']);
+    expect(await salesOfModel(stack.sql, model.id)).toBe(0);
+  });
+
   it('answers a retry with the same key and body with the first response; one sale exists', async () => {
     const model = await createModel(admin);
     const headers = keyed();
@@ -180,11 +189,13 @@ describe('Idempotency-Key', () => {
   it('answers two concurrent large imports with the same key with one write: 201 + 409, or twice the same 201', async () => {
     const model = await createModel(admin);
     const headers = keyed();
-    const rows = 20_000;
+    const rows = 10_000;
     const csv = csvOf(
       CSV_HEADER,
       Array.from({ length: rows }, (_, i) =>
-        csvRow(saleOf(model.id, { soldAt: `2025-06-${String((i % 30) + 1).padStart(2, '0')}`, unitPrice: '1.25' })),
+        csvRow(
+          saleOf(model.id, { soldAt: `2025-06-${String((i % 30) + 1).padStart(2, '0')}`, unitPrice: '1.25' }),
+        ),
       ),
     );
 

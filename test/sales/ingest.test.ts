@@ -113,7 +113,10 @@ describe('POST /sales', () => {
       { unitPrice: '19.9900', currency: 'USD', want: ['19.99', 'USD'] },
     ];
     for (const { unitPrice, currency, want } of cases) {
-      const response = await postSale(writer, saleOf(model.id, { unitPrice, ...(currency ? { currency } : {}) }));
+      const response = await postSale(
+        writer,
+        saleOf(model.id, { unitPrice, ...(currency ? { currency } : {}) }),
+      );
       expect(response.status, response.text).toBe(201);
       expect([response.body.unitPrice, response.body.currency], unitPrice).toEqual(want);
     }
@@ -145,8 +148,14 @@ describe('POST /sales', () => {
   it('buckets a time whose offset crosses midnight by its UTC day', async () => {
     const model = await createModel(admin);
 
-    const late = await postSale(writer, saleOf(model.id, { soldAt: '2025-03-01T23:30:00-02:00', quantity: 2 }));
-    const early = await postSale(writer, saleOf(model.id, { soldAt: '2025-03-01T00:30:00+02:00', quantity: 5 }));
+    const late = await postSale(
+      writer,
+      saleOf(model.id, { soldAt: '2025-03-01T23:30:00-02:00', quantity: 2 }),
+    );
+    const early = await postSale(
+      writer,
+      saleOf(model.id, { soldAt: '2025-03-01T00:30:00+02:00', quantity: 5 }),
+    );
 
     expect(late.body).toMatchObject({ soldAt: '2025-03-02T01:30:00.000Z', saleDay: '2025-03-02' });
     expect(early.body).toMatchObject({ soldAt: '2025-02-28T22:30:00.000Z', saleDay: '2025-02-28' });
@@ -219,7 +228,11 @@ describe('POST /sales validation', () => {
   it('answers 400 naming each missing required field', async () => {
     const response = await writer.post('/sales', { modelId: model.id });
 
-    expect(problemPaths(expectProblem(response, 400))).toEqual(['body.quantity', 'body.soldAt', 'body.unitPrice']);
+    expect(problemPaths(expectProblem(response, 400))).toEqual([
+      'body.quantity',
+      'body.soldAt',
+      'body.unitPrice',
+    ]);
   });
 });
 
@@ -281,9 +294,9 @@ describe('POST /sales/batch', () => {
         'body.sales[9].sale',
       ].sort(),
     );
-    expect(problem.errors?.map((issue) => (issue as { index?: number }).index).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([
-      1, 3, 4, 5, 5, 6, 7, 8, 9,
-    ]);
+    expect(
+      problem.errors?.map((issue) => (issue as { index?: number }).index).sort((a, b) => (a ?? 0) - (b ?? 0)),
+    ).toEqual([1, 3, 4, 5, 5, 6, 7, 8, 9]);
     expect(await salesOfModel(stack.sql, model.id)).toBe(0);
     expect(await listAll(reader, `modelId=${model.id}`)).toEqual([]);
   });
@@ -298,7 +311,10 @@ describe('POST /sales/batch', () => {
       saleOf(UNKNOWN_ID),
     ]);
 
-    expect(problemPaths(expectProblem(response, 422))).toEqual(['body.sales[1].modelId', 'body.sales[3].modelId']);
+    expect(problemPaths(expectProblem(response, 422))).toEqual([
+      'body.sales[1].modelId',
+      'body.sales[3].modelId',
+    ]);
     expect(await salesOfModel(stack.sql, model.id)).toBe(0);
   });
 
@@ -395,6 +411,18 @@ describe('DELETE /sales/{id}', () => {
     expect(await salesOfModel(stack.sql, model.id)).toBe(0);
   });
 
+  it('deletes once when the same sale is deleted concurrently: one 204, the others 404', async () => {
+    const model = await createModel(admin);
+    const sale = await postSale(writer, saleOf(model.id, { soldAt: '2025-04-03', quantity: 2 }));
+
+    const responses = await Promise.all(
+      [writer, writer, admin].map((client) => client.delete(`/sales/${sale.body.id}`)),
+    );
+
+    expect(responses.map((response) => response.status).sort()).toEqual([204, 404, 404]);
+    expect(await dayUnits(model.id, '2025-04-03')).toBe(0);
+  });
+
   it('answers 404 to an unknown sale and 400 to a malformed id', async () => {
     expectProblem(await writer.delete(`/sales/${UNKNOWN_ID}`), 404);
     expectProblem(await writer.delete('/sales/not-a-uuid'), 400);
@@ -452,7 +480,8 @@ describe('GET /sales', () => {
     expect(ids(window)).toEqual(
       ids(
         sales.filter(
-          (sale) => sale.modelId !== elsewhere.id && sale.saleDay >= '2025-05-03' && sale.saleDay <= '2025-05-05',
+          (sale) =>
+            sale.modelId !== elsewhere.id && sale.saleDay >= '2025-05-03' && sale.saleDay <= '2025-05-05',
         ),
       ),
     );
@@ -468,7 +497,10 @@ describe('GET /sales', () => {
     const first = await reader.get<{ nextCursor: string }>(`/sales?modelId=${model.id}&limit=1`);
     expect(first.body.nextCursor).toEqual(expect.any(String));
 
-    expectProblem(await reader.get(`/sales?limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`), 400);
+    expectProblem(
+      await reader.get(`/sales?limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`),
+      400,
+    );
     expectProblem(await reader.get('/sales?from=2025-13-01'), 400);
     expectProblem(await reader.get('/sales?modelId=nope'), 400);
   });

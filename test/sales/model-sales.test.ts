@@ -3,7 +3,15 @@ import type { Model } from '../../lambdas/model/schemas';
 import type { Sale } from '../../lambdas/sales/schemas';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { type ApiClient, api, expectProblem, problemPaths, tokenFor } from '../support/http';
-import { createModel, modelSales, postBatch, postSale, type SaleInput, saleOf, UNKNOWN_ID } from '../support/sales';
+import {
+  createModel,
+  modelSales,
+  postBatch,
+  postSale,
+  type SaleInput,
+  saleOf,
+  UNKNOWN_ID,
+} from '../support/sales';
 
 let stack: LocalStack;
 let admin: ApiClient;
@@ -136,7 +144,8 @@ describe('GET /models/{modelId}/sales', () => {
   });
 
   it('refuses bad queries with 400 naming the parameter', async () => {
-    const problem = async (query: string) => problemPaths(expectProblem(await modelSales(reader, model.id, query), 400));
+    const problem = async (query: string) =>
+      problemPaths(expectProblem(await modelSales(reader, model.id, query), 400));
 
     expect(await problem('from=2025-03-02&to=2025-03-01')).toEqual(['query.from']);
     expect(await problem('from=2022-01-01&to=2025-01-05&granularity=day')).toEqual(['query.to']);
@@ -149,11 +158,15 @@ describe('GET /models/{modelId}/sales', () => {
   });
 
   it('allows exactly the longest day range (3 × 366 days) and longer ones for coarser periods', async () => {
-    const from = new Date(Date.parse('2025-03-31T00:00:00Z') - (3 * 366 - 1) * 86_400_000).toISOString().slice(0, 10);
+    const from = new Date(Date.parse('2025-03-31T00:00:00Z') - (3 * 366 - 1) * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
 
     const longest = await figures(`from=${from}&to=2025-03-31&granularity=day`);
     expect(longest.periods).toHaveLength(3 * 366);
     expect(longest.totals.units).toBe(20);
+    const dayBefore = new Date(Date.parse(`${from}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    expectProblem(await modelSales(reader, model.id, `from=${dayBefore}&to=2025-03-31&granularity=day`), 400);
     expect((await figures('from=2016-01-01&to=2025-12-31&granularity=week')).totals.units).toBe(20);
   });
 

@@ -7,7 +7,7 @@
 import type { Sql } from '../../lambdas/shared/sql/port';
 
 /** Minor-unit digits of the currencies the tests use (ISO 4217), written out rather than taken from the app. */
-export const DIGITS: Record<string, number> = { EUR: 2, USD: 2, GBP: 2, CHF: 2, JPY: 0 };
+export const DIGITS: Record<string, number> = { EUR: 2, USD: 2, GBP: 2, CHF: 2, JPY: 0, KWD: 3 };
 
 export function digitsOf(currency: string): number {
   const digits = DIGITS[currency];
@@ -41,6 +41,12 @@ const FILTERED = `f AS (
   WHERE s.sale_day BETWEEN :from::date AND :to::date AND s.currency::text = :currency
 )`;
 
+function single<T>(rows: T[]): T {
+  const [row] = rows;
+  if (!row || rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
+  return row;
+}
+
 export interface Range {
   from: string;
   to: string;
@@ -61,7 +67,7 @@ export async function expectedRevenue(sql: Sql, range: Range) {
      FROM f`,
     { ...range },
   );
-  return { ...range, ...rows[0] };
+  return { ...range, ...single(rows) };
 }
 
 export async function expectedDaily(sql: Sql, range: Range) {
@@ -151,7 +157,7 @@ export async function expectedBrand(sql: Sql, brandId: string, range: Range) {
     brandId,
     brandName: brand.rows[0]?.name ?? null,
     ...range,
-    totals: totals.rows[0],
+    totals: single(totals.rows),
     models: models.rows,
     namesStale: false,
   };
@@ -214,8 +220,7 @@ export async function expectedModelSales(
      FROM n LEFT JOIN s ON true`,
     params,
   );
-  const total = totals[0];
-  if (!total) throw new Error('no totals row');
+  const total = single(totals);
   return {
     modelId,
     from: query.from,

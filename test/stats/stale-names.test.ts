@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Brand } from '../../lambdas/brand/schemas';
 import type { Model } from '../../lambdas/model/schemas';
 import {
+  CachedCatalog,
   type CatalogBrand,
   type CatalogModel,
   type CatalogSource,
-  CachedCatalog,
 } from '../../lambdas/shared/catalog/catalog';
 import { UnavailableError } from '../../lambdas/shared/errors';
 import type { Sql } from '../../lambdas/shared/sql/port';
@@ -56,7 +56,12 @@ class FakeSource implements CatalogSource {
   }
 }
 
-function catalogWith(options: { ttlMs?: number; attempts?: number; timeoutMs?: number; maxEntries?: number }) {
+function catalogWith(options: {
+  ttlMs?: number;
+  attempts?: number;
+  timeoutMs?: number;
+  maxEntries?: number;
+}) {
   const source = new FakeSource();
   const clock = { now: 1_000_000 };
   const catalog = new CachedCatalog(source, {
@@ -265,7 +270,8 @@ describe('stale names end to end (catalog reads failing)', () => {
     stack = await startLocalStack({
       port: 0,
       projectorIntervalMs: 0,
-      catalog: { ttlMs: TTL_MS, attempts: 2, timeoutMs: 100 },
+      // Injected faults fail at once; the timeout only has to outlast a catalog read on a loaded machine.
+      catalog: { ttlMs: TTL_MS, attempts: 2, timeoutMs: 1000 },
       wrapSql: failingCatalogReads,
     });
     admin = api(stack, await tokenFor(stack, 'demo-admin'));

@@ -107,7 +107,10 @@ export async function postBatch(client: ApiClient, sales: unknown[], headers?: R
 }
 
 export async function count(sql: Sql, from: string, where = 'true', params = {}): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, params);
+  const { rows } = await sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${from} WHERE ${where}`,
+    params,
+  );
   return rows[0]?.n ?? -1;
 }
 
@@ -120,7 +123,9 @@ export async function listAll(client: ApiClient, query: string): Promise<Sale[]>
   let cursor: string | null = null;
   for (let pages = 0; pages < 1000; pages++) {
     const suffix: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-    const response = await client.get<{ items: Sale[]; nextCursor: string | null }>(`/sales?${query}${suffix}`);
+    const response = await client.get<{ items: Sale[]; nextCursor: string | null }>(
+      `/sales?${query}${suffix}`,
+    );
     expect(response.status, response.text).toBe(200);
     sales.push(...response.body.items);
     cursor = response.body.nextCursor;

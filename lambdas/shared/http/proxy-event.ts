@@ -19,18 +19,9 @@ export interface ProxyEventInput {
 
 /** An API Gateway REST proxy-integration event, as its Cognito authorizer hands it to a Lambda function. */
 export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (const [name, value] of input.headers ?? []) {
-    headers[name] = value;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
-  }
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
-  for (const [name, value] of input.query ?? []) {
-    query[name] = value;
-    multiValueQuery[name] = [...(multiValueQuery[name] ?? []), value];
-  }
+  // Maps, then own properties (as API Gateway's JSON event has): names like `__proto__` or `constructor` stay data.
+  const { single: headers, multi: multiValueHeaders } = collect(input.headers ?? []);
+  const { single: query, multi: multiValueQuery } = collect(input.query ?? []);
   const hasQuery = Object.keys(query).length > 0;
   return {
     resource: input.resource,
@@ -74,5 +65,15 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
       resourcePath: input.resource,
       stage: input.stage,
     },
+  };
+}
+
+/** Name → last value and name → all values, as objects whose keys are all own data properties. */
+function collect(pairs: Iterable<[string, string]>) {
+  const multi = new Map<string, string[]>();
+  for (const [name, value] of pairs) multi.set(name, [...(multi.get(name) ?? []), value]);
+  return {
+    single: Object.fromEntries([...multi].map(([name, values]) => [name, values.at(-1) ?? ''])),
+    multi: Object.fromEntries(multi),
   };
 }

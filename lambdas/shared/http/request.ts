@@ -34,6 +34,7 @@ export function parseRequest(route: RouteSpec, event: APIGatewayProxyEvent): Api
   const issues: FieldIssue[] = [];
   const params = validate(route.params, event.pathParameters ?? {}, 'path', issues);
   const query = validate(route.query, event.queryStringParameters ?? {}, 'query', issues);
+  validate(route.headers, headers, 'header', issues);
   const body = route.body ? validate(route.body, readBody(route, event, headers), 'body', issues) : undefined;
   if (issues.length > 0) throw new ValidationError('The request has invalid fields', issues);
   return {

@@ -1,0 +1,447 @@
+/**
+ * Bundle size and cold start of each Lambda handler, beside a floor bundle holding only the AWS SDK clients
+ * that handler constructs.
+ *
+ * Bundles are built like lib/service-function.ts has the CDK build them (esbuild: bundle, minify, platform node,
+ * cjs, mainFields module/main, the AWS SDK bundled in). A cold start is a fresh `node` process that requires
+ * the bundle (module load + the entry's init: env parsing, clients) and answers one request that needs no AWS
+ * call; the median over many processes, real and floor interleaved. The projector's one request does call the
+ * Data API: it and its floor both reach a local endpoint that fails fast with a 400, so both pay the first SDK
+ * call (credentials, signing, HTTP) and neither waits for a network.
+ *
+ *   npx tsx bench/cold-start.ts [--quick]      BENCH_COLD_RUNS (runs per variant), BENCH_COLD_SOURCE_MAPS=0
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { proxyEvent } from '../lambdas/shared/http/proxy-event';
+import { fmt, median, numberOption, ratioText } from './lib';
+import { type Benchmark, type Check, runAlone } from './report';
+
+const REPO = resolve(__dirname, '..');
+/** The size target: 500 KB, counted as 500 000 bytes. */
+const MAX_BYTES = 500_000;
+const MAX_COLD_RATIO = 1.5;
+
+type Fn = 'brand' | 'model' | 'sales' | 'stats' | 'projector';
+type Client = 'rds' | 'dynamo' | 'lambda';
+
+interface Spec {
+  /** The AWS SDK clients the entry constructs at cold start (lambdas/<fn>/index.ts, lambdas/shared/aws.ts). */
+  clients: Client[];
+  /** The one request; undefined for the projector's scheduled event. */
+  event: unknown;
+  /** What the request must answer: an HTTP status, or `rejects` (the projector's failing Data API call). */
+  expect: string;
+  request: string;
+}
+
+const claims = { client_id: 'bench-client', scope: 'sales-api/read sales-api/write', token_use: 'access' };
+const apiEvent = (resource: string, path: string, pathParameters: Record<string, string>, query?: string) =>
+  proxyEvent({
+    method: 'GET',
+    resource,
+    path,
+    pathParameters,
+    query: query === undefined ? undefined : new URLSearchParams(query),
+    headers: [
+      ['Accept', 'application/json'],
+      ['Host', 'api.example.com'],
+      ['User-Agent', 'bench'],
+    ],
+    body: null,
+    claims,
+    requestId: 'bench-cold-start',
+    stage: 'live',
+  });
+
+const SPECS: Record<Fn, Spec> = {
+  brand: {
+    clients: ['rds'],
+    event: apiEvent('/brands/{brandId}', '/brands/not-a-uuid', { brandId: 'not-a-uuid' }),
+    expect: '400',
+    request: 'GET /brands/not-a-uuid → 400',
+  },
+  model: {
+    clients: ['rds'],
+    event: apiEvent('/models/{modelId}', '/models/not-a-uuid', { modelId: 'not-a-uuid' }),
+    expect: '400',
+    request: 'GET /models/not-a-uuid → 400',
+  },
+  sales: {
+    clients: ['rds', 'dynamo'],
+    event: apiEvent('/sales/{saleId}', '/sales/not-a-uuid', { saleId: 'not-a-uuid' }),
+    expect: '400',
+    request: 'GET /sales/not-a-uuid → 400',
+  },
+  stats: {
+    clients: ['dynamo', 'lambda'],
+    event: apiEvent(
+      '/models/{modelId}/sales',
+      '/models/00000000-0000-4000-8000-000000000000/sales',
+      { modelId: '00000000-0000-4000-8000-000000000000' },
+      'from=yesterday&to=2025-03-31',
+    ),
+    expect: '400',
+    request: 'GET /models/{id}/sales?from=yesterday → 400',
+  },
+  projector: {
+    clients: ['rds', 'dynamo'],
+    event: { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
+    expect: 'rejects',
+    request: 'scheduled drain; the Data API answers 400 at once → rejects',
+  },
+};
+
+/** Dummy but well-formed configuration for every entry (what the CDK stack sets, plus what Lambda sets). */
+function lambdaEnv(fn: Fn, endpoint: string): NodeJS.ProcessEnv {
+  const arn = 'arn:aws:lambda:eu-central-1:123456789012:function';
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_REGION: 'eu-central-1',
+    AWS_DEFAULT_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'AKIABENCHMARKDUMMY00',
+    AWS_SECRET_ACCESS_KEY: 'benchmark-dummy-secret-access-key-000000',
+    AWS_SESSION_TOKEN: 'benchmark-dummy-session-token',
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_LAMBDA_FUNCTION_NAME: `car-sales-${fn}`,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+    POWERTOOLS_SERVICE_NAME: fn,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_METRICS_NAMESPACE: 'CarSalesApi',
+    DB_CLUSTER_ARN: 'arn:aws:rds:eu-central-1:123456789012:cluster:car-sales-bench',
+    DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:car-sales-bench-AbCdEf',
+    DB_NAME: 'sales',
+    CURSOR_SECRET: 'benchmark-cursor-secret-0123456789abcdef',
+    SALES_TABLE: 'car-sales-bench-aggregates',
+    IDEMPOTENCY_TABLE: 'car-sales-bench-idempotency',
+    REPORTING_CURRENCY: 'EUR',
+    BRAND_FUNCTION_NAME: `${arn}:car-sales-brand:live`,
+    MODEL_FUNCTION_NAME: `${arn}:car-sales-model:live`,
+    CATALOG_CACHE_TTL_SECONDS: '300',
+    CATALOG_RETRY_ATTEMPTS: '3',
+    CATALOG_TIMEOUT_MS: '1000',
+  };
+}
+
+/** Only the clients, constructed as the entry constructs them, and a constant answer. */
+function floorSource(fn: Fn, spec: Spec): string {
+  const imports: string[] = [];
+  const constructed: string[] = [];
+  if (spec.clients.includes('rds')) {
+    imports.push("import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';");
+    constructed.push('const rds = new RDSDataClient({ maxAttempts: 4 });');
+  }
+  if (spec.clients.includes('dynamo')) {
+    imports.push("import { DynamoDBClient } from '@aws-sdk/client-dynamodb';");
+    imports.push("import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';");
+    constructed.push('const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));');
+  }
+  if (spec.clients.includes('lambda')) {
+    imports.push("import { LambdaClient } from '@aws-sdk/client-lambda';");
+    constructed.push('const lambda = new LambdaClient({ maxAttempts: 1 });');
+  }
+  const names = spec.clients.map((client) => ({ rds: 'rds', dynamo: 'documents', lambda: 'lambda' })[client]);
+  const body =
+    fn === 'projector'
+      ? `export async function handler() {
+           await rds.send(new ExecuteStatementCommand({ resourceArn: process.env.DB_CLUSTER_ARN, secretArn: process.env.DB_SECRET_ARN, database: process.env.DB_NAME, sql: 'SELECT 1' }));
+           return { projected: 0 };
+         }`
+      : `export const handler = async () => ({ statusCode: 400, headers: { 'content-type': 'application/problem+json' }, body: '{"status":400}' });`;
+  return [...imports, ...constructed, `export const clients = [${names.join(', ')}];`, body].join('\n');
+}
+
+/** Loads the bundle, answers one request, reports the times (milliseconds since the require started). */
+const RUNNER = `
+const { readFileSync, writeSync } = require('node:fs');
+const [bundle, eventFile] = process.argv.slice(2);
+const event = JSON.parse(readFileSync(eventFile, 'utf8'));
+const context = {
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:' + process.env.AWS_LAMBDA_FUNCTION_NAME,
+  memoryLimitInMB: '1024', awsRequestId: 'bench-cold-start', logGroupName: '/aws/lambda/bench', logStreamName: 'bench',
+  callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 29000, done() {}, fail() {}, succeed() {},
+};
+const t0 = performance.now();
+const { handler } = require(bundle);
+const t1 = performance.now();
+Promise.resolve()
+  .then(() => handler(event, context))
+  .then((r) => (r && r.statusCode !== undefined ? String(r.statusCode) : 'ok'), () => 'rejects')
+  .then((status) => {
+    const t2 = performance.now();
+    writeSync(1, '\\nBENCH_RESULT ' + JSON.stringify({ loadMs: t1 - t0, coldMs: t2 - t0, sinceStartMs: t2, status }) + '\\n');
+    process.exit(0);
+  });
+`;
+
+interface Bundle {
+  file: string;
+  bytes: number;
+  /** Bytes of the output by package (`app` for this repo's code). */
+  packages: [string, number][];
+}
+
+async function bundle(options: { entry?: string; source?: string; outfile: string }): Promise<Bundle> {
+  const result = await build({
+    ...(options.entry
+      ? { entryPoints: [options.entry] }
+      : {
+          stdin: { contents: options.source ?? '', resolveDir: REPO, loader: 'ts', sourcefile: 'floor.ts' },
+        }),
+    outfile: options.outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    sourcemap: 'external',
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return {
+    file: options.outfile,
+    bytes: statSync(options.outfile).size,
+    packages: byPackage(result.metafile),
+  };
+}
+
+function byPackage(metafile: Metafile): [string, number][] {
+  const sizes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+      const name = match?.[1] ?? 'app';
+      sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...sizes].sort((a, b) => b[1] - a[1]);
+}
+
+interface Sample {
+  loadMs: number;
+  coldMs: number;
+  sinceStartMs: number;
+  wallMs: number;
+  status: string;
+}
+
+function runOnce(
+  runner: string,
+  file: string,
+  eventFile: string,
+  env: NodeJS.ProcessEnv,
+  sourceMaps: boolean,
+): Promise<Sample> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const args = [...(sourceMaps ? ['--enable-source-maps'] : []), runner, file, eventFile];
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      const line = stdout.split('\n').find((text) => text.startsWith('BENCH_RESULT '));
+      if (code !== 0 || !line) {
+        reject(new Error(`${file} exited ${code}: ${stderr.slice(-2000)}`));
+        return;
+      }
+      resolvePromise({
+        ...(JSON.parse(line.slice('BENCH_RESULT '.length)) as Omit<Sample, 'wallMs'>),
+        wallMs,
+      });
+    });
+  });
+}
+
+/** A stand-in AWS endpoint that refuses every call at once with a non-retryable 400. */
+async function failFastEndpoint() {
+  let calls = 0;
+  const server = createServer((request, response) => {
+    calls++;
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(400, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'BadRequestException',
+        'x-amzn-requestid': 'bench',
+      });
+      response.end('{"__type":"BadRequestException","message":"benchmark endpoint: fails fast"}');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls: () => calls,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+const FNS = Object.keys(SPECS) as Fn[];
+
+export const coldStart: Benchmark = async ({ scale, log }) => {
+  const runs = Math.max(1, Math.round(numberOption('BENCH_COLD_RUNS', 5, 21, scale)));
+  const withSourceMaps = process.env.BENCH_COLD_SOURCE_MAPS !== '0';
+  const dir = mkdtempSync(join(tmpdir(), 'car-sales-bench-'));
+  const endpoint = await failFastEndpoint();
+  try {
+    const runner = join(dir, 'runner.cjs');
+    writeFileSync(runner, RUNNER);
+    const bundles = {} as Record<Fn, { real: Bundle; floor: Bundle; eventFile: string }>;
+    for (const fn of FNS) {
+      const spec = SPECS[fn];
+      const real = await bundle({
+        entry: join(REPO, 'lambdas', fn, 'index.ts'),
+        outfile: join(dir, fn, 'index.js'),
+      });
+      const floor = await bundle({
+        source: floorSource(fn, spec),
+        outfile: join(dir, `${fn}-floor`, 'index.js'),
+      });
+      const eventFile = join(dir, `${fn}-event.json`);
+      writeFileSync(eventFile, JSON.stringify(spec.event ?? {}));
+      bundles[fn] = { real, floor, eventFile };
+      log(`${fn}: ${fmt(real.bytes / 1000)} KB (floor ${fmt(floor.bytes / 1000)} KB)`);
+    }
+
+    const variants = withSourceMaps ? [false, true] : [false];
+    type Key = `${Fn}:${'real' | 'floor'}:${'plain' | 'maps'}`;
+    const samples = new Map<Key, Sample[]>();
+    // One warm-up round (file cache, not counted), then `runs` rounds, real and floor interleaved.
+    for (let round = 0; round <= runs; round++) {
+      for (const fn of FNS) {
+        const env = lambdaEnv(fn, endpoint.url);
+        for (const sourceMaps of variants) {
+          const order = round % 2 === 0 ? (['real', 'floor'] as const) : (['floor', 'real'] as const);
+          for (const kind of order) {
+            const { file, eventFile } = { ...bundles[fn][kind], eventFile: bundles[fn].eventFile };
+            const sample = await runOnce(runner, file, eventFile, env, sourceMaps);
+            const expected = kind === 'floor' ? (fn === 'projector' ? 'rejects' : '400') : SPECS[fn].expect;
+            if (sample.status !== expected)
+              throw new Error(`${fn} ${kind}: answered ${sample.status}, expected ${expected}`);
+            if (round === 0) continue;
+            const key: Key = `${fn}:${kind}:${sourceMaps ? 'maps' : 'plain'}`;
+            samples.set(key, [...(samples.get(key) ?? []), sample]);
+          }
+        }
+      }
+      if (round > 0) log(`round ${round}/${runs}`);
+    }
+    const projectorCalls = endpoint.calls();
+
+    const checks: Check[] = [];
+    const rows: string[][] = [];
+    const data: Record<string, unknown> = {};
+    const stat = (key: Key, field: keyof Omit<Sample, 'status'>) =>
+      median((samples.get(key) ?? []).map((sample) => sample[field]));
+    for (const fn of FNS) {
+      const { real, floor } = bundles[fn];
+      checks.push({
+        case: `${fn}: bundle size (minified)`,
+        measured: real.bytes / 1000,
+        floor: floor.bytes / 1000,
+        unit: 'KB',
+        ratio: real.bytes / floor.bytes,
+        target: '≤ 500 KB',
+        pass: real.bytes <= MAX_BYTES,
+      });
+      for (const sourceMaps of variants) {
+        const variant = sourceMaps ? 'maps' : 'plain';
+        const cold = stat(`${fn}:real:${variant}`, 'coldMs');
+        const floorCold = stat(`${fn}:floor:${variant}`, 'coldMs');
+        checks.push({
+          case: `${fn}: cold start${sourceMaps ? ' with --enable-source-maps (as deployed)' : ''}`,
+          measured: cold,
+          floor: floorCold,
+          unit: 'ms',
+          ratio: cold / floorCold,
+          target: `≤ ${MAX_COLD_RATIO}× floor`,
+          pass: cold / floorCold <= MAX_COLD_RATIO,
+        });
+        rows.push([
+          `${fn}${sourceMaps ? ' (source maps)' : ''}`,
+          fmt(real.bytes / 1000),
+          fmt(floor.bytes / 1000),
+          fmt(stat(`${fn}:real:${variant}`, 'loadMs')),
+          fmt(stat(`${fn}:floor:${variant}`, 'loadMs')),
+          fmt(cold),
+          fmt(floorCold),
+          fmt(stat(`${fn}:real:${variant}`, 'sinceStartMs')),
+          fmt(stat(`${fn}:floor:${variant}`, 'sinceStartMs')),
+          ratioText(cold / floorCold),
+        ]);
+      }
+      data[fn] = {
+        request: SPECS[fn].request,
+        bytes: real.bytes,
+        floorBytes: floor.bytes,
+        packages: real.packages.slice(0, 8),
+        floorPackages: floor.packages.slice(0, 8),
+        samples: Object.fromEntries([...samples].filter(([key]) => key.startsWith(`${fn}:`))),
+      };
+    }
+    const biggest = (fn: Fn) =>
+      bundles[fn].real.packages
+        .slice(0, 4)
+        .map(([name, bytes]) => `${name} ${fmt(bytes / 1000, 0)} KB`)
+        .join(', ');
+    return {
+      id: 'cold-start',
+      title: '1. Handler bundles and cold start',
+      checks,
+      table: {
+        columns: [
+          'Handler',
+          'Bundle KB',
+          'Floor KB',
+          'Require ms',
+          'Floor require ms',
+          'Cold start ms',
+          'Floor cold start ms',
+          'Process start→answer ms',
+          'Floor process start→answer ms',
+          'Ratio',
+        ],
+        rows,
+      },
+      notes: [
+        `Medians of ${runs} fresh \`node\` processes per variant (plus one uncounted warm-up), real and floor interleaved. ` +
+          '"Cold start" = `require(bundle)` (module load and the entry\'s init) + the first request, timed inside the process; ' +
+          '"process start→answer" adds Node\'s own boot (`performance.now()` at the answer), which Lambda\'s runtime pays for both alike.',
+        'Bundles: esbuild bundle, minify, platform node, target node22, format cjs, mainFields module/main, the AWS SDK bundled ' +
+          '(as lib/service-function.ts, which targets node24: the output is byte-identical). KB = 1000 bytes; source maps are external files and not counted.',
+        'Floors construct only the clients the entry constructs (brand/model: RDS Data; sales: RDS Data + DynamoDB document client; ' +
+          'stats: DynamoDB document client + Lambda; projector: RDS Data + DynamoDB document client) and answer a constant.',
+        `Requests: ${FNS.map((fn) => `${fn}: ${SPECS[fn].request}`).join('; ')}. ` +
+          `The projector and its floor each send one ExecuteStatement to a local endpoint that answers 400 at once (${projectorCalls} calls seen).`,
+        'Dummy ARNs, table names and credentials in the environment; AWS_ENDPOINT_URL points every client at the fail-fast endpoint.',
+        `The deployed functions run with NODE_OPTIONS=--enable-source-maps (lib/service-function.ts): ${withSourceMaps ? 'the "(source maps)" rows measure that' : 'not measured (BENCH_COLD_SOURCE_MAPS=0)'}.`,
+        `Largest parts: ${FNS.map((fn) => `${fn}: ${biggest(fn)}`).join('; ')}.`,
+        `Measured on Node ${process.version}; Lambda runs Node 24, so absolute times differ, the ratio is what counts.`,
+      ],
+      data,
+    };
+  } finally {
+    await endpoint.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+if (require.main === module) runAlone('cold-start', coldStart);

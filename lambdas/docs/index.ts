@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { readEnv } from '../shared/config';
+import { createDocsHandler } from './app';
+
+const env = readEnv({
+  /** The Cognito domain's token endpoint, filled into the OpenAPI document. */
+  TOKEN_URL: z.url({ protocol: /^https$/ }),
+});
+
+// The CDK bundling copies the swagger-ui-dist files next to the bundle (lib/docs.ts).
+export const handler = createDocsHandler({
+  tokenUrl: env.TOKEN_URL,
+  assetDir: join(__dirname, 'swagger-ui'),
+});

@@ -1,0 +1,331 @@
+/**
+ * The authorization matrix: every route of the route table × every way a bearer token can be missing, broken,
+ * forged or insufficient. Each must be a 401 (not a valid access token of a known client) or a 403 (valid, lacks
+ * the scope), answered as a bare problem+json that carries no data, and must write nothing. Then: read-only
+ * clients can never write, and a client cannot delete another client's sale while an admin can.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Brand } from '../lambdas/brand/schemas';
+import type { Model } from '../lambdas/model/schemas';
+import { routes } from '../lambdas/routes';
+import type { Sale } from '../lambdas/sales/schemas';
+import type { RouteSpec } from '../lambdas/shared/route';
+import { loadClients } from '../local/auth';
+import { type LocalStack, startLocalStack } from '../local/stack';
+import { type ApiClient, type ApiResponse, api, tokenFor } from '../test/support/http';
+import { expectProblemShape, type RawRequest, sendRaw } from './support/http';
+import { expectConverged, fingerprint, WriteLog } from './support/state';
+import { type BadToken, badTokens } from './support/tokens';
+
+const PARTNER = 'demo-partner';
+
+let stack: LocalStack;
+const writes = new WriteLog();
+let admin: ApiClient;
+let writer: ApiClient;
+let partner: ApiClient;
+let reader: ApiClient;
+const tokens: Record<string, string> = {};
+
+/** What the requests of the matrix refer to: things that exist, so only the token stands between them and success. */
+interface Fixtures {
+  brand: Brand;
+  emptyBrand: Brand;
+  model: Model;
+  emptyModel: Model;
+  sale: Sale;
+}
+let fx: Fixtures;
+/** Strings that must never appear in a refusal (ids and names of stored data). */
+let secrets: string[];
+
+async function created<T>(response: Promise<ApiResponse<T>>): Promise<T> {
+  const result = await response;
+  expect(result.status, result.text).toBe(201);
+  return result.body;
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: 0,
+    projectorIntervalMs: 0,
+    wrapSql: writes.wrap,
+    clients: [
+      ...loadClients(),
+      { clientId: PARTNER, clientSecret: `${PARTNER}-secret`, scopes: ['sales-api/read', 'sales-api/write'] },
+    ],
+  });
+  tokens.admin = await tokenFor(stack, 'demo-admin');
+  tokens.writer = await tokenFor(stack, 'demo-writer');
+  tokens.reader = await tokenFor(stack, 'demo-reader');
+  // Real tokens of known clients, each missing the one scope a class of routes needs.
+  tokens.writeOnly = await tokenFor(stack, 'demo-writer', 'sales-api/write');
+  tokens.readOnly = await tokenFor(stack, 'demo-writer', 'sales-api/read');
+  tokens.partner = await tokenForClient(PARTNER);
+  admin = api(stack, tokens.admin);
+  writer = api(stack, tokens.writer);
+  reader = api(stack, tokens.reader);
+  partner = api(stack, tokens.partner);
+
+  const brand = await created(admin.post<Brand>('/brands', { name: 'Secretive Motors', country: 'SE' }));
+  const emptyBrand = await created(admin.post<Brand>('/brands', { name: 'Empty Brand' }));
+  const model = await created(admin.post<Model>('/models', { brandId: brand.id, name: 'Hidden Model' }));
+  const emptyModel = await created(admin.post<Model>('/models', { brandId: brand.id, name: 'Unsold Model' }));
+  const sale = await created(
+    writer.post<Sale>('/sales', {
+      modelId: model.id,
+      soldAt: '2025-03-01T10:00:00Z',
+      quantity: 3,
+      unitPrice: '31337.42',
+      externalId: 'secret-external-id',
+    }),
+  );
+  fx = { brand, emptyBrand, model, emptyModel, sale };
+  secrets = [brand.id, brand.name, model.id, model.name, sale.id, '31337', 'secret-external-id'];
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** A token for a client not in local/clients.json (the demo helper only knows the demo clients). */
+async function tokenForClient(clientId: string): Promise<string> {
+  const response = await sendRaw(stack.url, {
+    method: 'POST',
+    url: '/oauth2/token',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  const token = (response.body as { access_token?: string } | undefined)?.access_token;
+  if (response.status !== 200 || !token) throw new Error(`no token for ${clientId}: ${response.text}`);
+  return token;
+}
+
+/** A request to `route` that would succeed with a proper token: valid ids, valid body. */
+function validRequest(route: RouteSpec): RawRequest {
+  const ids: Record<string, string> = {
+    brandId: route.method === 'DELETE' ? fx.emptyBrand.id : fx.brand.id,
+    modelId: route.method === 'DELETE' ? fx.emptyModel.id : fx.model.id,
+    saleId: fx.sale.id,
+  };
+  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? '');
+  const range = 'from=2025-03-01&to=2025-03-31';
+  const query: Record<string, string> = {
+    listModels: `brandId=${fx.brand.id}`,
+    listSales: `modelId=${fx.model.id}`,
+    getModelSales: range,
+    getRevenue: range,
+    getDailyRevenue: range,
+    getTopModels: range,
+    getBrandStats: range,
+  };
+  const sale = { modelId: fx.model.id, soldAt: '2025-03-02', quantity: 1, unitPrice: '100' };
+  const bodies: Record<string, string> = {
+    createBrand: JSON.stringify({ name: 'Intruder Motors' }),
+    updateBrand: JSON.stringify({ name: 'Renamed by an intruder' }),
+    createModel: JSON.stringify({ brandId: fx.brand.id, name: 'Intruder Model' }),
+    updateModel: JSON.stringify({ name: 'Renamed by an intruder' }),
+    createSale: JSON.stringify(sale),
+    createSalesBatch: JSON.stringify({ sales: [sale, sale] }),
+    importSales: `modelId,soldAt,quantity,unitPrice\n${sale.modelId},${sale.soldAt},1,100\n`,
+  };
+  const body = bodies[route.operationId];
+  if (route.body && body === undefined) throw new Error(`no valid body for ${route.operationId}`);
+  const search = query[route.operationId];
+  return {
+    method: route.method,
+    url: search ? `${path}?${search}` : path,
+    headers: body === undefined ? {} : { 'content-type': route.bodyType ?? 'application/json' },
+    body,
+  };
+}
+
+/** Sends with `authorization` (none when undefined) and asserts a bare refusal that leaks nothing and writes nothing. */
+async function expectRefused(
+  route: RouteSpec,
+  authorization: string | undefined,
+  status: 401 | 403,
+  label: string,
+) {
+  const request = validRequest(route);
+  const before = await fingerprint(stack, writes);
+  const response = await sendRaw(stack.url, {
+    ...request,
+    headers: { ...request.headers, ...(authorization === undefined ? {} : { authorization }) },
+  });
+  const what = `${route.operationId} with ${label}: ${response.status} ${response.text}`;
+  expect(response.status, what).toBe(status);
+  const problem = expectProblemShape(response, { bare: true });
+  expect(problem.type, what).toMatch(status === 401 ? /unauthorized$/ : /forbidden$/);
+  if (status === 401) expect(response.headers.get('www-authenticate'), what).toMatch(/^Bearer/);
+  for (const secret of secrets) expect(response.text, `${what} leaks ${secret}`).not.toContain(secret);
+  expect(response.headers.get('etag'), what).toBeNull();
+  expect(response.headers.get('location'), what).toBeNull();
+  expect(await fingerprint(stack, writes), `${what} wrote something`).toEqual(before);
+}
+
+describe('every route × every bad token', () => {
+  it('covers every route of the route table', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(20);
+    for (const route of routes as readonly RouteSpec[]) expect(['read', 'write']).toContain(route.scope);
+  });
+
+  for (const route of routes as readonly RouteSpec[]) {
+    it(`${route.method} ${route.path} (${route.operationId}, needs ${route.scope}) refuses every bad token`, async () => {
+      const lacking = route.scope === 'read' ? tokens.writeOnly : tokens.readOnly;
+      const cases: BadToken[] = await badTokens(
+        stack,
+        route.scope as 'read' | 'write',
+        tokens.writer ?? '',
+        lacking ?? '',
+      );
+      expect(cases.length).toBeGreaterThan(25);
+      for (const bad of cases) await expectRefused(route, bad.authorization, bad.status, bad.name);
+    });
+  }
+
+  it('the same requests succeed with a proper token (so the refusals above were the token’s doing)', async () => {
+    // Reads first, then writes, deletes last: each request is the matrix's own.
+    const order = (route: RouteSpec) => (route.method === 'GET' ? 0 : route.method === 'DELETE' ? 2 : 1);
+    for (const route of [...(routes as readonly RouteSpec[])].sort((a, b) => order(a) - order(b))) {
+      const request = validRequest(route);
+      const token =
+        route.operationId === 'deleteSale'
+          ? tokens.writer
+          : route.scope === 'read'
+            ? tokens.reader
+            : tokens.writer;
+      const response = await sendRaw(stack.url, {
+        ...request,
+        headers: { ...request.headers, authorization: `Bearer ${token}` },
+      });
+      expect(response.status, `${route.operationId}: ${response.text}`).toBeGreaterThanOrEqual(200);
+      expect(response.status, `${route.operationId}: ${response.text}`).toBeLessThan(300);
+    }
+    await expectConverged(stack, { versions: true });
+  });
+});
+
+describe('read-only clients never write', () => {
+  const writeRoutes = (routes as readonly RouteSpec[]).filter((route) => route.scope !== 'read');
+
+  it('has write routes', () => {
+    expect(writeRoutes.map((route) => route.operationId).sort()).toEqual(
+      [
+        'createBrand',
+        'createModel',
+        'createSale',
+        'createSalesBatch',
+        'deleteBrand',
+        'deleteModel',
+        'deleteSale',
+        'importSales',
+        'updateBrand',
+        'updateModel',
+      ].sort(),
+    );
+  });
+
+  it.each(writeRoutes.map((route) => [route.operationId, route] as const))(
+    'demo-reader gets 403 on %s, whatever the body, and nothing is written',
+    async (_, route) => {
+      for (const [label, override] of [
+        ['a valid request', {}],
+        ['a malformed body', { body: '{"not json', headers: { 'content-type': 'application/json' } }],
+        ['a wrong content type', { headers: { 'content-type': 'text/plain' } }],
+        ['an Idempotency-Key', { headers: { 'idempotency-key': 'reader-key' } }],
+      ] as const) {
+        const request = { ...validRequest(route), ...override };
+        const before = await fingerprint(stack, writes);
+        const response = await sendRaw(stack.url, {
+          ...request,
+          headers: {
+            ...validRequest(route).headers,
+            ...request.headers,
+            authorization: `Bearer ${tokens.reader}`,
+          },
+        });
+        expect(response.status, `${route.operationId} with ${label}: ${response.text}`).toBe(403);
+        expectProblemShape(response, { bare: true });
+        expect(await fingerprint(stack, writes)).toEqual(before);
+      }
+    },
+  );
+
+  it('demo-reader cannot get a write or admin scope from the token endpoint', async () => {
+    for (const scope of ['sales-api/write', 'sales-api/admin', 'sales-api/read sales-api/write']) {
+      const response = await sendRaw(stack.url, {
+        method: 'POST',
+        url: '/oauth2/token',
+        headers: {
+          authorization: `Basic ${Buffer.from('demo-reader:demo-reader-secret').toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
+      });
+      expect(response.status, response.text).toBe(400);
+      expect(response.body).toMatchObject({ error: 'invalid_scope' });
+      expect(response.text).not.toContain('access_token');
+    }
+  });
+});
+
+describe('deleting sales: only the submitting client, or an admin', () => {
+  const saleBody = (externalId: string) => ({
+    modelId: fx.model.id,
+    soldAt: '2025-04-01T08:00:00Z',
+    quantity: 2,
+    unitPrice: '999.99',
+    externalId,
+  });
+  const exists = async (id: string) =>
+    (await stack.sql.query('SELECT 1 FROM sales WHERE id = :id::uuid', { id })).rows.length === 1;
+
+  it("a client cannot delete another client's sale (403, nothing written); the owner and an admin can", async () => {
+    const writersSale = await created(writer.post<Sale>('/sales', saleBody('w-1')));
+    const partnersSale = await created(partner.post<Sale>('/sales', saleBody('p-1')));
+    expect(partnersSale.submittedBy).toBe(PARTNER);
+
+    for (const [client, sale] of [
+      [partner, writersSale],
+      [writer, partnersSale],
+    ] as const) {
+      const before = await fingerprint(stack, writes);
+      const response = await client.delete(`/sales/${sale.id}`);
+      const problem = expectProblemShape(response, { bare: true });
+      expect(response.status, response.text).toBe(403);
+      expect(problem.type).toMatch(/forbidden$/);
+      expect(response.text).not.toContain('999.99');
+      expect(await fingerprint(stack, writes)).toEqual(before);
+      expect(await exists(sale.id)).toBe(true);
+    }
+    const readerTry = await reader.delete(`/sales/${writersSale.id}`);
+    expect(readerTry.status).toBe(403);
+
+    expect((await writer.delete(`/sales/${writersSale.id}`)).status).toBe(204);
+    expect(await exists(writersSale.id)).toBe(false);
+    expect((await admin.delete(`/sales/${partnersSale.id}`)).status).toBe(204);
+    expect(await exists(partnersSale.id)).toBe(false);
+    // And the deletions reached the aggregates.
+    await expectConverged(stack, { versions: true });
+  });
+
+  it('an admin can delete any client’s sale, a second delete is a 404', async () => {
+    const sale = await created(partner.post<Sale>('/sales', saleBody('p-2')));
+    expect((await admin.delete(`/sales/${sale.id}`)).status).toBe(204);
+    expectProblemShape(await admin.delete(`/sales/${sale.id}`));
+    expect((await partner.delete(`/sales/${sale.id}`)).status).toBe(404);
+  });
+
+  it("the same Idempotency-Key from two clients makes two sales: a client never gets another's response", async () => {
+    const key = 'shared-key-1';
+    const first = await writer.post<Sale>('/sales', saleBody('same-ext'), { 'idempotency-key': key });
+    const second = await partner.post<Sale>('/sales', saleBody('same-ext'), { 'idempotency-key': key });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.id).not.toBe(first.body.id);
+    expect([first.body.submittedBy, second.body.submittedBy]).toEqual(['demo-writer', PARTNER]);
+  });
+});

@@ -1,0 +1,201 @@
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type { APIGatewayProxyHandler } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SWAGGER_UI_FILES } from '../../lambdas/docs/site';
+import { proxyEvent } from '../../lambdas/shared/http/proxy-event';
+import { ApiDocs, DOCS_METHODS } from '../../lib/docs';
+import { buildStack, logicalIdOf, testApp } from './synth';
+
+const { stack, template: synth } = buildStack();
+const template = synth();
+const restApiId = { Ref: logicalIdOf(stack.api.restApi) };
+const docs = stack.api.docs;
+
+const resourceIdOf = (resourcePath: string) => ({
+  Ref: logicalIdOf(stack.api.restApi.root.resourceForPath(resourcePath)),
+});
+const methodKey = (resourceId: unknown, method: unknown) => JSON.stringify([resourceId, method]);
+const docsMethodKeys = new Set(DOCS_METHODS.map((m) => methodKey(resourceIdOf(m.path), m.method)));
+
+interface Statement {
+  Action: string | string[];
+}
+
+describe('Construct: ApiDocs', () => {
+  describe('Methods', () => {
+    it.each(DOCS_METHODS.map((m) => [`${m.method} ${m.path}`, m] as const))(
+      'serves %s without authorizer, proxied to the docs function',
+      (_, { method, path: resourcePath, operationName }) => {
+        template.hasResourceProperties('AWS::ApiGateway::Method', {
+          RestApiId: restApiId,
+          ResourceId: resourceIdOf(resourcePath),
+          HttpMethod: method,
+          OperationName: operationName,
+          AuthorizationType: 'NONE',
+          AuthorizerId: Match.absent(),
+          Integration: Match.objectLike({
+            Type: 'AWS_PROXY',
+            Uri: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(docs.fn), 'Arn'] }])] },
+          }),
+        });
+      },
+    );
+
+    it('keeps the Cognito authorizer on every other method', () => {
+      // Act
+      const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+      const others = methods.filter(
+        (m) => !docsMethodKeys.has(methodKey(m.Properties.ResourceId, m.Properties.HttpMethod)),
+      );
+
+      // Assert
+      expect(methods).toHaveLength(others.length + DOCS_METHODS.length);
+      expect(others.length).toBeGreaterThan(0);
+      for (const method of others) {
+        expect(method.Properties).toMatchObject({
+          AuthorizationType: 'COGNITO_USER_POOLS',
+          AuthorizerId: { Ref: logicalIdOf(stack.api.authorizer) },
+        });
+      }
+    });
+
+    it('gives the public methods a small throttling budget of their own', () => {
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: Match.arrayWith(
+          DOCS_METHODS.map(({ method, path: resourcePath }) =>
+            Match.objectLike({
+              HttpMethod: method,
+              ResourcePath: `/${resourcePath.replaceAll('/', '~1')}`,
+              ThrottlingRateLimit: 10,
+              ThrottlingBurstLimit: 20,
+            }),
+          ),
+        ),
+      });
+    });
+
+    it('lets API Gateway invoke the docs function through one API-scoped permission', () => {
+      template.resourcePropertiesCountIs(
+        'AWS::Lambda::Permission',
+        {
+          FunctionName: { 'Fn::GetAtt': [logicalIdOf(docs.fn), 'Arn'] },
+          Principal: 'apigateway.amazonaws.com',
+        },
+        1,
+      );
+    });
+
+    it('outputs the console URL', () => {
+      template.hasOutput('DocsUrl', {
+        Value: {
+          'Fn::Join': [
+            '',
+            Match.arrayWith([{ Ref: logicalIdOf(stack.api.restApi) }, { Ref: Match.anyValue() }, '/docs']),
+          ],
+        },
+      });
+    });
+  });
+
+  describe('Function', () => {
+    it('gets the Cognito token URL and nothing of the database or the tables', () => {
+      // Act
+      const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(docs.fn)];
+
+      // Assert
+      const variables = fn?.Properties.Environment.Variables;
+      expect(variables).toEqual({
+        TOKEN_URL: stack.resolve(stack.auth.tokenUrl),
+        POWERTOOLS_SERVICE_NAME: 'docs',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'CarSalesApi',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      expect(JSON.stringify(variables.TOKEN_URL)).toMatch(/\.amazoncognito\.com\/oauth2\/token"\]\]\}$/);
+      expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    });
+
+    it('may write its logs and traces, and nothing else', () => {
+      // Act
+      const policies = Object.values(
+        template.findResources('AWS::IAM::Policy', {
+          Properties: { Roles: [{ Ref: logicalIdOf(docs.fn.role ?? docs.fn) }] },
+        }),
+      );
+      const actions = policies
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+        .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+      // Assert
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.filter((a) => /^(rds-data|dynamodb|secretsmanager|lambda):/.test(a))).toEqual([]);
+      expect([...new Set(actions.map((a) => a.split(':')[0]))].sort()).toEqual(['logs', 'xray']);
+    });
+  });
+
+  describe('Bundle', () => {
+    it('ships swagger-ui next to a self-contained handler that serves this deployment', async () => {
+      // Arrange: bundle for real (the other tests skip it), on a stack with only an API and the docs.
+      const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] });
+      const fixture = new Stack(app, 'DocsFixture');
+      const restApi = new apigw.RestApi(fixture, 'Api', { deployOptions: { stageName: 'v1' } });
+      const tokenUrl = 'https://fixture.auth.eu-central-1.amazoncognito.com/oauth2/token';
+      new ApiDocs(fixture, 'Docs', { restApi, tokenUrl });
+
+      // Act
+      const bundled = Template.fromStack(fixture);
+
+      // Assert: what the package holds, and its size.
+      const [fn] = Object.values(
+        bundled.findResources('AWS::Lambda::Function', {
+          Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'docs' } } },
+        }),
+      );
+      const assetDir = path.join(
+        app.outdir,
+        `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`,
+      );
+      expect(fs.readdirSync(path.join(assetDir, 'swagger-ui')).sort()).toEqual([...SWAGGER_UI_FILES].sort());
+      expect(fs.statSync(path.join(assetDir, 'index.js')).size).toBeLessThan(1.5 * 1024 * 1024);
+
+      // Assert: loaded from the package alone (no node_modules, no openapi.yaml), it serves the console.
+      const previous = process.env.TOKEN_URL;
+      process.env.TOKEN_URL = tokenUrl;
+      let handler: APIGatewayProxyHandler;
+      try {
+        ({ handler } = createRequire(import.meta.url)(path.join(assetDir, 'index.js')));
+      } finally {
+        process.env.TOKEN_URL = previous;
+      }
+      const get = async (resourcePath: string) => {
+        const event = proxyEvent({
+          method: 'GET',
+          resource: resourcePath,
+          path: resourcePath,
+          pathParameters: null,
+          headers: [['Host', 'abc.execute-api.eu-central-1.amazonaws.com']],
+          body: null,
+          claims: {},
+          requestId: 'r',
+          stage: 'v1',
+        });
+        const response = await handler(event, {} as never, () => {});
+        if (!response) throw new Error('no response');
+        return response;
+      };
+      const document = parse((await get('/openapi.yaml')).body);
+      expect(document.servers).toEqual([{ url: 'https://abc.execute-api.eu-central-1.amazonaws.com/v1' }]);
+      expect(document.components.securitySchemes.oauth2.flows.clientCredentials.tokenUrl).toBe(tokenUrl);
+      const css = await get('/docs/assets/swagger-ui.css');
+      expect(css.statusCode).toBe(200);
+      expect(css.headers?.['content-type']).toBe('text/css; charset=utf-8');
+      expect((await get('/docs')).statusCode).toBe(200);
+    }, 120_000);
+  });
+});
