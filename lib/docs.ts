@@ -2,13 +2,7 @@ import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import {
-  ASSET_PREFIX,
-  DOCS_PATH,
-  OPENAPI_PATH,
-  SWAGGER_UI_FILES,
-  TOKEN_RELAY_PATH,
-} from '../lambdas/docs/site';
+import { DOCS_PATH, OPENAPI_PATH, SWAGGER_UI_FILES, TOKEN_RELAY_PATH } from '../lambdas/docs/site';
 import { lambdaEntry, REPO_ROOT } from './paths';
 import { ServiceFunction } from './service-function';
 
@@ -86,7 +80,7 @@ export class ApiDocs extends Construct {
       Validations.of(method).acknowledge(
         {
           id: 'AwsSolutions-APIG4',
-          reason: `The API console (${ASSET_PREFIX}, ${OPENAPI_PATH}) is public documentation, and the token relay is as open as the token endpoint it forwards to; every data operation keeps the Cognito authorizer.`,
+          reason: `The API console (${DOCS_PATH}, ${OPENAPI_PATH}) is public documentation, and the token relay is as open as the token endpoint it forwards to; every data operation keeps the Cognito authorizer.`,
         },
         {
           id: 'AwsSolutions-COG4',

@@ -86,7 +86,7 @@ export class SalesApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API (stage v1)' });
     new CfnOutput(this, 'DocsUrl', {
       value: this.api.docsUrl,
-      description: 'API console (Swagger UI; OpenAPI document at ../openapi.yaml)',
+      description: 'API console (Swagger UI, public); the OpenAPI document is at ApiUrl + openapi.yaml',
     });
     new CfnOutput(this, 'TokenUrl', { value: this.auth.tokenUrl, description: 'OAuth 2.0 token endpoint' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

@@ -21,7 +21,10 @@ export const DEFAULT_SERVER_URL = 'http://localhost:3000';
 export type OpenApiDocument = ReturnType<typeof createDocument>;
 
 export interface OpenApiOptions {
-  /** Absolute token URL of the deployed Cognito domain; the local stack's relative `/oauth2/token` otherwise. */
+  /**
+   * Absolute token URL of the deployed Cognito domain (the description then explains the console's token relay,
+   * lambdas/docs); the local stack's relative `/oauth2/token` otherwise.
+   */
   tokenUrl?: string;
   /** A fixed server URL (may be relative, e.g. `/`); otherwise a `{baseUrl}` variable defaulting to localhost. */
   serverUrl?: string;

@@ -12,14 +12,30 @@ export const CountryCode = z
 
 export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 date-time (UTC)' });
 
+/** A whole number from a query string: digits only (no `1e1`, `0x10` or spaces), within bounds. */
+export function queryInteger(min: number, max: number, fallback: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, { error: message })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: message }).max(max, { error: message }))
+    .optional()
+    .transform((value) => value ?? fallback)
+    .meta({
+      override: ({ jsonSchema }) =>
+        replaceWith(jsonSchema, { type: 'integer', minimum: min, maximum: max, default: fallback }),
+    });
+}
+
+/** Documents a query-string number as the integer it stands for, not as the digits it arrives as. */
+function replaceWith(target: Record<string, unknown>, schema: Record<string, unknown>) {
+  for (const key of Object.keys(target)) delete target[key];
+  Object.assign(target, schema);
+}
+
 export const PageQuery = z.strictObject({
-  limit: z.coerce
-    .number({ error: 'must be an integer from 1 to 100' })
-    .int({ error: 'must be an integer from 1 to 100' })
-    .min(1, { error: 'must be an integer from 1 to 100' })
-    .max(100, { error: 'must be an integer from 1 to 100' })
-    .default(20)
-    .meta({ description: 'Page size, 1-100' }),
+  limit: queryInteger(1, 100, 20).meta({ description: 'Page size, 1-100' }),
   cursor: z
     .string()
     .max(1024)

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Currency } from '../sales/schemas';
 import { daysBetween, GRANULARITIES } from '../shared/periods';
+import { queryInteger } from '../shared/schemas';
 
 /** Longest ranges: days are bounded tighter than coarser periods, which need fewer, larger buckets. */
 export const MAX_DAYS: Record<(typeof GRANULARITIES)[number], number> = {
@@ -42,12 +43,7 @@ export const TopModelsQuery = z
   .strictObject({
     ...range,
     by: z.enum(RANK_BY, { error: `must be one of ${RANK_BY.join(', ')}` }).default('units'),
-    limit: z.coerce
-      .number({ error: 'must be an integer from 1 to 50' })
-      .int({ error: 'must be an integer from 1 to 50' })
-      .min(1, { error: 'must be an integer from 1 to 50' })
-      .max(50, { error: 'must be an integer from 1 to 50' })
-      .default(10),
+    limit: queryInteger(1, 50, 10),
     brandId: z
       .uuid({ error: 'must be a UUID' })
       .optional()

@@ -70,7 +70,7 @@ export class Stats {
         [...models].map(([modelId, figures]) => ({ modelId, brandId, ...figures })),
       )
       .filter((entry) => entry.orders > 0)
-      .sort((a, b) => compareBy(query.by, a, b) || a.modelId.localeCompare(b.modelId))
+      .sort((a, b) => compareBy(query.by, a, b) || byId(a.modelId, b.modelId))
       .slice(0, query.limit);
     const names = await Promise.all(
       ranked.map(
@@ -105,7 +105,7 @@ export class Stats {
     const total = sum(days);
     const models = [...breakdownOf(days)]
       .filter(([, figures]) => figures.orders > 0)
-      .sort(([idA, a], [idB, b]) => compareBy('revenue', a, b) || idA.localeCompare(idB));
+      .sort(([idA, a], [idB, b]) => compareBy('revenue', a, b) || byId(idA, idB));
     const names = await Promise.all(models.map(([modelId]) => this.catalog.model(modelId)));
     const digits = minorDigits(query.currency);
     return {
@@ -175,3 +175,5 @@ function compareBy(by: 'units' | 'revenue', a: Figures, b: Figures): number {
 function averageOrderValue(total: Figures, digits: number): string | null {
   return total.orders === 0 ? null : divideHalfEven(total.revenue, total.orders, digits);
 }
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -43,6 +43,14 @@ export class SqlFaults {
     };
   }
 
+  /** Fails (once) the `n`-th statement run outside any transaction from now on (e.g. after a commit). */
+  failNthOutsideTransaction(n: number, error: () => Error = unavailable) {
+    let seen = 0;
+    this.hook = (call) => {
+      if (call.txIndex === undefined && ++seen === n) throw error();
+    };
+  }
+
   /** Fails the next `times` statements whose text matches `pattern`. */
   failMatching(pattern: RegExp, times = 1, error: () => Error = unavailable) {
     let left = times;
@@ -87,6 +95,26 @@ export const jitter =
   (maxMs: number): StoreHook =>
   () =>
     sleep(Math.floor(Math.random() * maxMs));
+
+/** A latch: `wait()` blocks until `open()`; `reached` resolves when someone first waits. */
+export function gate() {
+  let open!: () => void;
+  let reach!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const reached = new Promise<void>((resolve) => {
+    reach = resolve;
+  });
+  return {
+    reached,
+    open,
+    wait: () => {
+      reach();
+      return opened;
+    },
+  };
+}
 
 class HookedSql implements Sql {
   constructor(

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type { APIGatewayProxyHandler } from 'aws-lambda';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SWAGGER_UI_FILES } from '../../lambdas/docs/site';
@@ -62,6 +63,33 @@ describe('Construct: ApiDocs', () => {
           AuthorizationType: 'COGNITO_USER_POOLS',
           AuthorizerId: { Ref: logicalIdOf(stack.api.authorizer) },
         });
+      }
+    });
+
+    it('acknowledges the missing authorizer (cdk-nag APIG4, COG4) on exactly those methods, with a reason', () => {
+      // Arrange
+      const acknowledged = (construct: IConstruct) =>
+        construct.node.metadata
+          .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+      const docsMethods = new Set<IConstruct>(docs.methods);
+
+      // Act
+      const byMethod = stack.api.restApi.methods.map((method) => [method, acknowledged(method)] as const);
+
+      // Assert
+      expect(docs.methods).toHaveLength(DOCS_METHODS.length);
+      for (const [method, rules] of byMethod) {
+        const ids = rules.map(([id]) => id).sort();
+        if (docsMethods.has(method)) {
+          expect(ids).toEqual(['Annotation::AwsSolutions-APIG4', 'Annotation::AwsSolutions-COG4']);
+          for (const [, reason] of rules) expect(reason.length).toBeGreaterThan(40);
+        } else {
+          expect(ids, method.node.path).toEqual([]);
+        }
+      }
+      for (const scope of [stack.api.restApi, stack.api, stack]) {
+        expect(acknowledged(scope).filter(([id]) => /APIG4|COG4/.test(id))).toEqual([]);
       }
     });
 
