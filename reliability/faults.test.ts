@@ -175,28 +175,36 @@ describe('the database failing inside the write transaction', () => {
 });
 
 describe('the database failing after the commit', () => {
-  it('never answers 503 for sales it wrote: retrying until accepted leaves exactly one copy', async () => {
-    const { outside } = await statementsOf(() =>
-      writer.post('/sales/batch', { sales: salesOf('606.06', 3) }),
-    );
-    expect(outside.length).toBeGreaterThan(0);
-    for (let m = 1; m <= outside.length; m += 1) {
-      const tag = `61${m}.06`;
-      const sales = salesOf(tag, 3); // no externalIds: only the Idempotency-Key prevents a second copy
-      const key = `after-commit-${m}`;
-      sqlFaults.failNthOutsideTransaction(m);
-      const first = await writer.post('/sales/batch', { sales }, { 'idempotency-key': key });
-      sqlFaults.reset();
-      const label = `fault at post-commit statement ${m} (${outside[m - 1]?.slice(0, 60).replace(/\s+/g, ' ')}): ${first.status}`;
-      if (first.status === 503) expect(await countTagged(tag), `${label} but the sales were written`).toBe(0);
-      else expect(first.status, label).toBe(201);
-      const retry = await writer.post('/sales/batch', { sales }, { 'idempotency-key': key });
-      expect(retry.status, label).toBe(201);
-      expect(await countTagged(tag), label).toBe(3);
-    }
-    expect(await stack.projector.drain()).toBeGreaterThanOrEqual(0);
-    await expectConverged(stack, { versions: true });
-  });
+  const cases = [
+    ['POST /sales', '/sales', 1, (sales: ReturnType<typeof salesOf>) => sales[0]],
+    ['POST /sales/batch', '/sales/batch', 3, (sales: ReturnType<typeof salesOf>) => ({ sales })],
+  ] as const;
+
+  it.each(cases)(
+    '%s never answers 503 for sales it wrote; retrying until accepted leaves one copy',
+    async (_, url, count, bodyOf) => {
+      const { outside } = await statementsOf(() => writer.post(url, bodyOf(salesOf('606.06', count))));
+      expect(outside.length).toBeGreaterThan(0);
+      for (let m = 1; m <= outside.length; m += 1) {
+        const tag = `6${count}${m}.06`;
+        const body = bodyOf(salesOf(tag, count)); // no externalIds: only the Idempotency-Key prevents a second copy
+        const key = `after-commit-${url}-${m}`;
+        sqlFaults.failNthOutsideTransaction(m);
+        const first = await writer.post(url, body, { 'idempotency-key': key });
+        sqlFaults.reset();
+        const statement = outside[m - 1]?.slice(0, 60).replace(/\s+/g, ' ');
+        const label = `fault at post-commit statement ${m} (${statement}): ${first.status}`;
+        if (first.status === 503)
+          expect(await countTagged(tag), `${label}, but the sales were written`).toBe(0);
+        else expect(first.status, label).toBe(201);
+        const retry = await writer.post(url, body, { 'idempotency-key': key });
+        expect(retry.status, label).toBe(201);
+        expect(await countTagged(tag), label).toBe(count);
+      }
+      await stack.projector.drain();
+      await expectConverged(stack, { versions: true });
+    },
+  );
 });
 
 describe('DynamoDB failing during projection', () => {
