@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Brand, BrandCreate, BrandListQuery, BrandPage, BrandParams, BrandPatch } from './brand/schemas';
 import { Model, ModelCreate, ModelListQuery, ModelPage, ModelParams, ModelPatch } from './model/schemas';
 import {

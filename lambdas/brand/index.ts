@@ -1,4 +1,4 @@
-import { awsCatalogDeps } from '../shared/aws';
+import { awsCatalogDeps } from '../shared/aws-sql';
 import { createBrandHandler } from './app';
 
 export const handler = createBrandHandler(awsCatalogDeps());

@@ -1,6 +1,6 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { awsDataApiSql } from '../shared/aws';
+import * as z from 'zod';
+import { awsDataApiSql } from '../shared/aws-sql';
 import { readEnv } from '../shared/config';
 import { logger } from '../shared/powertools';
 import { loadMigrations, migrate } from '../shared/sql/migrations';

@@ -1,4 +1,4 @@
-import { awsCatalogDeps } from '../shared/aws';
+import { awsCatalogDeps } from '../shared/aws-sql';
 import { createModelHandler } from './app';
 
 export const handler = createModelHandler(awsCatalogDeps());

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 export const BODY_TYPES = [

@@ -1,4 +1,5 @@
-import { awsAggregateStore, awsDataApiSql } from '../shared/aws';
+import { awsAggregateStore } from '../shared/aws-dynamo';
+import { awsDataApiSql } from '../shared/aws-sql';
 import { logger } from '../shared/powertools';
 import { Projector } from '../shared/projection/projector';
 

@@ -9,6 +9,7 @@ import { SCOPES } from '../shared/route';
 import type { Sql } from '../shared/sql/port';
 import { modelIdsOf, readSalesCsv, validateSales } from './intake';
 import { type NewSale, type Origin, Sales } from './sales';
+import type { Sale } from './schemas';
 
 export interface SalesDeps {
   sql: Sql;
@@ -45,12 +46,15 @@ export function createSalesHandler({ sql, cursors, projector, idempotent, report
     createSalesBatch: async (request) => {
       // The idempotency record keeps only the ids: a DynamoDB item holds at most 400 KB, which 1000 sales with
       // long externalIds exceed. Sales never change, so a replay reads the same sales back.
+      let inserted: Sale[] | undefined;
       const { body } = await idempotent(idempotencyOf(request, 'createSalesBatch'), async () => {
         const origins = request.body.sales.map((_, index) => ({ index }));
         const valid = await validate(request.body.sales, origins);
-        await sales.insert(valid, origins, request.principal.clientId, false);
+        // Read back in the write's transaction: a read failing after the commit would be a 503 for written sales.
+        inserted = await sales.insert(valid, origins, request.principal.clientId, true);
         return { status: 201, body: { ids: valid.map((sale) => sale.id) } };
       });
+      if (inserted) return { status: 201, body: { items: inserted } };
       const stored = body as { ids?: string[]; items?: unknown[] };
       // Records written before ids were kept hold the items themselves.
       if (stored.items) return { status: 201, body: { items: stored.items } };

@@ -1,6 +1,7 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { z } from 'zod';
-import { awsAggregateStore, awsCatalogDeps, dynamoClient } from '../shared/aws';
+import * as z from 'zod';
+import { awsAggregateStore, dynamoClient } from '../shared/aws-dynamo';
+import { awsCatalogDeps } from '../shared/aws-sql';
 import { currencyEnv, readEnv } from '../shared/config';
 import { idempotentRunner } from '../shared/idempotency';
 import { Projector } from '../shared/projection/projector';

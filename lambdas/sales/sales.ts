@@ -62,17 +62,26 @@ export class Sales {
     clientId: string,
     returnSales: boolean,
   ): Promise<Sale[]> {
-    const outbox = await this.sql.transaction(async (tx) => {
+    const { outbox, inserted } = await this.sql.transaction(async (tx) => {
       await assertModelsExist(tx, sales, origins);
       await assertExternalIdsFree(tx, sales, origins, clientId);
       const entries: OutboxEntry[] = [];
       for (let start = 0; start < sales.length; start += INSERT_CHUNK) {
         entries.push(...(await insertChunk(tx, sales.slice(start, start + INSERT_CHUNK), clientId)));
       }
-      return entries;
+      // Read back before the commit: after it nothing may fail the request, as a 503 says nothing was written.
+      return {
+        outbox: entries,
+        inserted: returnSales
+          ? await this.byIds(
+              sales.map((sale) => sale.id),
+              tx,
+            )
+          : [],
+      };
     });
     await this.projectAfterCommit(outbox);
-    return returnSales ? this.byIds(sales.map((sale) => sale.id)) : [];
+    return inserted;
   }
 
   /** Which of these model ids (as submitted; malformed ones are skipped) name no model, for error reports. */
@@ -162,8 +171,8 @@ export class Sales {
   }
 
   /** The sales with these ids that exist, in the given order. */
-  async byIds(ids: string[]): Promise<Sale[]> {
-    const { rows } = await this.sql.query<Sale>(
+  async byIds(ids: string[], sql: Sql = this.sql): Promise<Sale[]> {
+    const { rows } = await sql.query<Sale>(
       `SELECT ${SALE_COLUMNS} FROM sales
        WHERE id IN (SELECT (value #>> '{}')::uuid FROM jsonb_array_elements(:ids::jsonb))`,
       { ids: JSON.stringify(ids) },

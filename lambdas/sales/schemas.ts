@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCurrency, minorDigits } from '../shared/money';
 import { CountryCode, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Parses environment variables once, at cold start, and fails fast with every missing or bad one named. */
 export function readEnv<T extends z.ZodRawShape>(

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { COUNTRY_CODES } from './countries';
 
 export const Uuid = z.uuid({ error: 'must be a UUID' });

@@ -1,6 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
-import { awsAggregateStore } from '../shared/aws';
+import * as z from 'zod';
+import { awsAggregateStore } from '../shared/aws-dynamo';
 import { CachedCatalog } from '../shared/catalog/catalog';
 import { HandlerCatalogSource } from '../shared/catalog/handler-source';
 import { lambdaInvoker } from '../shared/catalog/lambda-invoke';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Currency } from '../sales/schemas';
 import { daysBetween, GRANULARITIES } from '../shared/periods';
 import { queryInteger } from '../shared/schemas';

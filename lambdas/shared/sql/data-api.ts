@@ -27,7 +27,7 @@ export class DataApiSql implements Sql {
   ) {}
 
   async query<R extends object = Row>(text: string, params: SqlParams = {}): Promise<SqlResult<R>> {
-    const output = await guard(
+    const output = await guard(() =>
       this.client.send(
         new ExecuteStatementCommand({
           ...this.target,
@@ -49,13 +49,15 @@ export class DataApiSql implements Sql {
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     if (this.transactionId) return work(this);
     const { resourceArn, secretArn, database } = this.target;
-    const { transactionId } = await guard(
+    const { transactionId } = await guard(() =>
       this.client.send(new BeginTransactionCommand({ resourceArn, secretArn, database })),
     );
     if (!transactionId) throw new UnavailableError('The Data API began no transaction');
     try {
       const result = await work(new DataApiSql(this.client, this.target, transactionId));
-      await guard(this.client.send(new CommitTransactionCommand({ resourceArn, secretArn, transactionId })));
+      await guard(() =>
+        this.client.send(new CommitTransactionCommand({ resourceArn, secretArn, transactionId })),
+      );
       return result;
     } catch (error) {
       await this.client
@@ -72,12 +74,20 @@ export class DataApiSql implements Sql {
 // recognized: its `affected` stays 0 here where PGlite counts the rows.
 const DATA_MODIFYING = /^\s*(?:(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*(?:insert|update|delete|merge)\b/i;
 
-/** Awaits a Data API call, turning its exceptions into the port's errors. */
-async function guard<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    throw mapDataApiError(error);
+// Aurora Serverless v2 resuming from zero capacity takes seconds; the SDK does not retry that error itself.
+const RESUME_WAITS_MS = [500, 1000, 2000, 4000];
+
+/** Runs a Data API call, waiting out a resuming cluster, and turns its exceptions into the port's errors. */
+async function guard<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      const wait = RESUME_WAITS_MS[attempt];
+      const resuming = error instanceof RDSDataServiceException && error.name === 'DatabaseResumingException';
+      if (!resuming || wait === undefined) throw mapDataApiError(error);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
 
