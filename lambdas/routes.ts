@@ -56,7 +56,12 @@ export const routes = [
     tag: 'Brands',
     summary: 'Create a brand',
     body: BrandCreate,
-    responses: { 201: { description: 'Created', schema: Brand }, ...common, 409: problem('Name taken') },
+    responses: {
+      201: { description: 'Created', schema: Brand },
+      ...common,
+      415: problem('The body is not application/json'),
+      409: problem('Name taken'),
+    },
   }),
   route({
     operationId: 'listBrands',
@@ -100,6 +105,7 @@ export const routes = [
     responses: {
       200: { description: 'The changed brand', schema: Brand },
       ...common,
+      415: problem('The body is not application/json'),
       404: problem('No such brand'),
       409: problem('Name taken'),
       412: problem('If-Match is stale'),
@@ -133,6 +139,7 @@ export const routes = [
     responses: {
       201: { description: 'Created', schema: Model },
       ...common,
+      415: problem('The body is not application/json'),
       422: problem('brandId names no brand'),
       409: problem('Name taken within the brand'),
     },
@@ -179,6 +186,7 @@ export const routes = [
     responses: {
       200: { description: 'The changed model', schema: Model },
       ...common,
+      415: problem('The body is not application/json'),
       404: problem('No such model'),
       409: problem('Name taken within the brand'),
       412: problem('If-Match is stale'),
@@ -213,6 +221,7 @@ export const routes = [
     responses: {
       201: { description: 'Created', schema: Sale },
       ...common,
+      415: problem('The body is not application/json'),
       409: problem('externalId already used by this client, or the same Idempotency-Key is in flight'),
       422: problem('modelId names no model, bad minor unit, or Idempotency-Key reused with another body'),
       503: problem('The database is unavailable; nothing was written'),
@@ -231,6 +240,7 @@ export const routes = [
     responses: {
       201: { description: 'Created, in request order', schema: SaleItems },
       ...common,
+      415: problem('The body is not application/json'),
       409: problem('Some externalIds were already used; nothing was written'),
       422: problem('Every invalid item, by index and field; nothing was written'),
       503: problem('The database is unavailable; nothing was written'),

@@ -11,13 +11,15 @@
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import type { Brand } from '../lambdas/brand/schemas';
 import type { Model } from '../lambdas/model/schemas';
 import { type OperationId, routes } from '../lambdas/routes';
 import { SALE_FIELDS, type Sale, SaleCreate } from '../lambdas/sales/schemas';
 import { GRANULARITIES } from '../lambdas/shared/periods';
 import type { RouteSpec } from '../lambdas/shared/route';
-import { MAX_DAYS, MAX_STATS_DAYS } from '../lambdas/stats/schemas';
+import { PageQuery } from '../lambdas/shared/schemas';
+import { MAX_DAYS, MAX_STATS_DAYS, TopModelsQuery } from '../lambdas/stats/schemas';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { type ApiClient, type ApiResponse, api, tokenFor } from '../test/support/http';
 import * as arb from './support/arbitraries';
@@ -225,11 +227,18 @@ const optional = <T>(value: fc.Arbitrary<T>) => fc.option(value, { nil: undefine
 const defined = <T extends Record<string, unknown>>(value: T) =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Record<string, string>;
 
-const limit = (max: number) =>
-  fc.oneof(
-    fc.integer({ min: 1, max }).map(String),
-    fc.constantFrom('1', String(max), `0${max}`, `${max}.0`, '1e1', ' 5'),
+/** A page size the route's own `limit` schema accepts: plain integers, and odd spellings only if it takes them. */
+function limit(max: number, schema: z.ZodType): fc.Arbitrary<string> {
+  const odd = [`0${max}`, `${max}.0`, '1e1', ' 5', '+5', '5 '].filter(
+    (value) => schema.safeParse(value).success,
   );
+  return fc.oneof(
+    fc.integer({ min: 1, max }).map(String),
+    fc.constantFrom('1', String(max)),
+    ...(odd.length > 0 ? [fc.constantFrom(...odd)] : []),
+  );
+}
+
 const ifNoneMatch = optional(fc.constantFrom('"not-the-etag"', 'W/"weak"', '*', '"a", "b"'));
 const idempotencyKey = optional(fc.stringMatching(/^[A-Za-z0-9._~-]{1,60}$/));
 
@@ -322,7 +331,10 @@ function table(): Record<OperationId, RouteFuzz> {
     },
     listBrands: {
       valid: fc
-        .record({ limit: optional(limit(100)), cursor: optional(fc.constant(fx.cursors.brands)) })
+        .record({
+          limit: optional(limit(100, PageQuery.shape.limit)),
+          cursor: optional(fc.constant(fx.cursors.brands)),
+        })
         .map((query) => input({ query: defined(query) })),
       ok: [200],
     },
@@ -380,8 +392,14 @@ function table(): Record<OperationId, RouteFuzz> {
     listModels: {
       valid: fc
         .oneof(
-          fc.record({ limit: optional(limit(100)), cursor: optional(fc.constant(fx.cursors.models)) }),
-          fc.record({ limit: optional(limit(100)), brandId: fc.oneof(brandId, fc.uuid()) }),
+          fc.record({
+            limit: optional(limit(100, PageQuery.shape.limit)),
+            cursor: optional(fc.constant(fx.cursors.models)),
+          }),
+          fc.record({
+            limit: optional(limit(100, PageQuery.shape.limit)),
+            brandId: fc.oneof(brandId, fc.uuid()),
+          }),
         )
         .map((query) => input({ query: defined(query) })),
       ok: [200],
@@ -485,10 +503,13 @@ function table(): Record<OperationId, RouteFuzz> {
     listSales: {
       valid: fc
         .oneof(
-          fc.record({ limit: optional(limit(100)), cursor: optional(fc.constant(fx.cursors.sales)) }),
+          fc.record({
+            limit: optional(limit(100, PageQuery.shape.limit)),
+            cursor: optional(fc.constant(fx.cursors.sales)),
+          }),
           fc.record(
             {
-              limit: limit(100),
+              limit: limit(100, PageQuery.shape.limit),
               modelId: fc.oneof(modelId, fc.uuid()),
               brandId: fc.oneof(brandId, fc.uuid()),
               from: arb.day('0001-01-01'),
@@ -559,7 +580,7 @@ function table(): Record<OperationId, RouteFuzz> {
           range: statsRange,
           currency: optional(arb.currency),
           by: optional(fc.constantFrom('units', 'revenue')),
-          limit: optional(limit(50)),
+          limit: optional(limit(50, TopModelsQuery.shape.limit)),
           brandId: optional(fc.oneof(brandId, fc.uuid())),
         })
         .map(({ range, ...rest }) => input({ query: defined({ ...range, ...rest }) })),
@@ -631,7 +652,7 @@ const rawQueries = fc.oneof(
     'a[]=1&a[]=2',
     '%00=%00',
     'from=2025-01-01&from=2025-02-30',
-    'cursor=' + 'A'.repeat(2000),
+    `cursor=${'A'.repeat(2000)}`,
     '__proto__=1',
     'constructor=x',
     '%F0%9F%98%80=%F0%9F%98%80',
@@ -702,6 +723,17 @@ function genericMutations(route: RouteSpec): fc.Arbitrary<Mutation>[] {
             query: { ...v.query, [key]: value },
           })),
         ),
+      ...(queryKeys.includes('from') && queryKeys.includes('to')
+        ? [
+            fc
+              .constantFrom(-1, MAX_STATS_DAYS - 1, MAX_STATS_DAYS, MAX_DAYS.week - 1, MAX_DAYS.week, 100_000)
+              .map((span) =>
+                mutation(`query to = from + ${span} days`, (v) =>
+                  v.query.from ? { ...v, query: { ...v.query, to: arb.addDays(v.query.from, span) } } : v,
+                ),
+              ),
+          ]
+        : []),
       fc.constantFrom(...queryKeys).map((key) =>
         mutation(`query without ${key}`, (v) => {
           const { [key]: _, ...rest } = v.query;

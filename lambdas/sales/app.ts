@@ -82,5 +82,6 @@ function idempotencyOf(request: ApiRequest, operation: string): IdempotentReques
     operation,
     key: request.headers['idempotency-key'],
     body: request.body,
+    lambdaContext: request.lambdaContext,
   };
 }

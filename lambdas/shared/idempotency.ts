@@ -6,6 +6,7 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Context } from 'aws-lambda';
 import { ConflictError, UnavailableError, ValidationError } from './errors';
 import type { ApiResult } from './http/api-handler';
 
@@ -15,6 +16,7 @@ export interface IdempotentRequest {
   key: string | undefined;
   /** What must be the same on a retry with the same key (the parsed or raw body). */
   body: unknown;
+  lambdaContext: Context;
 }
 
 /**
@@ -23,13 +25,15 @@ export interface IdempotentRequest {
  * while the first is still running is a 409. Without a key the write simply runs.
  */
 export function idempotentRunner(store: BasePersistenceLayer, expiresAfterSeconds = 24 * 3600) {
-  const config = new IdempotencyConfig({
-    eventKeyJmesPath: '[clientId, operation, key]',
-    payloadValidationJmesPath: 'body',
-    expiresAfterSeconds,
-  });
   return async (request: IdempotentRequest, write: () => Promise<ApiResult>): Promise<ApiResult> => {
     if (request.key === undefined) return write();
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: '[clientId, operation, key]',
+      payloadValidationJmesPath: 'body',
+      expiresAfterSeconds,
+    });
+    // So a write cut off by the function's timeout stays "in progress" only until that timeout, not for a day.
+    config.registerLambdaContext(request.lambdaContext);
     const once = makeIdempotent((_request: IdempotentRequest) => write(), {
       persistenceStore: store,
       config,

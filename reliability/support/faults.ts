@@ -67,6 +67,8 @@ export class SqlFaults {
 export class StoreFaults {
   hook: StoreHook | undefined;
   puts = 0;
+  /** Writes the store refused as older than what it holds: projections that landed out of order. */
+  stale = 0;
 
   readonly wrap = (store: AggregateStore): AggregateStore => {
     const faults = this;
@@ -74,7 +76,9 @@ export class StoreFaults {
       async put(aggregate) {
         faults.puts += 1;
         await faults.hook?.(aggregate);
-        return store.put(aggregate);
+        const result = await store.put(aggregate);
+        if (result === 'stale') faults.stale += 1;
+        return result;
       },
       queryDays: (scope: Scope, scopeId: string, currency: string, from: string, to: string) =>
         store.queryDays(scope, scopeId, currency, from, to),

@@ -37,7 +37,7 @@ export function createApiHandler<F extends FunctionName>(fn: F, operations: NoIn
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const requestId = event.requestContext.requestId;
       logger.appendKeys({ requestId });
       try {
@@ -50,7 +50,7 @@ export function createApiHandler<F extends FunctionName>(fn: F, operations: NoIn
             detail: 'No such route',
           });
         }
-        const request = parseRequest(entry.route, event);
+        const request = parseRequest(entry.route, event, context);
         logger.appendKeys({ clientId: request.principal.clientId, operation: entry.route.operationId });
         const result = await entry.operation(request as RequestOf<Route>);
         return toResponse(result, request.headers['if-none-match'], event.httpMethod);

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { FieldIssue } from '../errors';
 import { ValidationError } from '../errors';
@@ -19,6 +19,8 @@ export interface ApiRequest<P = unknown, Q = unknown, B = unknown> {
   headers: Record<string, string | undefined>;
   principal: Principal;
   requestId: string;
+  /** The invocation's Lambda context (remaining time, request id). */
+  lambdaContext: Context;
 }
 
 type Input<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -29,7 +31,11 @@ export type RequestOf<R extends RouteSpec> = ApiRequest<
 >;
 
 /** Parses and validates an API Gateway REST proxy event against its route's schemas. */
-export function parseRequest(route: RouteSpec, event: APIGatewayProxyEvent): ApiRequest {
+export function parseRequest(
+  route: RouteSpec,
+  event: APIGatewayProxyEvent,
+  lambdaContext: Context,
+): ApiRequest {
   const headers = lowerCaseKeys(event.headers ?? {});
   const issues: FieldIssue[] = [];
   const params = validate(route.params, event.pathParameters ?? {}, 'path', issues);
@@ -44,6 +50,7 @@ export function parseRequest(route: RouteSpec, event: APIGatewayProxyEvent): Api
     headers,
     principal: principalOf(event),
     requestId: event.requestContext.requestId,
+    lambdaContext,
   };
 }
 
