@@ -331,8 +331,13 @@ export const coldStart: Benchmark = async ({ scale, log }) => {
         for (const sourceMaps of variants) {
           const order = round % 2 === 0 ? (['real', 'floor'] as const) : (['floor', 'real'] as const);
           for (const kind of order) {
-            const { file, eventFile } = { ...bundles[fn][kind], eventFile: bundles[fn].eventFile };
-            const sample = await runOnce(runner, file, eventFile, env, sourceMaps);
+            const sample = await runOnce(
+              runner,
+              bundles[fn][kind].file,
+              bundles[fn].eventFile,
+              env,
+              sourceMaps,
+            );
             const expected = kind === 'floor' ? (fn === 'projector' ? 'rejects' : '400') : SPECS[fn].expect;
             if (sample.status !== expected)
               throw new Error(`${fn} ${kind}: answered ${sample.status}, expected ${expected}`);
@@ -345,6 +350,10 @@ export const coldStart: Benchmark = async ({ scale, log }) => {
       if (round > 0) log(`round ${round}/${runs}`);
     }
     const projectorCalls = endpoint.calls();
+    // One ExecuteStatement per projector process (real and floor), no retries: else the projector failed elsewhere.
+    const expectedCalls = (runs + 1) * variants.length * 2;
+    if (projectorCalls !== expectedCalls)
+      throw new Error(`The fail-fast endpoint saw ${projectorCalls} calls, expected ${expectedCalls}`);
 
     const checks: Check[] = [];
     const rows: string[][] = [];

@@ -1,7 +1,8 @@
 /**
  * CSV import throughput: `POST /sales/import` through the local gateway (parse, validate, insert with buckets and
  * outbox in one transaction, then project the touched buckets into DynamoDB), beside a bare
- * `INSERT … SELECT FROM jsonb_to_recordset` of the same rows into PGlite (the floor).
+ * `INSERT … SELECT FROM jsonb_to_recordset` of the same rows into PGlite (the floor). Large imports leave their
+ * buckets to the scheduled projector: the time until they are projected is reported too.
  *
  *   npx tsx bench/csv-import.ts [--quick]      BENCH_IMPORT_SIZES=10000,100000
  */
@@ -26,6 +27,8 @@ import {
 import { type Benchmark, type Check, runAlone } from './report';
 
 const MIN_RATIO = 0.5;
+/** Rows of the uncounted warm-up import (and warm-up insert of the floor). */
+const WARMUP_ROWS = 100;
 const CSV_COLUMNS = ['modelId', 'soldAt', 'quantity', 'unitPrice', 'currency', 'country', 'externalId'];
 /** The demo generator's window is the two years before this day. */
 const TODAY = '2026-01-01';
@@ -49,7 +52,8 @@ function salesRows(catalog: Catalog, count: number, run: string): Row[] {
     unitPrice: sale.unitPrice,
     currency: sale.currency,
     country: sale.country,
-    externalId: `bench-${run}-${String(i + 1).padStart(7, '0')}`,
+    // Invoice-like ids, short enough that 100k rows fit one 10 MB request (a fresh stack per run: no clashes).
+    externalId: `${run}-${String(i + 1).padStart(7, '0')}`,
   }));
 }
 
@@ -86,6 +90,11 @@ interface ImportRun {
   sqlSeconds: number;
   putSeconds: number;
   puts: number;
+  /** Outbox rows the import left to the scheduled projector (large imports do not project inline). */
+  outboxLeft: number;
+  /** `projector.drain()` of those rows right after the last 201: when the import shows in every figure. */
+  drainSeconds: number;
+  projectedRowsPerSecond: number;
 }
 
 async function viaApi(count: number, log: Log): Promise<ImportRun> {
@@ -95,8 +104,17 @@ async function viaApi(count: number, log: Log): Promise<ImportRun> {
     wrapStore: (store) => stopwatch.store(store),
   });
   try {
-    const bodies = csvBodies(salesRows(catalog, count, `import-${count}`));
+    const bodies = csvBodies(salesRows(catalog, count, 'inv'));
     const token = await tokenFor(stack.url, 'demo-writer');
+    // Warm-up: a small import (and its projection) first, so one-time costs are not counted (the floor does the same).
+    const [warmup = ''] = csvBodies(salesRows(catalog, WARMUP_ROWS, 'warm'));
+    await timedRequest(`${stack.url}/sales/import`, token, {
+      method: 'POST',
+      body: warmup,
+      headers: { 'content-type': 'text/csv' },
+      expect: 201,
+    });
+    await stack.projector.drain();
     stopwatch.reset();
     const t0 = performance.now();
     for (const [i, body] of bodies.entries()) {
@@ -110,18 +128,29 @@ async function viaApi(count: number, log: Log): Promise<ImportRun> {
     }
     const seconds = (performance.now() - t0) / 1000;
     const stored = await countOf(stack.sql, 'sales');
-    if (stored !== count) throw new Error(`Imported ${count} rows but the table holds ${stored}`);
+    if (stored !== WARMUP_ROWS + count)
+      throw new Error(`Imported ${WARMUP_ROWS} + ${count} rows but the table holds ${stored}`);
+    const sqlSeconds = stopwatch.get('sql').busyMs / 1000;
+    const put = stopwatch.get('put');
     const outboxLeft = await countOf(stack.sql, 'sales_outbox');
-    if (outboxLeft !== 0) log(`  warning: ${outboxLeft} outbox rows left (projection deferred)`);
+    const t1 = performance.now();
+    if (outboxLeft > 0) {
+      log(`  ${outboxLeft} outbox rows left to the projector; draining`);
+      await stack.projector.drain();
+    }
+    const drainSeconds = outboxLeft > 0 ? (performance.now() - t1) / 1000 : 0;
     return {
       rows: count,
       requests: bodies.length,
       bodyBytes: bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0),
       seconds,
       rowsPerSecond: count / seconds,
-      sqlSeconds: stopwatch.get('sql').busyMs / 1000,
-      putSeconds: stopwatch.get('put').busyMs / 1000,
-      puts: stopwatch.get('put').calls,
+      sqlSeconds,
+      putSeconds: put.busyMs / 1000,
+      puts: put.calls,
+      outboxLeft,
+      drainSeconds,
+      projectedRowsPerSecond: count / (seconds + drainSeconds),
     };
   } finally {
     await stack.close();
@@ -135,28 +164,33 @@ async function floorInsert(
   const database = await openDatabase();
   try {
     await insertCatalog(database.sql, catalog);
-    const rows = salesRows(catalog, count, `floor-${count}`).map((row, i) => ({
-      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      model_id: row.modelId,
-      sold_at: row.soldAt,
-      quantity: row.quantity,
-      unit_price: row.unitPrice,
-      currency: row.currency,
-      country: row.country,
-      external_id: row.externalId,
-    }));
+    const asRows = (rows: Row[], run: string) =>
+      rows.map((row, i) => ({
+        id: `00000000-0000-4000-${run === 'warmup' ? 'a' : '8'}000-${String(i).padStart(12, '0')}`,
+        model_id: row.modelId,
+        sold_at: row.soldAt,
+        quantity: row.quantity,
+        unit_price: row.unitPrice,
+        currency: row.currency,
+        country: row.country,
+        external_id: row.externalId,
+      }));
+    const insert = (json: string) =>
+      database.pglite.query(
+        `INSERT INTO sales (id, model_id, sold_at, quantity, unit_price, currency, country, external_id, submitted_by)
+         SELECT id, model_id, sold_at, quantity, unit_price, currency, country, external_id, 'bench'
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, model_id uuid, sold_at timestamptz, quantity integer,
+           unit_price numeric, currency text, country text, external_id text)`,
+        [json],
+      );
+    await insert(JSON.stringify(asRows(salesRows(catalog, WARMUP_ROWS, 'warm'), 'warmup')));
+    const rows = asRows(salesRows(catalog, count, 'inv'), 'floor');
     const t0 = performance.now();
-    const json = JSON.stringify(rows);
-    await database.pglite.query(
-      `INSERT INTO sales (id, model_id, sold_at, quantity, unit_price, currency, country, external_id, submitted_by)
-       SELECT id, model_id, sold_at, quantity, unit_price, currency, country, external_id, 'bench'
-       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, model_id uuid, sold_at timestamptz, quantity integer,
-         unit_price numeric, currency text, country text, external_id text)`,
-      [json],
-    );
+    await insert(JSON.stringify(rows));
     const seconds = (performance.now() - t0) / 1000;
     const stored = await countOf(database.sql, 'sales');
-    if (stored !== count) throw new Error(`Floor inserted ${stored} rows, expected ${count}`);
+    if (stored !== WARMUP_ROWS + count)
+      throw new Error(`Floor inserted ${stored} rows, expected ${WARMUP_ROWS} + ${count}`);
     return { seconds, rowsPerSecond: count / seconds };
   } finally {
     await database.pglite.close();
@@ -175,17 +209,30 @@ export const csvImport: Benchmark = async ({ scale, log }) => {
     const floor = await floorInsert(demoCatalog(), size);
     log(`${size} rows floor: ${fmt(floor.rowsPerSecond, 0)} rows/s in ${fmt(floor.seconds)} s`);
     const ratio = api.rowsPerSecond / floor.rowsPerSecond;
-    checks.push({
-      case: `${size.toLocaleString('en-US')} rows`,
-      measured: api.rowsPerSecond,
-      floor: floor.rowsPerSecond,
-      unit: 'rows/s',
-      ratio,
-      target: `≥ ${MIN_RATIO}× floor`,
-      pass: ratio >= MIN_RATIO,
-    });
+    const projectedRatio = api.projectedRowsPerSecond / floor.rowsPerSecond;
+    const label = size.toLocaleString('en-US');
+    checks.push(
+      {
+        case: `${label} rows: until the 201`,
+        measured: api.rowsPerSecond,
+        floor: floor.rowsPerSecond,
+        unit: 'rows/s',
+        ratio,
+        target: `≥ ${MIN_RATIO}× floor`,
+        pass: ratio >= MIN_RATIO,
+      },
+      {
+        case: `${label} rows: until projected (201 + drain of what it left in the outbox)`,
+        measured: api.projectedRowsPerSecond,
+        floor: floor.rowsPerSecond,
+        unit: 'rows/s',
+        ratio: projectedRatio,
+        target: `≥ ${MIN_RATIO}× floor`,
+        pass: projectedRatio >= MIN_RATIO,
+      },
+    );
     rows.push([
-      size.toLocaleString('en-US'),
+      label,
       String(api.requests),
       fmt(api.bodyBytes / 1e6, 1),
       fmt(api.seconds),
@@ -193,9 +240,12 @@ export const csvImport: Benchmark = async ({ scale, log }) => {
       fmt(api.sqlSeconds),
       `${fmt(api.putSeconds)} (${api.puts.toLocaleString('en-US')} puts)`,
       fmt(Math.max(0, api.seconds - api.sqlSeconds - api.putSeconds)),
+      api.outboxLeft.toLocaleString('en-US'),
+      fmt(api.drainSeconds),
+      fmt(api.projectedRowsPerSecond, 0),
       fmt(floor.seconds),
       fmt(floor.rowsPerSecond, 0),
-      ratioText(ratio),
+      `${ratioText(ratio)} / ${ratioText(projectedRatio)}`,
     ]);
     data[String(size)] = { api, floor };
   }
@@ -213,16 +263,22 @@ export const csvImport: Benchmark = async ({ scale, log }) => {
         'of which SQL s',
         'of which DynamoDB puts s',
         'rest s (HTTP, auth, CSV parse, zod)',
+        'Outbox rows left',
+        'Drain s',
+        'Until projected rows/s',
         'Floor s',
         'Floor rows/s',
-        'Ratio',
+        'Ratio (201 / projected)',
       ],
       rows,
     },
     notes: [
       'Import: a fresh local stack per size, rows from scripts/demo-data.ts (two years of sales, 60 models, EUR and USD, each with an ' +
-        "externalId), sent as `text/csv` bodies of at most the gateway's 10 MB; the time is from the first request to the last 201, " +
-        'which includes projecting every touched bucket into DynamoDB (dynalite) after commit.',
+        'externalId), sent as `text/csv` bodies of at most the gateway\'s 10 MB; "until the 201" runs from the first request to the last ' +
+        '201 (parse, validate, insert with buckets and outbox in one transaction, and the inline projection when the handler does one). ' +
+        'Imports touching more buckets than the sales handler projects inline leave them in the outbox for the scheduled projector: ' +
+        '"until projected" adds `projector.drain()` of those rows, started right after the 201 (the scheduled projector would start ' +
+        'up to a minute later), i.e. until every figure includes the import.',
       "The SQL and DynamoDB columns are the wall-clock time during which at least one such call was in flight (the stack's SQL port " +
         'and aggregate store wrapped with timers); the rest is HTTP, token check, CSV parsing, zod validation and JSON work.',
       'Floor: the same rows as one `INSERT INTO sales … SELECT … FROM jsonb_to_recordset($1)` into a fresh PGlite with the same schema ' +

@@ -32,6 +32,8 @@ export interface Section {
   seconds: number;
   /** The 1-minute load average when the section started. */
   loadAverage: number;
+  /** BENCH_* size overrides from the environment, which make the sizes differ from the scale's. */
+  overrides: Record<string, string>;
   checks: Check[];
   /** The detail table of the section. */
   table: { columns: string[]; rows: string[][] };
@@ -70,6 +72,11 @@ export function saveResults(sections: readonly Section[]): Results {
   writeFileSync(RESULTS_MD, renderMarkdown(results));
   return results;
 }
+
+const scaleText = (section: Section) => {
+  const overrides = Object.entries(section.overrides ?? {}).map(([name, value]) => `${name}=${value}`);
+  return `${section.scale} scale${overrides.length > 0 ? ` with ${overrides.join(' ')}` : ''}`;
+};
 
 const verdict = (pass: boolean | null) => (pass === null ? 'info' : pass ? '**PASS**' : '**MISS**');
 
@@ -114,7 +121,7 @@ export function renderMarkdown(results: Results): string {
   const checks = sections.flatMap((section) => section.checks);
   const passed = checks.filter((check) => check.pass === true).length;
   const missed = checks.filter((check) => check.pass === false).length;
-  const scales = [...new Set(sections.map((section) => section.scale))];
+  const scales = [...new Set(sections.map(scaleText))];
   const lines = [
     '# Benchmarks',
     '',
@@ -125,7 +132,7 @@ export function renderMarkdown(results: Results): string {
     `**Machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node.js ${m.node} (${m.platform}). ` +
       `Written ${m.date}.`,
     '',
-    `**Scale:** ${scales.join(', ')}${scales.includes('quick') ? ' — `--quick` uses small sizes to check the harness; its numbers are not the results' : ''}.`,
+    `**Scale:** ${scales.join('; ')}${scales.some((scale) => scale.startsWith('quick')) ? ' — `--quick` uses small sizes to check the harness; its numbers are not the results' : ''}.`,
     '',
     `**Summary:** ${passed} PASS, ${missed} MISS, ${checks.length - passed - missed} reported without a target.`,
     '',
@@ -138,7 +145,7 @@ export function renderMarkdown(results: Results): string {
     lines.push(
       `## ${section.title}`,
       '',
-      `Measured ${section.startedAt} (${section.scale} scale, ${fmt(section.seconds, 0)} s, ` +
+      `Measured ${section.startedAt} (${scaleText(section)}, ${fmt(section.seconds, 0)} s, ` +
         `load average ${fmt(section.loadAverage, 2)} at start).`,
       '',
       ...checksTable(section),
@@ -157,7 +164,7 @@ export function printSection(section: Section): void {
   process.stdout.write(
     [
       '',
-      `## ${section.title} (${section.scale}, ${fmt(section.seconds, 0)} s)`,
+      `## ${section.title} (${scaleText(section)}, ${fmt(section.seconds, 0)} s)`,
       '',
       ...checksTable(section),
       '',
@@ -175,15 +182,21 @@ export interface BenchContext {
 }
 
 /** What a benchmark module measures; `measure` adds when, at which scale and how long. */
-export type SectionBody = Omit<Section, 'scale' | 'startedAt' | 'seconds' | 'loadAverage'>;
+export type SectionBody = Omit<Section, 'scale' | 'startedAt' | 'seconds' | 'loadAverage' | 'overrides'>;
 export type Benchmark = (context: BenchContext) => Promise<SectionBody>;
 
 export async function measure(id: string, benchmark: Benchmark, scale: Scale): Promise<Section> {
   const startedAt = new Date().toISOString();
   const { loadAverage } = machine();
   const t0 = performance.now();
+  const overrides = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        entry[0].startsWith('BENCH_') && entry[0] !== 'BENCH_SCALE' && entry[1] !== undefined,
+    ),
+  );
   const body = await benchmark({ scale, log: progress(id) });
-  return { ...body, scale, startedAt, seconds: (performance.now() - t0) / 1000, loadAverage };
+  return { ...body, scale, startedAt, seconds: (performance.now() - t0) / 1000, loadAverage, overrides };
 }
 
 /** `npx tsx bench/<name>.ts [--quick]`: runs one benchmark, prints it, and replaces its section in the results. */
