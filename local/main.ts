@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readEnv } from '../lambdas/shared/config';
 import { logger } from '../lambdas/shared/powertools';
+import { seed, seedOptionsFromEnv } from '../scripts/seed';
 import { loadClients } from './auth';
 import { docsPages } from './docs';
 import { startLocalStack } from './stack';
@@ -48,6 +49,14 @@ async function main() {
   console.log('  demo clients (client id / secret / scopes):');
   for (const client of clients)
     console.log(`    ${client.clientId} / ${client.clientSecret} / ${client.scopes.join(' ')}`);
+
+  // Demo data (`npm start -- --seed` or SEED=true): seeded through the API once it listens; it keeps serving.
+  if (process.argv.includes('--seed') || /^(1|true|yes|on)$/i.test(process.env.SEED ?? '')) {
+    const log = (line: string) => console.log(`${new Date().toISOString()} seed: ${line}`);
+    void Promise.resolve()
+      .then(() => seed({ ...seedOptionsFromEnv(), url: stack.url, log }))
+      .catch((error: unknown) => log(`failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -94,13 +94,17 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   );
 
   const interval = options.projectorIntervalMs ?? 5000;
-  let draining: Promise<unknown> = Promise.resolve();
+  // Like the deployed schedule with one run at a time: a tick while a drain is still running is skipped.
+  let draining: Promise<unknown> | undefined;
   const timer =
     interval > 0
       ? setInterval(() => {
-          draining = projector
+          draining ??= projector
             .drain()
-            .catch((error: unknown) => options.log?.(`projector: ${String(error)}`));
+            .catch((error: unknown) => options.log?.(`projector: ${String(error)}`))
+            .finally(() => {
+              draining = undefined;
+            });
         }, interval)
       : undefined;
 

@@ -8,10 +8,14 @@
  *
  * Idempotent: brands and models are found by name before anything is created, and every sale carries a
  * deterministic externalId, so a second run finds them all (a 409 listing them) and writes nothing.
- * Options (env): API_URL, SEED_SALES (100000), SEED_CHUNK (10000 rows per import), SEED_CLIENT_ID and
- * SEED_CLIENT_SECRET (demo-writer), SEED_TODAY (YYYY-MM-DD; the window is the two years before it).
+ * Options (env): API_URL, SEED_SALES (100000), SEED_CHUNK (1000 rows per import), SEED_CLIENT_ID and
+ * SEED_CLIENT_SECRET (demo-writer), SEED_TODAY (YYYY-MM-DD; the window is the two years before it),
+ * SEED_STATS_TIMEOUT_S (600: how long to wait for the stats to show every sale). Arguments override them:
+ * `npm run seed -- --url http://127.0.0.1:3100 --sales 20000 --chunk 1000 --today 2026-01-01`.
  */
-import { z } from 'zod';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import * as z from 'zod';
 import type { Brand } from '../lambdas/brand/schemas';
 import type { Model } from '../lambdas/model/schemas';
 import { readEnv } from '../lambdas/shared/config';
@@ -22,12 +26,22 @@ export interface SeedOptions {
   url: string;
   /** How many sales (default 100000). */
   sales?: number;
-  /** Rows per CSV import request (default 10000, about 1 MB). */
+  /**
+   * Rows per CSV import request (default 1000, about 110 kB). Sales are imported in time order, so a chunk of
+   * 1000 touches at most 3000 stats buckets: the API then projects them before answering, and the stats are
+   * complete when the seed ends. Bigger chunks import faster but leave the projection to the scheduled
+   * projector (see `statsTimeoutMs`).
+   */
   chunkSize?: number;
   clientId?: string;
   clientSecret?: string;
   /** The UTC day the two-year window ends before (default: today). */
   today?: string;
+  /**
+   * How long to wait for the stats to show the seeded sales (default 10 minutes; 0: do not wait). Big imports
+   * are projected by the scheduled projector, after the import answers.
+   */
+  statsTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -38,9 +52,12 @@ export interface SeedSummary {
   sales: { total: number; imported: number; skipped: number; requests: number };
   /** Revenue over the window per currency, from `GET /stats/revenue`. */
   revenue: Record<string, { totalRevenue: string; orders: number; units: number }>;
-  seconds: { catalog: number; sales: number; total: number };
+  /** Catalog, sales import, wait until the stats show the sales, all. */
+  seconds: { catalog: number; sales: number; stats: number; total: number };
 }
 
+/** At most 3000 buckets per import: the sales handler's limit for projecting before it answers. */
+const DEFAULT_CHUNK = 1000;
 const CSV_COLUMNS = [
   'modelId',
   'soldAt',
@@ -51,18 +68,35 @@ const CSV_COLUMNS = [
   'externalId',
 ] as const;
 
-/** Options from the environment, for the CLI and `npm start -- --seed`. */
-export function seedOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SeedOptions {
+/** Options from the environment and `--url`, `--sales`, `--chunk`, `--today` arguments (CLI, `--seed`). */
+export function seedOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  args: readonly string[] = [],
+): SeedOptions {
+  const fromArgs: Record<string, string> = {};
+  const names: Record<string, string> = {
+    url: 'API_URL',
+    sales: 'SEED_SALES',
+    chunk: 'SEED_CHUNK',
+    today: 'SEED_TODAY',
+  };
+  args.forEach((arg, i) => {
+    const [, name = '', inline] = /^--(\w+)(?:=(.*))?$/.exec(arg) ?? [];
+    const variable = names[name];
+    const value = inline ?? args[i + 1];
+    if (variable && value !== undefined) fromArgs[variable] = value;
+  });
   const parsed = readEnv(
     {
       API_URL: z.url().default('http://127.0.0.1:3000'),
       SEED_SALES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
-      SEED_CHUNK: z.coerce.number().int().min(1).max(100_000).default(10_000),
+      SEED_CHUNK: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_CHUNK),
       SEED_CLIENT_ID: z.string().min(1).default('demo-writer'),
       SEED_CLIENT_SECRET: z.string().min(1).optional(),
       SEED_TODAY: z.iso.date().optional(),
+      SEED_STATS_TIMEOUT_S: z.coerce.number().min(0).default(600),
     },
-    env,
+    { ...env, ...fromArgs },
   );
   return {
     url: parsed.API_URL,
@@ -71,6 +105,7 @@ export function seedOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SeedOp
     clientId: parsed.SEED_CLIENT_ID,
     clientSecret: parsed.SEED_CLIENT_SECRET ?? `${parsed.SEED_CLIENT_ID}-secret`,
     today: parsed.SEED_TODAY,
+    statsTimeoutMs: parsed.SEED_STATS_TIMEOUT_S * 1000,
   };
 }
 
@@ -78,7 +113,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   const started = performance.now();
   const log = options.log ?? (() => {});
   const total = options.sales ?? 100_000;
-  const chunkSize = options.chunkSize ?? 10_000;
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   const clientId = options.clientId ?? 'demo-writer';
   const client = new ApiClient(options.url, clientId, options.clientSecret ?? `${clientId}-secret`);
 
@@ -98,14 +133,9 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   const result = await seedSales(client, sales, catalog.modelIds, chunkSize, log);
   const salesSeconds = (performance.now() - salesStarted) / 1000;
 
-  const revenue: SeedSummary['revenue'] = {};
-  for (const currency of new Set(sales.map((sale) => sale.currency))) {
-    const stats = await client.json<{ totalRevenue: string; orders: number; units: number }>(
-      'GET',
-      `/stats/revenue?from=${window.from}&to=${window.to}&currency=${currency}`,
-    );
-    revenue[currency] = { totalRevenue: stats.totalRevenue, orders: stats.orders, units: stats.units };
-  }
+  const statsStarted = performance.now();
+  const revenue = await awaitStats(client, sales, window, options.statsTimeoutMs ?? 600_000, log);
+  const statsSeconds = (performance.now() - statsStarted) / 1000;
 
   const summary: SeedSummary = {
     window,
@@ -113,11 +143,20 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     models: catalog.models,
     sales: { total, ...result },
     revenue,
-    seconds: { catalog: catalogSeconds, sales: salesSeconds, total: (performance.now() - started) / 1000 },
+    seconds: {
+      catalog: catalogSeconds,
+      sales: salesSeconds,
+      stats: statsSeconds,
+      total: (performance.now() - started) / 1000,
+    },
   };
   log(
-    `done in ${summary.seconds.total.toFixed(1)} s: sales ${fmt(result.imported)} imported, ` +
-      `${fmt(result.skipped)} already there, in ${result.requests} import requests`,
+    `done in ${summary.seconds.total.toFixed(1)} s (catalog ${catalogSeconds.toFixed(1)} s, ` +
+      `import ${salesSeconds.toFixed(1)} s, stats ${statsSeconds.toFixed(1)} s): ` +
+      `brands ${catalog.brands.created} created, ${catalog.brands.existing} existing; ` +
+      `models ${catalog.models.created} created, ${catalog.models.existing} existing; ` +
+      `sales ${fmt(result.imported)} imported, ${fmt(result.skipped)} already there, ` +
+      `in ${result.requests} import requests`,
   );
   for (const [currency, figures] of Object.entries(revenue)) {
     log(
@@ -208,11 +247,11 @@ async function seedSales(
   let imported = 0;
   let skipped = 0;
   let requests = 0;
+  let lastLog = 0;
   for (let start = 0; start < sales.length; start += chunkSize) {
     let rows = sales.slice(start, start + chunkSize);
-    let concurrencyRetries = 0;
+    let conflictRetries = 0;
     while (rows.length > 0) {
-      const requestStarted = performance.now();
       const response = await client.request('POST', '/sales/import', {
         body: toCsv(rows, modelIds),
         headers: { 'content-type': 'text/csv' },
@@ -222,24 +261,31 @@ async function seedSales(
         imported += rows.length;
         break;
       }
-      const issues =
-        response.status === 409 ? ((response.body as { errors?: ConflictIssue[] })?.errors ?? []) : [];
+      if (response.status !== 409) throw apiError('POST /sales/import', response);
+      const issues = (response.body as { errors?: ConflictIssue[] } | undefined)?.errors ?? [];
       const taken = new Set(
         issues
-          .filter((issue) => issue.column === 'externalId' && issue.line)
-          .map((issue) => (issue.line ?? 0) - 2),
+          .filter((issue) => issue.column === 'externalId' && issue.line !== undefined)
+          .map((issue) => (issue.line ?? 0) - 2), // line 1 is the header
       );
-      if (response.status === 409 && taken.size === 0 && concurrencyRetries++ < 3) continue; // lost a race: retry
-      if (taken.size === 0) throw apiError('POST /sales/import', response);
-      skipped += taken.size;
+      if (taken.size === 0) {
+        // A conflict that names no externalId: a concurrent write won a race. Nothing was written; retry.
+        if (conflictRetries++ >= 5) throw apiError('POST /sales/import', response);
+        await sleep(500 * conflictRetries);
+        continue;
+      }
+      // Rows found after our own unanswered attempt were most likely written by that attempt.
+      if (response.retried) imported += taken.size;
+      else skipped += taken.size;
       rows = rows.filter((_, i) => !taken.has(i));
-      if (rows.length > 0)
-        log(
-          `sales: ${fmt(taken.size)} of a chunk already there (${ms(requestStarted)} ms); importing the rest`,
-        );
     }
     const done = imported + skipped;
     const seconds = (performance.now() - started) / 1000;
+    // About every 10%, at least every 5 s, and at the end.
+    const step = Math.max(chunkSize, Math.ceil(sales.length / 10));
+    const due = Math.floor(done / step) > Math.floor(start / step);
+    if (!due && done < sales.length && seconds - lastLog < 5) continue;
+    lastLog = seconds;
     log(
       `sales: ${fmt(done)}/${fmt(sales.length)} (${Math.round((100 * done) / sales.length)}%) ` +
         `imported ${fmt(imported)}, already there ${fmt(skipped)} · ${fmt(Math.round(done / seconds))} rows/s · ` +
@@ -247,6 +293,57 @@ async function seedSales(
     );
   }
   return { imported, skipped, requests };
+}
+
+/**
+ * Waits until `GET /stats/revenue` over the window counts at least the seeded orders in every currency (the
+ * scheduled projector materializes big imports after they answer), then returns the figures.
+ */
+async function awaitStats(
+  client: ApiClient,
+  sales: readonly DemoSale[],
+  window: { from: string; to: string },
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<SeedSummary['revenue']> {
+  const expected = new Map<string, number>();
+  for (const sale of sales) expected.set(sale.currency, (expected.get(sale.currency) ?? 0) + 1);
+  const total = sales.length;
+  const started = performance.now();
+  let lastLog = 0;
+  for (;;) {
+    const revenue: SeedSummary['revenue'] = {};
+    for (const currency of expected.keys()) {
+      const stats = await client.json<{ totalRevenue: string; orders: number; units: number }>(
+        'GET',
+        `/stats/revenue?from=${window.from}&to=${window.to}&currency=${currency}`,
+      );
+      revenue[currency] = { totalRevenue: stats.totalRevenue, orders: stats.orders, units: stats.units };
+    }
+    const visible = [...expected].reduce(
+      (sum, [currency, orders]) => sum + Math.min(orders, revenue[currency]?.orders ?? 0),
+      0,
+    );
+    const waited = performance.now() - started;
+    if (visible >= total) {
+      if (waited > 1000) log(`stats: all ${fmt(total)} sales visible after ${(waited / 1000).toFixed(1)} s`);
+      return revenue;
+    }
+    if (waited >= timeoutMs) {
+      log(
+        `warning: after ${(waited / 1000).toFixed(0)} s the stats show ${fmt(visible)}/${fmt(total)} sales`,
+      );
+      return revenue;
+    }
+    if (waited - lastLog >= 5000 || lastLog === 0) {
+      lastLog = waited || 1;
+      log(
+        `stats: ${fmt(visible)}/${fmt(total)} sales visible (${Math.round((100 * visible) / total)}%), ` +
+          `waiting for the projector · ${(waited / 1000).toFixed(1)} s`,
+      );
+    }
+    await sleep(1000);
+  }
 }
 
 function toCsv(rows: readonly DemoSale[], modelIds: readonly string[]): string {
@@ -265,9 +362,13 @@ interface Response {
   status: number;
   body: unknown;
   text: string;
+  /** Seconds, from a 429 or 503. */
+  retryAfter: number | undefined;
+  /** An earlier attempt failed without an answer: it may have been applied. */
+  retried: boolean;
 }
 
-/** fetch with a client-credentials token, retrying what is worth retrying (network, 429, 503, expiry). */
+/** API client with a client-credentials token; retries network errors, 429, 503 and an expired token. */
 class ApiClient {
   private token: string | undefined;
 
@@ -282,6 +383,7 @@ class ApiClient {
     path: string,
     options: { json?: unknown; body?: string; headers?: Record<string, string> } = {},
   ): Promise<Response> {
+    let retried = false;
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = {
         authorization: `Bearer ${await this.accessToken()}`,
@@ -297,6 +399,7 @@ class ApiClient {
         response = await send(new URL(path, this.url), { method, headers, body });
       } catch (error) {
         if (attempt >= 4) throw new Error(`${method} ${path}: ${String(error)}`, { cause: error });
+        retried = true;
         await sleep(250 * 2 ** attempt);
         continue;
       }
@@ -304,11 +407,11 @@ class ApiClient {
         this.token = undefined; // expired: get a new one
         continue;
       }
-      if ((response.status === 429 || response.status === 503) && attempt < 4) {
-        await sleep(500 * 2 ** attempt);
+      if ((response.status === 429 || response.status === 503) && attempt < 6) {
+        await sleep(response.retryAfter ? response.retryAfter * 1000 : 500 * 2 ** attempt);
         continue;
       }
-      return response;
+      return { ...response, retried };
     }
   }
 
@@ -351,12 +454,48 @@ class ApiClient {
   }
 }
 
-async function send(url: URL, init: RequestInit): Promise<Response> {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  const json = /[/+]json\b/.test(response.headers.get('content-type') ?? '');
-  return { status: response.status, body: json && text ? JSON.parse(text) : text, text };
+/**
+ * One HTTP exchange over node:http(s). Not fetch: its 300 s headers timeout would abort (and so retry) a slow
+ * import that the server still commits.
+ */
+function send(
+  url: URL,
+  init: { method: string; headers: Record<string, string>; body?: string | undefined },
+): Promise<Response> {
+  const body = init.body === undefined ? undefined : Buffer.from(init.body);
+  const headers = body ? { ...init.headers, 'content-length': String(body.length) } : init.headers;
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      { method: init.method, headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const json = /[/+]json\b/.test(response.headers['content-type'] ?? '');
+          try {
+            resolve({
+              status: response.statusCode ?? 0,
+              body: json && text ? JSON.parse(text) : text,
+              text,
+              retryAfter: Number(response.headers['retry-after']) || undefined,
+              retried: false,
+            });
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
 }
+
+const httpAgent = new HttpAgent({ keepAlive: true });
+const httpsAgent = new HttpsAgent({ keepAlive: true });
 
 function apiError(what: string, response: Response): Error {
   return new Error(`${what} answered ${response.status}: ${response.text.slice(0, 2000)}`);
@@ -372,10 +511,13 @@ const ms = (since: number) => Math.round(performance.now() - since);
 const sleep = (delay: number) => new Promise((resolve) => setTimeout(resolve, delay));
 
 if (require.main === module) {
-  seed({ ...seedOptionsFromEnv(), log: (line) => console.log(`${new Date().toISOString()} ${line}`) }).catch(
-    (error: unknown) => {
+  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  Promise.resolve()
+    .then(() => seed({ ...seedOptionsFromEnv(process.env, process.argv.slice(2)), log }))
+    .catch((error: unknown) => {
+      const refused = (error as { code?: string }).code === 'ECONNREFUSED';
       console.error(error instanceof Error ? error.message : error);
+      if (refused) console.error('Is the API running? Start it with `npm start`, or set API_URL.');
       process.exitCode = 1;
-    },
-  );
+    });
 }

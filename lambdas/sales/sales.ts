@@ -300,7 +300,11 @@ async function assertExternalIdsFree(
   );
   if (rows.length === 0) return;
   const taken = rows.map((row) => ({
-    ...issueAt(origins[seen.get(row.externalId) ?? 0], 'externalId', `already submitted as sale ${row.id}`),
+    ...issueAt(
+      origins[seen.get(row.externalId) ?? 0],
+      'externalId',
+      `"${row.externalId}" was already submitted as sale ${row.id}`,
+    ),
     existingSaleId: row.id,
   }));
   throw new ConflictError('Some sales were already submitted with the same externalId; nothing was written', {
