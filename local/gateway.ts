@@ -33,7 +33,7 @@ export interface Page {
   body: string | Buffer;
 }
 
-interface CompiledRoute {
+export interface CompiledRoute {
   route: RouteSpec;
   pattern: RegExp;
   names: string[];
@@ -167,7 +167,8 @@ export function createGateway(options: GatewayOptions) {
   }
 }
 
-function compileRoutes(routes: readonly RouteSpec[]): CompiledRoute[] {
+/** Route matchers in API Gateway's order of preference: literal path segments before variables. */
+export function compileRoutes(routes: readonly RouteSpec[]): CompiledRoute[] {
   return routes
     .map((route) => {
       const names: string[] = [];

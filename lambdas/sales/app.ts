@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { ValidationError } from '../shared/errors';
 import { createApiHandler } from '../shared/http/api-handler';
 import type { ApiRequest } from '../shared/http/request';
@@ -55,10 +56,8 @@ export function createSalesHandler({ sql, cursors, projector, idempotent, report
         return { status: 201, body: { ids: valid.map((sale) => sale.id) } };
       });
       if (inserted) return { status: 201, body: { items: inserted } };
-      const stored = body as { ids?: string[]; items?: unknown[] };
-      // Records written before ids were kept hold the items themselves.
-      if (stored.items) return { status: 201, body: { items: stored.items } };
-      return { status: 201, body: { items: await sales.byIds(stored.ids ?? []) } };
+      const { ids } = ReplayedBatch.parse(body);
+      return { status: 201, body: { items: await sales.byIds(ids) } };
     },
     importSales: (request) =>
       idempotent(idempotencyOf(request, 'importSales'), async () => {
@@ -75,6 +74,9 @@ export function createSalesHandler({ sql, cursors, projector, idempotent, report
     },
   });
 }
+
+/** What the idempotency record of a batch keeps. */
+const ReplayedBatch = z.object({ ids: z.array(z.string()) });
 
 function idempotencyOf(request: ApiRequest, operation: string): IdempotentRequest {
   return {

@@ -4,30 +4,9 @@
  */
 import { routes } from '../../lambdas/routes';
 import type { RouteSpec } from '../../lambdas/shared/route';
+import { compileRoutes } from '../../local/gateway';
 
-interface Compiled {
-  route: RouteSpec;
-  pattern: RegExp;
-  names: string[];
-  literals: number;
-}
-
-const compiled: Compiled[] = (routes as readonly RouteSpec[])
-  .map((route) => {
-    const names: string[] = [];
-    const segments = route.path.split('/').slice(1);
-    const source = segments
-      .map((segment) => {
-        const name = /^\{(\w+)\}$/.exec(segment)?.[1];
-        if (!name) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        names.push(name);
-        return '([^/]+)';
-      })
-      .join('/');
-    const literals = segments.filter((segment) => !segment.startsWith('{')).length;
-    return { route, pattern: new RegExp(`^/${source}$`), names, literals };
-  })
-  .sort((a, b) => b.literals - a.literals);
+const compiled = compileRoutes(routes);
 
 /** The resource path API Gateway resolves `pathname` to (literal segments win), if any. */
 export function resourceOf(pathname: string): string | undefined {
