@@ -108,6 +108,15 @@ describe('CachedCatalog (fake source, fake clock)', () => {
     expect(source.calls).toHaveLength(2);
   });
 
+  it('shares one source call among concurrent lookups of the same id', async () => {
+    const { source, catalog } = catalogWith({});
+
+    const answers = await Promise.all([catalog.brand('b1'), catalog.brand('b1'), catalog.brand('b1')]);
+
+    expect(answers.map((answer) => answer.value?.name)).toEqual(['brand b1', 'brand b1', 'brand b1']);
+    expect(source.calls).toHaveLength(1);
+  });
+
   it('keeps models and brands apart even with the same id', async () => {
     const { source, catalog } = catalogWith({});
     expect((await catalog.model('x')).value?.name).toBe('model x');

@@ -43,6 +43,8 @@ interface Entry {
  */
 export class CachedCatalog {
   private readonly entries = new Map<string, Entry>();
+  /** Lookups under way, so concurrent requests for one id share a single call to the source. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly now: () => number;
 
   constructor(
@@ -67,7 +69,7 @@ export class CachedCatalog {
     const cached = this.entries.get(key);
     if (cached && cached.expiresAt > this.now()) return { value: cached.value as T, stale: false };
     try {
-      const value = await this.withRetry(fetch);
+      const value = await this.shared(key, () => this.withRetry(fetch));
       // Unknown ids are not cached, so a model created a moment ago is found at once.
       if (value !== null) this.remember(key, value);
       return { value, stale: false };
@@ -75,6 +77,14 @@ export class CachedCatalog {
       if (cached) return { value: cached.value as T, stale: true };
       throw new UnavailableError('The catalog is unavailable', { cause: error });
     }
+  }
+
+  private shared<T>(key: string, call: () => Promise<T>): Promise<T> {
+    const running = this.inFlight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const started = call().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, started);
+    return started;
   }
 
   private async withRetry<T>(fetch: (signal: AbortSignal) => Promise<T>): Promise<T> {
