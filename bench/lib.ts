@@ -4,7 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { bucketBumpStatement } from '../lambdas/sales/sales';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
+import { ALL_SCOPE_ID } from '../lambdas/shared/projection/aggregates';
 import type { Sql } from '../lambdas/shared/sql/port';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/stack';
 import { ALL_MODELS, DEMO_BRANDS } from '../scripts/demo-data';
@@ -267,23 +269,10 @@ export async function insertGeneratedSales(
  */
 export async function touchBucketsOf(sql: Sql, tag: string): Promise<number> {
   const { affected } = await sql.query(
-    `WITH changed AS (
-       SELECT DISTINCT s.model_id, m.brand_id, s.sale_day, s.currency::text AS currency
+    bucketBumpStatement(`SELECT DISTINCT s.model_id, m.brand_id, s.sale_day, s.currency::text AS currency
        FROM sales s JOIN models m ON m.id = s.model_id
-       WHERE s.submitted_by = :tag
-     ), keys AS (
-       SELECT 'model' AS scope, model_id::text AS scope_id, sale_day, currency FROM changed
-       UNION SELECT 'brand', brand_id::text, sale_day, currency FROM changed
-       UNION SELECT :all, :all, sale_day, currency FROM changed
-     ), bumped AS (
-       INSERT INTO sales_buckets (scope, scope_id, sale_day, currency, version)
-       SELECT scope, scope_id, sale_day, currency, 1 FROM keys ORDER BY scope, scope_id, sale_day, currency
-       ON CONFLICT (scope, scope_id, sale_day, currency) DO UPDATE SET version = sales_buckets.version + 1
-       RETURNING scope, scope_id, sale_day, currency
-     )
-     INSERT INTO sales_outbox (scope, scope_id, sale_day, currency)
-     SELECT scope, scope_id, sale_day, currency FROM bumped`,
-    { tag, all: 'all' },
+       WHERE s.submitted_by = :tag`),
+    { tag, all: ALL_SCOPE_ID },
   );
   return affected;
 }

@@ -9,6 +9,7 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Projector } from '../lambdas/shared/projection/projector';
+import { aggregatesTable } from '../local/tables';
 import {
   catalogStack,
   countOf,
@@ -106,20 +107,7 @@ export const projectorDrain: Benchmark = async ({ scale, log }) => {
     const drainPuts = stopwatch.get('put');
 
     // The floor: the same buckets, computed at once and written once each.
-    await stack.dynamo.client.send(
-      new CreateTableCommand({
-        TableName: FLOOR_TABLE,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await stack.dynamo.client.send(new CreateTableCommand(aggregatesTable(FLOOR_TABLE)));
     const [bucketRows, floorSqlSeconds] = await timed(
       log,
       'floor: one GROUP BY of every bucket',

@@ -12,9 +12,10 @@ export const LOCAL_TABLES = {
   idempotency: 'idempotency',
 } as const;
 
-const DEFINITIONS: CreateTableCommandInput[] = [
-  {
-    TableName: LOCAL_TABLES.aggregates,
+/** The aggregates table's shape (partition `pk`, sort key `sk`), under any name. */
+export function aggregatesTable(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
     AttributeDefinitions: [
       { AttributeName: 'pk', AttributeType: 'S' },
       { AttributeName: 'sk', AttributeType: 'S' },
@@ -24,7 +25,11 @@ const DEFINITIONS: CreateTableCommandInput[] = [
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ],
     BillingMode: 'PAY_PER_REQUEST',
-  },
+  };
+}
+
+const DEFINITIONS: CreateTableCommandInput[] = [
+  aggregatesTable(LOCAL_TABLES.aggregates),
   {
     TableName: LOCAL_TABLES.idempotency,
     AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],

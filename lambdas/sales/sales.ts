@@ -238,11 +238,20 @@ async function insertChunk(tx: Sql, chunk: readonly NewSale[], clientId: string)
  */
 async function touchBuckets(tx: Sql, changedJson: string): Promise<OutboxEntry[]> {
   const { rows } = await tx.query<OutboxEntry>(
-    `WITH changed AS (
-       SELECT c.model_id, m.brand_id, c.sale_day, c.currency
+    bucketBumpStatement(`SELECT c.model_id, m.brand_id, c.sale_day, c.currency
        FROM jsonb_to_recordset(:changed::jsonb) AS c(model_id uuid, sale_day date, currency text)
-       JOIN models m ON m.id = c.model_id
-     ), keys AS (
+       JOIN models m ON m.id = c.model_id`),
+    { changed: changedJson, all: ALL_SCOPE_ID },
+  );
+  return rows;
+}
+
+/**
+ * The statement behind `touchBuckets`, for the changed sales that `changed` selects (columns model_id, brand_id,
+ * sale_day, currency); it takes the parameter `:all` (the all-sales scope id) and returns the outbox entries.
+ */
+export function bucketBumpStatement(changed: string): string {
+  return `WITH changed AS (${changed}), keys AS (
        SELECT 'model' AS scope, model_id::text AS scope_id, sale_day, currency FROM changed
        UNION SELECT 'brand', brand_id::text, sale_day, currency FROM changed
        UNION SELECT :all, :all, sale_day, currency FROM changed
@@ -254,10 +263,7 @@ async function touchBuckets(tx: Sql, changedJson: string): Promise<OutboxEntry[]
      )
      INSERT INTO sales_outbox (scope, scope_id, sale_day, currency)
      SELECT scope, scope_id, sale_day, currency FROM bumped
-     RETURNING id, scope, scope_id AS "scopeId", sale_day AS day, currency`,
-    { changed: changedJson, all: ALL_SCOPE_ID },
-  );
-  return rows;
+     RETURNING id, scope, scope_id AS "scopeId", sale_day AS day, currency`;
 }
 
 async function assertModelsExist(tx: Sql, sales: readonly NewSale[], origins: readonly Origin[]) {
