@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { createDocsSite, DOCS_PATH, type OAuthPrefill } from '../lambdas/docs/site';
-import { buildOpenApi, toYaml } from '../scripts/openapi';
+import { buildOpenApi, toYaml } from '../lambdas/shared/openapi';
 import type { Page } from './gateway';
 
 export interface DocsOptions {

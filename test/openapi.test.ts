@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { routes as routeTable } from '../lambdas/routes';
 import { readSalesCsv, validateSales } from '../lambdas/sales/intake';
+import { buildOpenApi, toYaml } from '../lambdas/shared/openapi';
 import { acceptedScopes, type RouteSpec, SCOPES } from '../lambdas/shared/route';
-import { buildOpenApi, OPENAPI_FILE, toYaml } from '../scripts/openapi';
+import { OPENAPI_FILE } from '../scripts/openapi';
 
 type Json = Record<string, unknown>;
 

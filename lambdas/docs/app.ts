@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { buildOpenApi, toYaml } from '../../scripts/openapi';
 import { problemResponse } from '../shared/http/problem';
+import { buildOpenApi, toYaml } from '../shared/openapi';
 import { createDocsSite, type DocsRequest, TOKEN_RELAY_PATH } from './site';
 
 export interface DocsHandlerOptions {
