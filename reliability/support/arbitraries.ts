@@ -126,15 +126,8 @@ export const currency = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...CURRENCIES) },
 );
 
-export interface SaleInput {
-  modelId: string;
-  soldAt: string;
-  quantity: number;
-  unitPrice: string;
-  currency?: string;
-  country?: string;
-  externalId?: string;
-}
+/** A sale as the API accepts it (the request schema's type). */
+export type SaleInput = SaleCreate;
 
 /** A valid sale of one of `modelIds`; optional fields present or not. */
 export function sale(modelIds: readonly string[]): fc.Arbitrary<SaleInput> {

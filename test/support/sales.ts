@@ -8,7 +8,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import type { Brand } from '../../lambdas/brand/schemas';
 import type { Model } from '../../lambdas/model/schemas';
-import type { Sale } from '../../lambdas/sales/schemas';
+import type { Sale, SaleCreate } from '../../lambdas/sales/schemas';
 import { parseDecimal } from '../../lambdas/shared/money';
 import type { Scope } from '../../lambdas/shared/projection/aggregates';
 import type { Sql } from '../../lambdas/shared/sql/port';
@@ -57,15 +57,8 @@ export async function createBrand(admin: ApiClient): Promise<Brand> {
   return response.body;
 }
 
-export interface SaleInput {
-  modelId: string;
-  soldAt: string;
-  quantity: number;
-  unitPrice: string;
-  currency?: string;
-  country?: string;
-  externalId?: string;
-}
+/** A sale as the API accepts it (the request schema's type). */
+export type SaleInput = SaleCreate;
 
 export const saleOf = (modelId: string, fields: Partial<SaleInput> = {}): SaleInput => ({
   modelId,
