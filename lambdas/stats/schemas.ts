@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Currency } from '../sales/schemas';
+import { Currency } from '../shared/money';
 import { daysBetween, GRANULARITIES } from '../shared/periods';
 import { queryInteger } from '../shared/schemas';
 
