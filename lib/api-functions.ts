@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { routes } from '../lambdas/routes';
 import type { currencyEnv } from '../lambdas/shared/config';
 import type { FunctionName } from '../lambdas/shared/route';
+import { DEFAULTS } from './defaults';
 import { lambdaEntry } from './paths';
 import { SALES_TABLE_ENV, type SalesTables } from './sales-tables';
 import { type DataApiDatabase, ServiceFunction } from './service-function';
@@ -33,9 +34,9 @@ interface Resources extends ApiFunctionsProps {
 
 /** How stats reads brands and models through their functions: cached, retried, bounded (as locally). */
 const CATALOG_CLIENT = {
-  CATALOG_CACHE_TTL_SECONDS: '300',
-  CATALOG_RETRY_ATTEMPTS: '3',
-  CATALOG_TIMEOUT_MS: '1000',
+  CATALOG_CACHE_TTL_SECONDS: String(DEFAULTS.catalog.cacheTtlSeconds),
+  CATALOG_RETRY_ATTEMPTS: String(DEFAULTS.catalog.retryAttempts),
+  CATALOG_TIMEOUT_MS: String(DEFAULTS.catalog.timeoutMs),
 };
 
 /**
