@@ -119,6 +119,17 @@ describe('npm start: every request gets an answer', () => {
     }
   }, 60_000);
 
+  it('stops with the variable named when a setting is invalid, e.g. a currency the API would refuse', async () => {
+    // Three capitals, so a mere /^[A-Z]{3}$/ would pass it; no ISO 4217 code, so every request would fail.
+    const server = spawnServer({ PORT: '0', IN_MEMORY: 'true', REPORTING_CURRENCY: 'ABC' });
+
+    const exitCode = await server.exited;
+
+    expect(exitCode).toBe(1);
+    expect(server.output()).toContain('REPORTING_CURRENCY: must be an ISO 4217 currency code');
+    expect(server.output()).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
   it('refuses a second server on the same DATA_DIR, and takes over the lock of one killed with -9', async () => {
     const dataDir = await tempDir();
     const first = spawnServer({ PORT: '0', DATA_DIR: dataDir });
