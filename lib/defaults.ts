@@ -14,4 +14,33 @@ export const DEFAULTS = {
    * minute; locally every few seconds, so a sale shows in the stats about as soon as one would look.
    */
   projectorInterval: { deployedMinutes: 1, localMs: 5000 },
+  /**
+   * Lifetime of an access token. A deleted partner gets no new token at once; one it already holds works
+   * until it expires, so this bounds how long a removed partner keeps access (Cognito allows 5 min to 1 day).
+   */
+  accessTokenMinutes: 15,
 } as const;
+
+export type Stage = 'dev' | 'prod';
+
+/**
+ * What a stage (`cdk deploy -c stage=prod`) changes, in one place; any of it can still be overridden with
+ * `-c salesApi:<key>=<value>` (lib/settings.ts).
+ */
+export const STAGE_DEFAULTS = {
+  dev: {
+    deletionProtection: false,
+    demoClients: true,
+    apiCache: false,
+    requireAlarmEmail: false,
+  },
+  prod: {
+    // Data outlives the stack: cluster and tables are retained and protected from deletion.
+    deletionProtection: true,
+    // Partners are onboarded through POST /partners; no shared demo secrets in production.
+    demoClients: false,
+    apiCache: true,
+    // Alarms must reach someone.
+    requireAlarmEmail: true,
+  },
+} as const satisfies Record<Stage, object>;

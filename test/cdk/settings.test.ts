@@ -28,6 +28,7 @@ describe('Function: settingsFromContext', () => {
 
     // Assert
     expect(settings).toEqual({
+      ...DEFAULT_SETTINGS,
       deletionProtection: true,
       reservedConcurrency: 5,
       minCapacity: 0.5,
@@ -70,6 +71,53 @@ describe('Function: settingsFromContext', () => {
       throttleRateLimit: DEFAULTS.throttle.rateLimit,
       throttleBurstLimit: DEFAULTS.throttle.burstLimit,
       reportingCurrency: DEFAULTS.reportingCurrency,
+    });
+  });
+
+  describe('stages', () => {
+    it('defaults to dev: demo clients, no cache, nothing retained', () => {
+      expect(settingsFromContext(contextNode({}))).toMatchObject({
+        stage: 'dev',
+        demoClients: true,
+        apiCache: false,
+        deletionProtection: false,
+      });
+    });
+
+    it('prod protects data, caches, has no demo clients and requires an alarm e-mail', () => {
+      const settings = settingsFromContext(
+        contextNode({ stage: 'prod', 'salesApi:alarmEmail': 'ops@example.com' }),
+      );
+
+      expect(settings).toMatchObject({
+        stage: 'prod',
+        deletionProtection: true,
+        demoClients: false,
+        apiCache: true,
+        alarmEmail: 'ops@example.com',
+      });
+    });
+
+    it('refuses prod without an alarm e-mail, naming the key', () => {
+      expect(() => settingsFromContext(contextNode({ stage: 'prod' }))).toThrow(
+        'salesApi:alarmEmail is required for stage prod',
+      );
+    });
+
+    it('lets a stage default be overridden', () => {
+      const node = contextNode({
+        stage: 'prod',
+        'salesApi:alarmEmail': 'ops@example.com',
+        'salesApi:apiCache': 'false',
+      });
+
+      expect(settingsFromContext(node).apiCache).toBe(false);
+    });
+
+    it('refuses an unknown stage', () => {
+      expect(() => settingsFromContext(contextNode({ stage: 'staging' }))).toThrow(
+        'stage must be dev or prod',
+      );
     });
   });
 });
