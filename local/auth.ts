@@ -11,15 +11,22 @@ import {
   SignJWT,
 } from 'jose';
 import * as z from 'zod';
+import { Tier } from '../lambdas/partner/tiers';
 
-const ClientsFile = z.object({
-  clients: z.array(
-    z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1), scopes: z.array(z.string()) }),
-  ),
+const AppClientSchema = z.object({
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  scopes: z.array(z.string()),
+  /** Its limits (lambdas/partner/tiers.ts); the demo clients are on `standard`. */
+  tier: Tier.default('standard'),
+  /** Onboarded partners send it as `x-api-key`, as the deployed usage plans require; demo clients need none. */
+  apiKey: z.string().min(1).optional(),
 });
-export type AppClient = z.infer<typeof ClientsFile>['clients'][number];
+const ClientsFile = z.object({ clients: z.array(AppClientSchema) });
+export type AppClient = z.input<typeof AppClientSchema>;
+type KnownClient = z.output<typeof AppClientSchema>;
 
-export function loadClients(file = join(__dirname, 'clients.json')): AppClient[] {
+export function loadClients(file = join(__dirname, 'clients.json')): KnownClient[] {
   return ClientsFile.parse(JSON.parse(readFileSync(file, 'utf8'))).clients;
 }
 
@@ -60,7 +67,7 @@ export interface TokenResponse {
 export class LocalAuthority {
   private constructor(
     readonly issuer: string,
-    private readonly clients: Map<string, AppClient>,
+    private readonly clients: Map<string, KnownClient>,
     private readonly privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'],
     readonly jwks: { keys: JWK[] },
     private readonly keyId: string,
@@ -75,7 +82,9 @@ export class LocalAuthority {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
     const keyId = randomUUID();
     const jwk = { ...(await exportJWK(publicKey)), kid: keyId, alg: 'RS256', use: 'sig' };
-    const clients = new Map(options.clients.map((client) => [client.clientId, client]));
+    const clients = new Map(
+      options.clients.map((client) => [client.clientId, AppClientSchema.parse(client)] as const),
+    );
     return new LocalAuthority(
       options.issuer,
       clients,
@@ -115,6 +124,20 @@ export class LocalAuthority {
     return { access_token: accessToken, token_type: 'Bearer', expires_in: this.tokenSeconds };
   }
 
+  /** Adds or replaces an app client (partner onboarding); its next token request works at once. */
+  register(client: AppClient): void {
+    this.clients.set(client.clientId, AppClientSchema.parse(client));
+  }
+
+  /** Removes an app client: no new token, and tokens it holds are refused from now on. */
+  unregister(clientId: string): void {
+    this.clients.delete(clientId);
+  }
+
+  client(clientId: string): KnownClient | undefined {
+    return this.clients.get(clientId);
+  }
+
   /** Verifies an `Authorization: Bearer` header and checks that the token has one of `acceptedScopes`. */
   async authorize(authorization: string | undefined, acceptedScopes: string[]): Promise<JWTPayload> {
     const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
@@ -142,7 +165,7 @@ export class LocalAuthority {
     return claims;
   }
 
-  private authenticate(form: URLSearchParams, authorization: string | undefined): AppClient {
+  private authenticate(form: URLSearchParams, authorization: string | undefined): KnownClient {
     const [id, secret] = basicCredentials(authorization) ?? [
       form.get('client_id'),
       form.get('client_secret'),

@@ -1,0 +1,85 @@
+import { NotFoundError } from '../shared/errors';
+import type { TierName } from './tiers';
+import { TIERS } from './tiers';
+
+export type PartnerRoleName = 'reader' | 'writer';
+
+/** A partner as kept by the directory: an OAuth2 app client with a tier. */
+export interface PartnerRecord {
+  clientId: string;
+  name: string;
+  tier: TierName;
+  role: PartnerRoleName;
+  createdAt: string;
+}
+
+/** What only onboarding returns, once. */
+export interface PartnerSecrets {
+  clientSecret: string;
+  apiKey: string;
+}
+
+/**
+ * Where partners live: Cognito app clients with API keys in usage plans (lambdas/partner/aws-directory.ts), or
+ * the local Cognito stand-in (local/partners.ts). Scopes follow from the role; limits from the tier.
+ */
+export interface PartnerDirectory {
+  create(input: {
+    name: string;
+    tier: TierName;
+    role: PartnerRoleName;
+    scopes: string[];
+  }): Promise<PartnerRecord & PartnerSecrets>;
+  list(): Promise<PartnerRecord[]>;
+  /** Undefined when no such partner. */
+  get(clientId: string): Promise<PartnerRecord | undefined>;
+  /** Changes name and/or tier; undefined when no such partner. */
+  update(clientId: string, patch: { name?: string; tier?: TierName }): Promise<PartnerRecord | undefined>;
+  /** Removes the app client and its API key: no new token, no further call. False when no such partner. */
+  remove(clientId: string): Promise<boolean>;
+}
+
+/** The OAuth2 scopes of each role (`sales-api/read`, ...), handed in by the composition root. */
+export type RoleScopes = Record<PartnerRoleName, string[]>;
+
+/** Partner onboarding and upkeep, for operators (admin scope) through the API and the CLI. */
+export class Partners {
+  constructor(
+    private readonly directory: PartnerDirectory,
+    private readonly roleScopes: RoleScopes,
+  ) {}
+
+  /** Creates the app client and its API key; the secret and the key are shown this once. */
+  async onboard(input: { name: string; tier: TierName; role: PartnerRoleName }) {
+    const created = await this.directory.create({ ...input, scopes: this.roleScopes[input.role] });
+    return { ...this.view(created), clientSecret: created.clientSecret, apiKey: created.apiKey };
+  }
+
+  async list() {
+    const records = await this.directory.list();
+    return { items: records.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map((r) => this.view(r)) };
+  }
+
+  async get(clientId: string) {
+    return this.view(this.found(clientId, await this.directory.get(clientId)));
+  }
+
+  async update(clientId: string, patch: { name?: string | undefined; tier?: TierName | undefined }) {
+    const changes = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    return this.view(this.found(clientId, await this.directory.update(clientId, changes)));
+  }
+
+  async remove(clientId: string): Promise<void> {
+    if (!(await this.directory.remove(clientId))) throw new NotFoundError('Partner', clientId);
+  }
+
+  private found(clientId: string, record: PartnerRecord | undefined): PartnerRecord {
+    if (!record) throw new NotFoundError('Partner', clientId);
+    return record;
+  }
+
+  private view(record: PartnerRecord) {
+    const { clientId, name, tier, role, createdAt } = record;
+    return { clientId, name, tier, role, scopes: this.roleScopes[role], limits: TIERS[tier], createdAt };
+  }
+}
