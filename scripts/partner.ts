@@ -1,0 +1,88 @@
+/**
+ * Partner onboarding for operators, against the local server or a deployed stack, through the API itself
+ * (admin scope): the same checks and the same records as `POST /partners`.
+ *
+ *   npm run partner -- create --name "Nordic Dealers" --tier standard [--role writer]
+ *   npm run partner -- list
+ *   npm run partner -- get <clientId>
+ *   npm run partner -- update <clientId> [--name ...] [--tier premium]
+ *   npm run partner -- delete <clientId>
+ *
+ * Where (flags or environment): --url / API_URL (default http://127.0.0.1:3000), --token-url / TOKEN_URL
+ * (default <url>/oauth2/token; deployed: the stack output TokenUrl), --client-id / ADMIN_CLIENT_ID and
+ * --client-secret / ADMIN_CLIENT_SECRET (default the local demo-admin).
+ */
+import { parseArgs } from 'node:util';
+
+const USAGE =
+  'usage: npm run partner -- create|list|get|update|delete [clientId] [--name N] [--tier T] [--role R]';
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      url: { type: 'string', default: process.env.API_URL ?? 'http://127.0.0.1:3000' },
+      'token-url': { type: 'string', default: process.env.TOKEN_URL },
+      'client-id': { type: 'string', default: process.env.ADMIN_CLIENT_ID ?? 'demo-admin' },
+      'client-secret': { type: 'string', default: process.env.ADMIN_CLIENT_SECRET ?? 'demo-admin-secret' },
+      name: { type: 'string' },
+      tier: { type: 'string' },
+      role: { type: 'string' },
+    },
+  });
+  const [command, clientId] = positionals;
+  const base = values.url.replace(/\/+$/, '');
+  const token = await adminToken(values['token-url'] ?? `${base}/oauth2/token`, values);
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  const fields = (keys: ('name' | 'tier' | 'role')[]) =>
+    Object.fromEntries(keys.filter((key) => values[key] !== undefined).map((key) => [key, values[key]]));
+  const withId = (path: string) => {
+    if (!clientId) throw new UsageError(`${command} needs a clientId`);
+    return `${path}/${encodeURIComponent(clientId)}`;
+  };
+
+  const requests: Record<string, () => Promise<Response>> = {
+    create: () => call('POST', '/partners', fields(['name', 'tier', 'role'])),
+    list: () => call('GET', '/partners'),
+    get: () => call('GET', withId('/partners')),
+    update: () => call('PATCH', withId('/partners'), fields(['name', 'tier'])),
+    delete: () => call('DELETE', withId('/partners')),
+  };
+  const send = command ? requests[command] : undefined;
+  if (!send) throw new UsageError(USAGE);
+  const response = await send();
+  const text = await response.text();
+  if (text) console.log(text.startsWith('{') ? JSON.stringify(JSON.parse(text), null, 2) : text);
+  if (response.ok && command === 'create')
+    console.error('Store clientSecret and apiKey now: neither can be read again.');
+  if (response.ok && command === 'delete') console.log(`Partner ${clientId} removed.`);
+  return response.ok ? 0 : 1;
+}
+
+class UsageError extends Error {}
+
+async function adminToken(tokenUrl: string, values: { 'client-id': string; 'client-secret': string }) {
+  const basic = Buffer.from(`${values['client-id']}:${values['client-secret']}`).toString('base64');
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  const body = (await response.json()) as { access_token?: string; error_description?: string };
+  if (!response.ok || !body.access_token)
+    throw new Error(`No admin token from ${tokenUrl}: ${body.error_description ?? response.status}`);
+  return body.access_token;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);
