@@ -6,7 +6,6 @@ import { problemResponse } from '../lambdas/shared/http/problem';
 import { proxyEvent } from '../lambdas/shared/http/proxy-event';
 import { acceptedScopes, type FunctionName, type RouteSpec } from '../lambdas/shared/route';
 import { AccessDeniedError, type LocalAuthority, OAuthError } from './auth';
-import type { Throttle } from './throttle';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -24,9 +23,15 @@ export interface GatewayOptions {
   /** Unauthenticated GET pages outside the API (docs, openapi.yaml); undefined when it has no such page. */
   pages?: (pathname: string) => Promise<Page | undefined>;
   log?: (line: string) => void;
-  /** Per-client throttling (API Gateway stage throttling); none when absent. */
-  throttle?: Throttle;
+  /** Per-partner limits (the usage plans of the partner's tier): admits a request or says why not. */
+  admit?: (clientId: string, apiKey: string | undefined) => Admission;
 }
+
+/** The gateway's verdict on one authenticated request, with the headers every answer carries. */
+export type Admission =
+  | { refused?: undefined; headers: Record<string, string> }
+  | { refused: 'rate' | 'quota'; retryAfterSeconds: number; headers: Record<string, string> }
+  | { refused: 'api-key'; detail: string; headers?: undefined };
 
 export interface Page {
   statusCode: number;
@@ -117,19 +122,9 @@ export function createGateway(options: GatewayOptions) {
       );
     }
 
-    const wait = options.throttle?.take(String(claims.client_id));
-    if (wait) {
-      return problemResponse(
-        {
-          status: 429,
-          type: 'too-many-requests',
-          title: 'Too Many Requests',
-          detail: 'This client exceeded its request rate; retry after the indicated seconds',
-          headers: { 'retry-after': String(wait) },
-        },
-        requestId,
-      );
-    }
+    const admission = options.admit?.(String(claims.client_id), headerOf(request, 'x-api-key'));
+    const refusal = admission && refusalOf(admission, requestId);
+    if (refusal) return refusal;
 
     const body = await readBody(request);
     if (body === undefined) {
@@ -152,7 +147,8 @@ export function createGateway(options: GatewayOptions) {
     }
     const handler = options.handlers[match.route.fn];
     const event = toEvent({ request, url, route: match.route, pathParameters, claims, body, requestId });
-    return handler(event, lambdaContext(match.route.fn, requestId));
+    const result = await handler(event, lambdaContext(match.route.fn, requestId));
+    return admission?.headers ? { ...result, headers: { ...result.headers, ...admission.headers } } : result;
   }
 
   async function tokenEndpoint(request: IncomingMessage): Promise<APIGatewayProxyResult> {
@@ -165,6 +161,34 @@ export function createGateway(options: GatewayOptions) {
       return json(error.status, { error: error.error, error_description: error.message });
     }
   }
+}
+
+/** 403 for a missing or foreign API key (as API Gateway answers), 429 with Retry-After over a limit. */
+function refusalOf(admission: Admission, requestId: string): APIGatewayProxyResult | undefined {
+  if (admission.refused === 'api-key')
+    return problemResponse(
+      { status: 403, type: 'forbidden', title: 'Forbidden', detail: admission.detail },
+      requestId,
+    );
+  if (admission.refused === undefined) return undefined;
+  return problemResponse(
+    {
+      status: 429,
+      type: admission.refused === 'quota' ? 'quota-exceeded' : 'too-many-requests',
+      title: 'Too Many Requests',
+      detail:
+        admission.refused === 'quota'
+          ? "This partner used up its tier's requests for today (UTC); retry after the indicated seconds"
+          : "This partner exceeded its tier's request rate; retry after the indicated seconds",
+      headers: { ...admission.headers, 'retry-after': String(admission.retryAfterSeconds) },
+    },
+    requestId,
+  );
+}
+
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Route matchers in API Gateway's order of preference: literal path segments before variables. */

@@ -31,8 +31,6 @@ function readLocalEnv() {
       CURSOR_SECRET: z.string().min(32).optional(),
       REPORTING_CURRENCY: Currency.default(DEFAULTS.reportingCurrency),
       PROJECTOR_INTERVAL_MS: z.coerce.number().int().min(0).default(DEFAULTS.projectorInterval.localMs),
-      THROTTLE_RATE: z.coerce.number().positive().default(DEFAULTS.throttle.rateLimit),
-      THROTTLE_BURST: z.coerce.number().int().positive().default(DEFAULTS.throttle.burstLimit),
     });
   } catch (error) {
     return exit(error instanceof Error ? error.message : String(error));
@@ -78,7 +76,7 @@ async function main() {
     cursorSecret: env.CURSOR_SECRET,
     reportingCurrency: env.REPORTING_CURRENCY,
     projectorIntervalMs: env.PROJECTOR_INTERVAL_MS,
-    throttle: { ratePerSecond: env.THROTTLE_RATE, burst: env.THROTTLE_BURST },
+    limits: {}, // every client's tier (lambdas/partner/tiers.ts), as the deployed usage plans
     pages: docsPages(),
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
     onListening: (url) =>

@@ -2,15 +2,14 @@ import type { TierLimits } from '../lambdas/partner/tiers';
 
 const DAY_MS = 86_400_000;
 
-/** The outcome for one request: allowed or not, and the headers that tell the partner where it stands. */
-export interface RateDecision {
-  /** Undefined when allowed; else why not: over the rate (burst used up) or over the day's quota. */
-  refused?: 'rate' | 'quota';
-  /** Whole seconds until a retry can succeed (refused only). */
-  retryAfterSeconds?: number;
-  /** `RateLimit-*` headers for every answer (the daily quota, and the policy with rate and burst). */
-  headers: Record<string, string>;
-}
+/**
+ * The outcome for one request: allowed, or refused over the rate (burst used up) or the day's quota with the
+ * whole seconds until a retry can succeed; and the `RateLimit-*` headers every answer carries (the daily
+ * quota, and the policy with rate and burst).
+ */
+export type RateDecision =
+  | { refused?: undefined; headers: Record<string, string> }
+  | { refused: 'rate' | 'quota'; retryAfterSeconds: number; headers: Record<string, string> };
 
 /**
  * Per-partner limits as an API Gateway usage plan applies them: a token bucket (rate per second, burst) and
@@ -33,27 +32,20 @@ export class RateLimiter {
     this.partners.set(partnerId, state);
 
     const resetSeconds = Math.ceil(((day + 1) * DAY_MS - now) / 1000);
-    let refused: RateDecision['refused'];
-    let retryAfterSeconds: number | undefined;
-    if (state.used >= limits.quotaPerDay) {
-      refused = 'quota';
-      retryAfterSeconds = resetSeconds;
-    } else if (state.tokens < 1) {
-      refused = 'rate';
-      retryAfterSeconds = Math.max(1, Math.ceil((1 - state.tokens) / limits.rateLimit));
-    } else {
-      state.tokens -= 1;
-      state.used += 1;
+    const headers = () => ({
+      'ratelimit-policy': `${limits.quotaPerDay};w=86400, ${limits.burstLimit};w=1;rate=${limits.rateLimit}`,
+      'ratelimit-limit': String(limits.quotaPerDay),
+      'ratelimit-remaining': String(Math.max(0, limits.quotaPerDay - state.used)),
+      'ratelimit-reset': String(resetSeconds),
+    });
+    if (state.used >= limits.quotaPerDay)
+      return { refused: 'quota', retryAfterSeconds: resetSeconds, headers: headers() };
+    if (state.tokens < 1) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((1 - state.tokens) / limits.rateLimit));
+      return { refused: 'rate', retryAfterSeconds, headers: headers() };
     }
-    return {
-      refused,
-      retryAfterSeconds,
-      headers: {
-        'ratelimit-policy': `${limits.quotaPerDay};w=86400, ${limits.burstLimit};w=1;rate=${limits.rateLimit}`,
-        'ratelimit-limit': String(limits.quotaPerDay),
-        'ratelimit-remaining': String(Math.max(0, limits.quotaPerDay - state.used)),
-        'ratelimit-reset': String(resetSeconds),
-      },
-    };
+    state.tokens -= 1;
+    state.used += 1;
+    return { headers: headers() };
   }
 }

@@ -1,6 +1,7 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { createBrandHandler } from '../lambdas/brand/app';
 import { createModelHandler } from '../lambdas/model/app';
+import { TIERS } from '../lambdas/partner/tiers';
 import { routes } from '../lambdas/routes';
 import { createSalesHandler } from '../lambdas/sales/app';
 import { CachedCatalog } from '../lambdas/shared/catalog/catalog';
@@ -16,10 +17,10 @@ import { DEFAULTS } from '../lib/defaults';
 import { type AppClient, LocalAuthority, loadClients } from './auth';
 import { lockDataDir } from './data-lock';
 import { openDatabase, openDynamo } from './engines';
-import { createGateway, type GatewayOptions, lambdaContext } from './gateway';
+import { type Admission, createGateway, type GatewayOptions, lambdaContext } from './gateway';
 import { listen } from './http-server';
+import { RateLimiter } from './rate-limiter';
 import { LOCAL_TABLES } from './tables';
-import { Throttle } from './throttle';
 
 export interface LocalStackOptions {
   /** Where data persists; in memory when absent. */
@@ -35,8 +36,11 @@ export interface LocalStackOptions {
   /** Catalog cache settings of the stats service. */
   catalog?: { ttlMs?: number; attempts?: number; timeoutMs?: number };
   log?: (line: string) => void;
-  /** Per-client request rate and burst, like the API stage's throttling; unlimited when absent. */
-  throttle?: { ratePerSecond: number; burst: number };
+  /**
+   * Per-partner limits of each client's tier (rate, burst, daily quota), as the deployed usage plans apply
+   * them; unlimited when absent. `now` (epoch ms) lets a test move the clock.
+   */
+  limits?: { now?: () => number };
   pages?: GatewayOptions['pages'];
   /** Called once the port is bound, before the engines start (requests then wait until they are ready). */
   onListening?: (url: string) => void;
@@ -124,8 +128,15 @@ async function startEngines(options: LocalStackOptions, url: string) {
   };
 
   const auth = await LocalAuthority.create({ issuer: url, clients: options.clients ?? loadClients() });
-  const throttle = options.throttle && new Throttle(options.throttle.ratePerSecond, options.throttle.burst);
-  const gateway = createGateway({ routes, auth, handlers, throttle, log: options.log, pages: options.pages });
+  const limiter = options.limits && new RateLimiter(options.limits.now);
+  const admit = (clientId: string, apiKey: string | undefined): Admission => {
+    const client = auth.client(clientId);
+    if (!client) return { refused: 'api-key', detail: 'Unknown client' };
+    if (client.apiKey !== undefined && apiKey !== client.apiKey)
+      return { refused: 'api-key', detail: 'Send the API key issued with this partner as x-api-key' };
+    return limiter?.take(clientId, TIERS[client.tier]) ?? { headers: {} };
+  };
+  const gateway = createGateway({ routes, auth, handlers, admit, log: options.log, pages: options.pages });
 
   const interval = options.projectorIntervalMs ?? DEFAULTS.projectorInterval.localMs;
   // Like the deployed schedule with one run at a time: a tick while a drain is still running is skipped.
