@@ -6,6 +6,7 @@ import {
   DeleteApiKeyCommand,
   DeleteUsagePlanKeyCommand,
   GetApiKeysCommand,
+  GetUsagePlansCommand,
   TagResourceCommand,
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
@@ -19,8 +20,8 @@ import { TIER_NAMES, type TierName } from './tiers';
 
 export interface AwsPartnerDirectoryConfig {
   userPoolId: string;
-  /** Usage plan id of each tier (lib/partner-plans.ts). */
-  usagePlans: Record<TierName, string>;
+  /** Usage plan id of each tier (lib/partner-plans.ts), looked up once (see `usagePlansNamed`). */
+  usagePlans: () => Promise<Record<TierName, string>>;
   /** Access-token lifetime of new app clients: how long a removed partner's last token lives on. */
   accessTokenMinutes: number;
 }
@@ -67,7 +68,7 @@ export class AwsPartnerDirectory implements PartnerDirectory {
       if (!key.id || !key.value) throw new Error('API Gateway returned no API key');
       await this.apigateway.send(
         new CreateUsagePlanKeyCommand({
-          usagePlanId: this.config.usagePlans[input.tier],
+          usagePlanId: (await this.config.usagePlans())[input.tier],
           keyId: key.id,
           keyType: 'API_KEY',
         }),
@@ -105,13 +106,16 @@ export class AwsPartnerDirectory implements PartnerDirectory {
     if (patch.tier && patch.tier !== current.tier) {
       await this.apigateway.send(
         new CreateUsagePlanKeyCommand({
-          usagePlanId: this.config.usagePlans[patch.tier],
+          usagePlanId: (await this.config.usagePlans())[patch.tier],
           keyId: key.id,
           keyType: 'API_KEY',
         }),
       );
       await this.apigateway.send(
-        new DeleteUsagePlanKeyCommand({ usagePlanId: this.config.usagePlans[current.tier], keyId: key.id }),
+        new DeleteUsagePlanKeyCommand({
+          usagePlanId: (await this.config.usagePlans())[current.tier],
+          keyId: key.id,
+        }),
       );
       const region = await this.apigateway.config.region();
       await this.apigateway.send(
@@ -157,5 +161,35 @@ function toRecord(key: ApiKey): PartnerRecord {
     tier,
     role: key.tags?.[TAG.role] === 'writer' ? 'writer' : 'reader',
     createdAt: (key.createdDate ?? new Date(0)).toISOString(),
+  };
+}
+
+/**
+ * The usage plans `<prefix>-<tier>` (lib/partner-plans.ts names them so), found by name on first use: an id in
+ * the function's environment would make the plans, the stage and the function depend on each other.
+ */
+export function usagePlansNamed(apigateway: APIGatewayClient, prefix: string) {
+  let found: Promise<Record<TierName, string>> | undefined;
+  const lookUp = async () => {
+    const ids = new Map<string, string>();
+    let position: string | undefined;
+    do {
+      const page = await apigateway.send(new GetUsagePlansCommand({ limit: 500, position }));
+      for (const plan of page.items ?? []) if (plan.name && plan.id) ids.set(plan.name, plan.id);
+      position = page.position;
+    } while (position);
+    const entries = TIER_NAMES.map((tier) => {
+      const id = ids.get(`${prefix}-${tier}`);
+      if (!id) throw new Error(`No usage plan ${prefix}-${tier}`);
+      return [tier, id] as const;
+    });
+    return Object.fromEntries(entries) as Record<TierName, string>;
+  };
+  return () => {
+    found ??= lookUp().catch((error: unknown) => {
+      found = undefined; // a failed look-up is retried by the next call
+      throw error;
+    });
+    return found;
   };
 }
