@@ -13,9 +13,6 @@ const SALE_COLUMNS = `id, model_id AS "modelId", sold_at AS "soldAt", sale_day A
 /** What a write or delete tells the bookkeeping about each sale it touched. */
 const CHANGE_COLUMNS = 'model_id AS "modelId", sale_day AS day, currency';
 
-// Keeps each Data API request well under its 4 MiB limit.
-const INSERT_CHUNK = 2000;
-
 export interface SaleFilter {
   modelId?: string;
   brandId?: string;
@@ -23,43 +20,45 @@ export interface SaleFilter {
   to?: string;
 }
 
-/** Inserts sales submitted by `clientId`; returns the change of each. A lost race is a ConflictError. */
+/**
+ * Most sales per INSERT: keeps each Data API request well under its 4 MiB limit, with the bookkeeping of the
+ * chunk's changes in a request of its own.
+ */
+export const INSERT_CHUNK = 2000;
+
+/** Inserts sales submitted by `clientId` (at most INSERT_CHUNK); returns the change of each. A lost race is a ConflictError. */
 export async function insertSales(
   tx: Sql,
   sales: readonly NewSale[],
   clientId: string,
 ): Promise<SaleChange[]> {
-  const changes: SaleChange[] = [];
-  for (let start = 0; start < sales.length; start += INSERT_CHUNK) {
-    const rows = sales.slice(start, start + INSERT_CHUNK).map((sale) => ({
-      id: sale.id,
-      model_id: sale.modelId,
-      sold_at: sale.soldAt,
-      quantity: sale.quantity,
-      unit_price: sale.unitPrice,
-      currency: sale.currency,
-      country: sale.country,
-      external_id: sale.externalId,
-    }));
-    const { rows: inserted } = await tx
-      .query<SaleChange>(
-        `INSERT INTO sales (id, model_id, sold_at, quantity, unit_price, currency, country, external_id, submitted_by)
-         SELECT id, model_id, date_trunc('milliseconds', sold_at), quantity, unit_price, currency, country, external_id, :clientId
-         FROM jsonb_to_recordset(:rows::jsonb) AS r(id uuid, model_id uuid, sold_at timestamptz, quantity integer,
-           unit_price numeric, currency text, country text, external_id text)
-         RETURNING ${CHANGE_COLUMNS}`,
-        { rows: JSON.stringify(rows), clientId },
-      )
-      .catch((error: unknown) => {
-        if (error instanceof ConstraintViolation) {
-          // Lost a race with a concurrent write (model deleted, same externalId); nothing was written.
-          throw new ConflictError('A concurrent change conflicts with these sales; retry', { cause: error });
-        }
-        throw error;
-      });
-    changes.push(...inserted);
-  }
-  return changes;
+  const rows = sales.map((sale) => ({
+    id: sale.id,
+    model_id: sale.modelId,
+    sold_at: sale.soldAt,
+    quantity: sale.quantity,
+    unit_price: sale.unitPrice,
+    currency: sale.currency,
+    country: sale.country,
+    external_id: sale.externalId,
+  }));
+  const { rows: inserted } = await tx
+    .query<SaleChange>(
+      `INSERT INTO sales (id, model_id, sold_at, quantity, unit_price, currency, country, external_id, submitted_by)
+       SELECT id, model_id, date_trunc('milliseconds', sold_at), quantity, unit_price, currency, country, external_id, :clientId
+       FROM jsonb_to_recordset(:rows::jsonb) AS r(id uuid, model_id uuid, sold_at timestamptz, quantity integer,
+         unit_price numeric, currency text, country text, external_id text)
+       RETURNING ${CHANGE_COLUMNS}`,
+      { rows: JSON.stringify(rows), clientId },
+    )
+    .catch((error: unknown) => {
+      if (error instanceof ConstraintViolation) {
+        // Lost a race with a concurrent write (model deleted, same externalId); nothing was written.
+        throw new ConflictError('A concurrent change conflicts with these sales; retry', { cause: error });
+      }
+      throw error;
+    });
+  return inserted;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Projector } from '../shared/projection/projector';
 import type { Sql } from '../shared/sql/port';
 import {
   deleteSale,
+  INSERT_CHUNK,
   insertSales,
   listSales,
   lockModels,
@@ -64,8 +65,11 @@ export class Sales {
     const { outbox, result } = await this.sql.transaction(async (tx) => {
       await this.refuseBadItems(tx, submission, checked);
       await refuseTakenExternalIds(tx, checked, actor.clientId);
-      const changes = await insertSales(tx, checked.sales, actor.clientId);
-      const outbox = await recordChanges(tx, changes);
+      const outbox: OutboxEntry[] = [];
+      for (let start = 0; start < checked.sales.length; start += INSERT_CHUNK) {
+        const chunk = checked.sales.slice(start, start + INSERT_CHUNK);
+        outbox.push(...(await recordChanges(tx, await insertSales(tx, chunk, actor.clientId))));
+      }
       const result = await answer(
         tx,
         checked.sales.map((sale) => sale.id),
