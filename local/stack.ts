@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -5,8 +6,12 @@ import { createBrandHandler } from '../lambdas/brand/app';
 import { createModelHandler } from '../lambdas/model/app';
 import { routes } from '../lambdas/routes';
 import { createSalesHandler } from '../lambdas/sales/app';
-import { CachedCatalog } from '../lambdas/shared/catalog/catalog';
-import { HandlerCatalogSource } from '../lambdas/shared/catalog/handler-source';
+import {
+  CATALOG_CLIENT_DEFAULTS,
+  CatalogClient,
+  type CatalogClientOptions,
+} from '../lambdas/shared/catalog/catalog';
+import { InternalCatalogSource } from '../lambdas/shared/catalog/internal';
 import { idempotentRunner } from '../lambdas/shared/idempotency';
 import { CursorCodec } from '../lambdas/shared/pagination';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
@@ -31,8 +36,8 @@ export interface LocalStackOptions {
   reportingCurrency?: string;
   /** How often the scheduled projector drains the outbox; 0 turns the timer off (tests drain by hand). */
   projectorIntervalMs?: number;
-  /** Catalog cache settings of the stats service. */
-  catalog?: { ttlMs?: number; attempts?: number; timeoutMs?: number };
+  /** Catalog client settings of the stats service (cache, timeout, retries, breaker). */
+  catalog?: Partial<CatalogClientOptions>;
   log?: (line: string) => void;
   /** Per-client request rate and burst, like the API stage's throttling; unlimited when absent. */
   throttle?: { ratePerSecond: number; burst: number };
@@ -55,13 +60,11 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
 
   const brand = createBrandHandler({ sql, cursors });
   const model = createModelHandler({ sql, cursors });
-  const catalog = new CachedCatalog(
-    new HandlerCatalogSource(
-      (fn, event) =>
-        (fn === 'brand' ? brand : model)(event, lambdaContext(fn, event.requestContext.requestId)),
-      'stats',
+  const catalog = new CatalogClient(
+    new InternalCatalogSource((fn, request) =>
+      (fn === 'brand' ? brand : model)(request, lambdaContext(fn, `stats-${randomUUID()}`)),
     ),
-    { ttlMs: 300_000, attempts: 3, timeoutMs: 1000, ...options.catalog },
+    { ...CATALOG_CLIENT_DEFAULTS, ...options.catalog },
   );
   const idempotencyStore = new DynamoDBPersistenceLayer({
     tableName: LOCAL_TABLES.idempotency,
