@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { createBrandHandler } from '../lambdas/brand/app';
 import { createModelHandler } from '../lambdas/model/app';
 import { routes } from '../lambdas/routes';
 import { createSalesHandler } from '../lambdas/sales/app';
-import { CachedCatalog } from '../lambdas/shared/catalog/catalog';
-import { HandlerCatalogSource } from '../lambdas/shared/catalog/handler-source';
+import { CatalogClient, type CatalogClientOptions } from '../lambdas/shared/catalog/catalog';
+import { InternalCatalogSource } from '../lambdas/shared/catalog/internal';
 import { idempotentRunner } from '../lambdas/shared/idempotency';
 import { CursorCodec } from '../lambdas/shared/pagination';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
@@ -32,8 +33,8 @@ export interface LocalStackOptions {
   reportingCurrency?: string;
   /** How often the scheduled projector drains the outbox; 0 turns the timer off (tests drain by hand). */
   projectorIntervalMs?: number;
-  /** Catalog cache settings of the stats service. */
-  catalog?: { ttlMs?: number; attempts?: number; timeoutMs?: number };
+  /** Catalog client settings of the stats service (cache, timeout, retries, breaker). */
+  catalog?: Partial<CatalogClientOptions>;
   log?: (line: string) => void;
   /** Per-client request rate and burst, like the API stage's throttling; unlimited when absent. */
   throttle?: { ratePerSecond: number; burst: number };
@@ -93,18 +94,11 @@ async function startEngines(options: LocalStackOptions, url: string) {
 
   const brand = createBrandHandler({ sql, cursors });
   const model = createModelHandler({ sql, cursors });
-  const catalog = new CachedCatalog(
-    new HandlerCatalogSource(
-      (fn, event) =>
-        (fn === 'brand' ? brand : model)(event, lambdaContext(fn, event.requestContext.requestId)),
-      'stats',
+  const catalog = new CatalogClient(
+    new InternalCatalogSource((fn, request) =>
+      (fn === 'brand' ? brand : model)(request, lambdaContext(fn, `stats-${randomUUID()}`)),
     ),
-    {
-      ttlMs: DEFAULTS.catalog.cacheTtlSeconds * 1000,
-      attempts: DEFAULTS.catalog.retryAttempts,
-      timeoutMs: DEFAULTS.catalog.timeoutMs,
-      ...options.catalog,
-    },
+    { ...DEFAULTS.catalog, ...options.catalog },
   );
   const idempotencyStore = new DynamoDBPersistenceLayer({
     tableName: LOCAL_TABLES.idempotency,

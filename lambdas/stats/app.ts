@@ -1,4 +1,4 @@
-import type { CachedCatalog } from '../shared/catalog/catalog';
+import type { CatalogClient } from '../shared/catalog/catalog';
 import { createApiHandler } from '../shared/http/api-handler';
 import { ok } from '../shared/http/responses';
 import type { AggregateStore } from '../shared/projection/aggregates';
@@ -7,7 +7,7 @@ import { Stats } from './stats';
 
 export interface StatsDeps {
   store: AggregateStore;
-  catalog: CachedCatalog;
+  catalog: CatalogClient;
   reportingCurrency: string;
 }
 
