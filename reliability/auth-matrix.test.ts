@@ -4,7 +4,9 @@
  * the scope), answered as a bare problem+json that carries no data, and must write nothing. Then: read-only
  * clients can never write, and a client cannot delete another client's sale while an admin can.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchToken } from '../client';
 import type { Brand } from '../lambdas/brand/schemas';
 import type { Model } from '../lambdas/model/schemas';
 import { routes } from '../lambdas/routes';
@@ -90,18 +92,7 @@ afterAll(async () => {
 
 /** A token for a client not in local/clients.json (the demo helper only knows the demo clients). */
 async function tokenForClient(clientId: string): Promise<string> {
-  const response = await sendRaw(stack.url, {
-    method: 'POST',
-    url: '/oauth2/token',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const token = (response.body as { access_token?: string } | undefined)?.access_token;
-  if (response.status !== 200 || !token) throw new Error(`no token for ${clientId}: ${response.text}`);
-  return token;
+  return (await fetchToken(stack.url, { clientId, clientSecret: `${clientId}-secret` })).access_token;
 }
 
 /** A request to `route` that would succeed with a proper token: valid ids, valid body. */

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchToken } from '../client';
 import type { Brand } from '../lambdas/brand/schemas';
 import type { Model } from '../lambdas/model/schemas';
 import type { Sale } from '../lambdas/sales/schemas';
@@ -14,7 +15,6 @@ import { loadClients } from '../local/auth';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { type ApiClient, type ApiResponse, api, tokenFor } from '../test/support/http';
 import { jitter, StoreFaults } from './support/faults';
-import { sendRaw } from './support/http';
 import { expectConverged, rowCounts } from './support/state';
 
 const PARTNERS = ['partner-north', 'partner-south'];
@@ -84,18 +84,7 @@ afterAll(async () => {
 });
 
 async function partnerToken(clientId: string): Promise<string> {
-  const response = await sendRaw(stack.url, {
-    method: 'POST',
-    url: '/oauth2/token',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const token = (response.body as { access_token?: string }).access_token;
-  if (!token) throw new Error(response.text);
-  return token;
+  return (await fetchToken(stack.url, { clientId, clientSecret: `${clientId}-secret` })).access_token;
 }
 
 const pick = <T>(items: readonly T[], i: number): T => items[i % items.length] as T;
