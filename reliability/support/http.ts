@@ -8,7 +8,7 @@ import {
   sendRaw as clientSendRaw,
   type RawResponse,
 } from '../../client';
-import { type ApiResponse, expectProblem, type Problem } from '../../test/support/http';
+import { type AnyResponse, expectProblem, type Problem, rawOf } from '../../test/support/api';
 
 export interface RawRequest extends Omit<ClientRawRequest, 'path' | 'token'> {
   /** Path and query, sent as is (after WHATWG URL parsing, like any HTTP client). */
@@ -27,7 +27,8 @@ const PROBLEM_FIELDS = new Set(['type', 'title', 'status', 'detail', 'requestId'
  * the request id (see test/support/http.ts), no stack trace, and no members but the problem's own.
  * `bare` also forbids `errors` (refusals that must not echo anything, e.g. 401 and 403).
  */
-export function expectProblemShape(response: ApiResponse, options: { bare?: boolean } = {}): Problem {
+export function expectProblemShape(result: AnyResponse, options: { bare?: boolean } = {}): Problem {
+  const response = rawOf(result);
   const problem = expectProblem(response, response.status);
   const allowed = options.bare ? new Set(['type', 'title', 'status', 'detail', 'requestId']) : PROBLEM_FIELDS;
   expect(

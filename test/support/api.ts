@@ -10,7 +10,8 @@ export type Problem = Schemas['Problem'];
 /** A typed client's result, or a raw response. */
 export type AnyResponse = RawResponse | { response: Response; error?: unknown; data?: unknown };
 
-function parts(result: AnyResponse): { status: number; headers: Headers; body: unknown; text: string } {
+/** Status, headers, body and (for typed results, re-serialized) text of either kind of response. */
+export function rawOf(result: AnyResponse): RawResponse {
   if ('response' in result) {
     const body = result.error ?? result.data;
     return {
@@ -25,7 +26,7 @@ function parts(result: AnyResponse): { status: number; headers: Headers; body: u
 
 /** The status, with the body as the failure message. */
 export function expectStatus(result: AnyResponse, status: number): void {
-  const { status: actual, text } = parts(result);
+  const { status: actual, text } = rawOf(result);
   expect(actual, text).toBe(status);
 }
 
@@ -41,7 +42,7 @@ export function expectData<T>(result: { data?: T; error?: unknown; response: Res
  * `detail` and a `requestId` equal to the `x-request-id` header, and no stack trace. Returns the body.
  */
 export function expectProblem(result: AnyResponse, status: number): Problem {
-  const { status: actual, headers, body, text } = parts(result);
+  const { status: actual, headers, body, text } = rawOf(result);
   expect(actual, text).toBe(status);
   expect(headers.get('content-type')).toMatch(/^application\/problem\+json\b/);
   const problem = body as Problem;
