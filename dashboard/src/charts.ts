@@ -4,7 +4,8 @@ import uPlot from 'uplot';
  * Charts on uPlot (canvas, small, made for time series). Each chart fills its host's width and follows it
  * when the page is resized; the figures themselves are also in a table next to each chart (`./table`).
  */
-export type Scale = 'money' | 'count';
+const SCALES = ['money', 'count'] as const;
+export type Scale = (typeof SCALES)[number];
 
 export interface SeriesSpec {
   label: string;
@@ -31,6 +32,13 @@ const GRID_COLOR = '#e3e3e3';
 const FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const bars = uPlot.paths.bars?.({ size: [0.7, 64] });
 
+/** Whole steps only: orders and units have no fractions. */
+const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
+
+/** Axis width from its longest tick label (about 7 px a character at 12 px), so no label is clipped. */
+const labelRoom = (_u: uPlot, values: string[] | null) =>
+  Math.max(40, 18 + 7 * Math.max(0, ...(values ?? []).map((value) => String(value).length)));
+
 const heightFor = (width: number) => Math.round(Math.min(340, Math.max(220, width * 0.45)));
 
 /** Draws the series into `host` (emptied first). */
@@ -40,7 +48,8 @@ export function drawChart(host: HTMLElement, x: XAxis, series: readonly SeriesSp
     x.kind === 'days'
       ? x.days.map((day) => Date.parse(`${day}T00:00:00Z`) / 1000)
       : x.labels.map((_, i) => i);
-  const scales = [...new Set(series.map((s) => s.scale))];
+  // Money on the left, counts on the right, whatever order the series are drawn in.
+  const scales = SCALES.filter((scale) => series.some((s) => s.scale === scale));
   const formatOf = (scale: Scale) => series.find((s) => s.scale === scale)?.format ?? String;
   const width = Math.max(280, host.clientWidth);
 
@@ -49,7 +58,8 @@ export function drawChart(host: HTMLElement, x: XAxis, series: readonly SeriesSp
     height: heightFor(width),
     tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     cursor: { drag: { x: false, y: false } },
-    legend: { show: true },
+    // The legend names the series; the values are in the table (a live legend would need the pointer).
+    legend: { show: true, live: false },
     scales: {
       x:
         x.kind === 'days' ? { time: true } : { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] },
@@ -77,7 +87,7 @@ export function drawChart(host: HTMLElement, x: XAxis, series: readonly SeriesSp
           scale: s.scale,
           stroke: s.color,
           width: 2,
-          ...(s.style === 'bars' ? { fill: `${s.color}cc`, paths: bars, points: { show: false } } : {}),
+          ...(s.style === 'bars' ? { fill: `${s.color}99`, paths: bars, points: { show: false } } : {}),
           value: (_u, value) => (value == null ? '' : s.format(value)),
         }),
       ),
@@ -103,7 +113,8 @@ export function drawChart(host: HTMLElement, x: XAxis, series: readonly SeriesSp
           side: i === 0 ? 3 : 1,
           stroke: AXIS_COLOR,
           font: FONT,
-          size: 64,
+          size: labelRoom,
+          ...(scale === 'count' && { incrs: COUNT_STEPS }),
           grid: { show: i === 0, stroke: GRID_COLOR },
           ticks: { stroke: GRID_COLOR },
           values: (_u, splits) => splits.map((value) => formatOf(scale)(value)),

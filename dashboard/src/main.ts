@@ -350,18 +350,19 @@ async function dailyTask(range: Range, signal: AbortSignal) {
   daily.show(
     `Revenue in ${body.currency} (line) and orders (bars) per day, ${body.from} to ${body.to}`,
     { kind: 'days', days: body.days.map((day) => day.date) },
+    // Bars first, so the revenue line is drawn over them.
     [
-      moneySeries(
-        'Revenue',
-        body.days.map((day) => Number(day.revenue)),
-        body.currency,
-        'line',
-      ),
       countSeries(
         'Orders',
         body.days.map((day) => day.orders),
         COLORS.orders,
         'bars',
+      ),
+      moneySeries(
+        'Revenue',
+        body.days.map((day) => Number(day.revenue)),
+        body.currency,
+        'line',
       ),
     ],
     dataTable(
