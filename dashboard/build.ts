@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import {
@@ -9,6 +9,14 @@ import {
 } from '../lambdas/docs/dashboard';
 
 const ROOT = __dirname;
+
+/** uPlot's MIT licence goes along with its code: its own header comment is not a legal comment esbuild keeps. */
+function uPlotNotice(): string {
+  const dir = path.dirname(require.resolve('uplot/package.json'));
+  const { version } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
+  const licence = readFileSync(path.join(dir, 'LICENSE'), 'utf8').replaceAll('*/', '* /').trim();
+  return `/*! Bundles uPlot ${version} (https://github.com/leeoniya/uPlot):\n${licence}\n*/`;
+}
 
 /**
  * Bundles the dashboard (TypeScript, uPlot and the styles) into `dashboard.js` and `dashboard.css`, in memory.
@@ -25,8 +33,8 @@ export async function buildDashboard(): Promise<DashboardFiles> {
     platform: 'browser',
     target: ['es2022', 'chrome111', 'firefox115', 'safari16.4'],
     charset: 'utf8',
-    // uPlot is MIT: its licence comment goes along with the code.
     legalComments: 'eof',
+    footer: { js: uPlotNotice(), css: uPlotNotice() },
     outdir: path.join(ROOT, 'out'),
     write: false,
     logLevel: 'silent',
