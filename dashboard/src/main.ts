@@ -20,8 +20,8 @@ import {
   PRESETS,
   type PresetName,
   parseState,
-  presetOf,
   presetRange,
+  presetsOf,
   RANK_BY,
   type RankBy,
   todayUtc,
@@ -222,9 +222,9 @@ function syncControls() {
     h('option', { value: '' }, 'Reporting currency'),
     ...codes.map((code) => h('option', { value: code, selected: code === state.currency }, code)),
   );
-  const pressed = presetOf(state, todayUtc());
+  const pressed: string[] = presetsOf(state, todayUtc());
   for (const preset of presetButtons) {
-    preset.setAttribute('aria-pressed', String(preset.dataset.preset === pressed));
+    preset.setAttribute('aria-pressed', String(pressed.includes(preset.dataset.preset ?? '')));
   }
   for (const input of rankBy.querySelectorAll('input')) input.checked = input.value === state.by;
   granularitySelect.value = state.granularity;

@@ -53,9 +53,9 @@ export function presetRange(name: PresetName, today: string): { from: string; to
   }
 }
 
-/** The preset a range equals, if any (to mark its button as pressed). */
-export function presetOf(range: { from: string; to: string }, today: string): PresetName | undefined {
-  return (Object.keys(PRESETS) as PresetName[]).find((name) => {
+/** The presets a range equals (to mark their buttons as pressed): in January, the quarter is the year. */
+export function presetsOf(range: { from: string; to: string }, today: string): PresetName[] {
+  return (Object.keys(PRESETS) as PresetName[]).filter((name) => {
     const preset = presetRange(name, today);
     return preset.from === range.from && preset.to === range.to;
   });

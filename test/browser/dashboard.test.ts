@@ -4,11 +4,17 @@
  * Screenshots (desktop and phone width) go to test-results/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboard } from '../../dashboard/build';
 import type { Brand } from '../../lambdas/brand/schemas';
+import { createDocsHandler } from '../../lambdas/docs/app';
 import type { Model } from '../../lambdas/model/schemas';
 import type { SaleCreate } from '../../lambdas/sales/schemas';
+import { proxyEvent } from '../../lambdas/shared/http/proxy-event';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { docsPages } from '../../local/docs';
 import { type LocalStack, startLocalStack } from '../../local/stack';
@@ -510,6 +516,135 @@ describe('Page: /dashboard while the catalog is down', () => {
     expect(await page.locator('#top .table-alt tbody tr td:nth-child(2)').allTextContents()).toEqual(
       top.body.items.map((item) => item.modelName ?? `Unnamed model ${item.modelId.slice(0, 8)}`),
     );
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  });
+});
+
+/**
+ * The deployed topology in miniature: the docs Lambda handler and the API on one origin below the stage
+ * (`/v1/...`), the token endpoint on another origin that answers no CORS preflight, like Cognito's.
+ */
+async function startDeployedLike(stack: LocalStack) {
+  const stage = 'v1';
+  const tokenUrl = `http://localhost:${stack.port}/oauth2/token`;
+  const docs = createDocsHandler({
+    tokenUrl,
+    assetDir: dirname(require.resolve('swagger-ui-dist/package.json')),
+    dashboard: buildDashboard,
+    scheme: 'http',
+  });
+  const relayed: string[] = [];
+  const server: Server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname.slice(`/${stage}`.length);
+    const body = await readBody(request);
+    const headers = Object.entries(request.headers).flatMap(([name, value]) =>
+      value === undefined || name === 'host' || name === 'connection'
+        ? []
+        : [[name, String(value)] as [string, string]],
+    );
+    if (!url.pathname.startsWith(`/${stage}/`)) {
+      response.writeHead(404).end();
+    } else if (/^\/(docs|dashboard)(\/|$)/.test(path)) {
+      if (request.method === 'POST') relayed.push(path);
+      const result = await docs(
+        proxyEvent({
+          method: request.method ?? 'GET',
+          resource: path,
+          path,
+          pathParameters: null,
+          headers: [['host', request.headers.host ?? ''], ...headers],
+          body: body || null,
+          claims: {},
+          requestId: 'browser',
+          stage,
+        }),
+      );
+      response.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
+    } else {
+      const upstream = await fetch(`${stack.url}${path}${url.search}`, {
+        method: request.method,
+        headers,
+        ...(body && { body }),
+      });
+      response.writeHead(upstream.status, {
+        'content-type': upstream.headers.get('content-type') ?? 'text/plain',
+      });
+      response.end(Buffer.from(await upstream.arrayBuffer()));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/${stage}`,
+    relayed,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('Page: /dashboard as deployed (docs Lambda handler below the stage, token endpoint elsewhere)', () => {
+  let stack: LocalStack;
+  let deployed: Awaited<ReturnType<typeof startDeployedLike>>;
+  let browser: Browser;
+  let reader: ApiClient;
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startLocalStack({ projectorIntervalMs: 0 }), launch()]);
+    deployed = await startDeployedLike(stack);
+    const writer = api(stack, await tokenFor(stack, 'demo-writer'));
+    reader = api(stack, await tokenFor(stack, 'demo-reader'));
+    const brand = (await writer.post<Brand>('/brands', { name: 'Deployed Motors' })).body;
+    const model = (await writer.post<Model>('/models', { brandId: brand.id, name: 'Cloud One' })).body;
+    const sales = [3, 5, 8].map((day) => ({
+      modelId: model.id,
+      soldAt: `2025-03-0${day}T09:00:00Z`,
+      quantity: 1,
+      unitPrice: `${day}000.10`,
+    }));
+    expect((await writer.post('/sales/batch', { sales })).status).toBe(201);
+    await stack.projector.drain();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await deployed?.close();
+    await stack?.close();
+  });
+
+  it('signs in with typed credentials through the same-origin relay and calls the API below the stage', async () => {
+    // Arrange
+    const page = await browser.newPage({ locale: 'en-US' });
+    page.setDefaultTimeout(15_000);
+    const seen = watch(page);
+    const origin = new URL(deployed.url).origin;
+
+    // Act: nothing is pre-filled in AWS; the partner types their client.
+    await page.goto(`${deployed.url}/dashboard?${new URLSearchParams(RANGE)}`);
+    expect(await page.getByLabel('Client ID').inputValue()).toBe('');
+    expect(await page.getByLabel('Client secret').inputValue()).toBe('');
+    await page.getByLabel('Client ID').fill('demo-reader');
+    await page.getByLabel('Client secret').fill('demo-reader-secret');
+    await page.getByLabel('Client secret').press('Enter');
+    await page.locator('#dashboard').waitFor({ state: 'visible' });
+    await settled(page);
+
+    // Assert
+    const revenue = await reader.get<Revenue>(`/stats/revenue?${new URLSearchParams(RANGE)}`);
+    expect(await figure(page, 'totalRevenue').getAttribute('data-value')).toBe(revenue.body.totalRevenue);
+    expect(revenue.body.totalRevenue).toBe('16000.30');
+    expect(await colouredPixels(page, 'daily')).toBeGreaterThan(200);
+    expect(deployed.relayed).toEqual(['/docs/oauth2/token']);
+    const paths = seen.requests.map((url) => new URL(url));
+    expect(paths.filter((url) => url.origin !== origin)).toEqual([]);
+    expect(paths.filter((url) => !url.pathname.startsWith('/v1/'))).toEqual([]);
+    expect(paths.some((url) => url.pathname === '/v1/stats/revenue')).toBe(true);
     expect(seen.errors).toEqual([]);
     await page.close();
   });
