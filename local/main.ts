@@ -93,6 +93,7 @@ async function main() {
   console.log(`Car-sales API on ${stack.url} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`  data: ${dataDir ?? 'in memory (lost on exit)'}`);
   console.log(`  docs: ${stack.url}/docs (OpenAPI: ${stack.url}/openapi.yaml)`);
+  console.log(`  dashboard: ${stack.url}/dashboard`);
   console.log(`  token endpoint: POST ${stack.url}/oauth2/token (client credentials, HTTP Basic)`);
   console.log('  demo clients (client id / secret / scopes):');
   for (const client of clients)
