@@ -1,4 +1,4 @@
-import { createApiHandler } from '../shared/http/api-handler';
+import { createApiHandler } from '../api';
 import { created, ifMatch, noContent, ok } from '../shared/http/responses';
 import type { CursorCodec } from '../shared/pagination';
 import type { Sql } from '../shared/sql/port';

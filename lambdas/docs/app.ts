@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { routes } from '../routes';
 import { problemResponse } from '../shared/http/problem';
 import { buildOpenApi, toYaml } from '../shared/openapi';
 import { createDocsSite, type DocsRequest, TOKEN_RELAY_PATH } from './site';
@@ -30,7 +31,7 @@ const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 export function createDocsHandler(options: DocsHandlerOptions) {
   const fetchImpl = options.fetch ?? fetch;
   const scheme = options.scheme ?? 'https';
-  const document = buildOpenApi({ tokenUrl: options.tokenUrl });
+  const document = buildOpenApi(routes, { tokenUrl: options.tokenUrl });
   const documents = new Map<string, string>();
   const openApiYaml = ({ origin, basePath }: DocsRequest) => {
     const serverUrl = origin ? `${origin}${basePath}` : basePath || '/';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
+import { createApiHandler } from '../api';
 import { ValidationError } from '../shared/errors';
-import { createApiHandler } from '../shared/http/api-handler';
 import type { ApiRequest } from '../shared/http/request';
 import { created, noContent, ok } from '../shared/http/responses';
 import type { IdempotentRequest, IdempotentRunner } from '../shared/idempotency';
