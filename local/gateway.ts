@@ -249,7 +249,7 @@ function toEvent(input: {
   });
 }
 
-export function lambdaContext(fn: FunctionName, requestId: string): Context {
+export function lambdaContext(fn: FunctionName | 'docs', requestId: string): Context {
   const deadline = Date.now() + 29_000; // API Gateway's integration timeout
   return {
     callbackWaitsForEmptyEventLoop: false,

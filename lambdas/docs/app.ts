@@ -1,5 +1,7 @@
+import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { routes } from '../routes';
+import { requestLogging } from '../shared/http/middlewares';
 import { problemResponse } from '../shared/http/problem';
 import { buildOpenApi, toYaml } from '../shared/openapi';
 import { createDocsSite, type DocsRequest, TOKEN_RELAY_PATH } from './site';
@@ -45,7 +47,7 @@ export function createDocsHandler(options: DocsHandlerOptions) {
   };
   const site = createDocsSite({ assetDir: options.assetDir, openApiYaml, relayTokenUrl: options.tokenUrl });
 
-  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const requestId = event.requestContext.requestId;
     if (event.httpMethod === 'POST' && event.path === TOKEN_RELAY_PATH) return relay(event);
     if (event.httpMethod !== 'GET') {
@@ -74,6 +76,7 @@ export function createDocsHandler(options: DocsHandlerOptions) {
       )
     );
   };
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(requestLogging()).handler(handler);
 
   /** Forwards the form and the client's Basic credentials to the token endpoint; logs neither. */
   async function relay(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { createDocsHandler } from '../../lambdas/docs/app';
 import { proxyEvent } from '../../lambdas/shared/http/proxy-event';
+import { lambdaContext } from '../../local/gateway';
 
 const TOKEN_URL = 'https://sales-api-123456789012.auth.eu-central-1.amazoncognito.com/oauth2/token';
 const HOST = 'abc123.execute-api.eu-central-1.amazonaws.com';
@@ -33,12 +34,15 @@ function event({ method = 'GET', path, headers = [['Host', HOST]], body, stage =
   });
 }
 
-const arrange = (fetchImpl?: typeof fetch) =>
-  createDocsHandler({
+const arrange = (fetchImpl?: typeof fetch) => {
+  const handler = createDocsHandler({
     tokenUrl: TOKEN_URL,
     assetDir: SWAGGER_UI_DIST,
     ...(fetchImpl && { fetch: fetchImpl }),
   });
+  return (input: APIGatewayProxyEvent) =>
+    handler(input, lambdaContext('docs', input.requestContext.requestId));
+};
 
 describe('Function: docs (Lambda handler)', () => {
   describe('GET /docs', () => {

@@ -1,10 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { logger } from '../powertools';
 import { type FunctionName, type RouteSpec, routeKey } from '../route';
 import { etagOf } from './etag';
-import { conditionalGet, type Endpoint, problemErrors, routeRequests } from './middlewares';
+import { conditionalGet, type Endpoint, lambdaLogContext, problemErrors, routeRequests } from './middlewares';
 import { type RequestOf, requestParser } from './request';
 
 export interface ApiResult {
@@ -48,7 +46,7 @@ function createApiHandler(
   }
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(lambdaLogContext())
     .use(problemErrors())
     .use(conditionalGet())
     .use(routeRequests(endpoints))

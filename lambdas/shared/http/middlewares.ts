@@ -1,3 +1,4 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { logger } from '../powertools';
@@ -15,6 +16,25 @@ type HttpMiddleware<C extends Context = Context> = MiddlewareObj<
   C
 >;
 
+/** The Lambda context (function, cold start, request id) in every log line, reset after each invocation. */
+export const lambdaLogContext = (): HttpMiddleware => injectLambdaContext(logger, { resetKeys: true });
+
+/**
+ * The logger context of a function without routes (docs): the Lambda context and API Gateway's request id, as
+ * `routeRequests` adds it for the API functions.
+ */
+export function requestLogging(): HttpMiddleware {
+  const { before, after, onError } = lambdaLogContext();
+  return {
+    before: (request) => {
+      before?.(request);
+      logger.appendKeys({ requestId: request.event.requestContext.requestId });
+    },
+    after,
+    onError,
+  };
+}
+
 /** What the handler runs: the operation of the route the event came in on, with the validated request. */
 export interface Dispatch {
   operation: (request: ApiRequest) => Promise<ApiResult>;
@@ -29,15 +49,14 @@ export interface Endpoint {
 
 /**
  * before: finds the endpoint by API Gateway's resource and method, validates the request (throwing for
- * problem+json) and hands both to the handler on `context.dispatch`; adds request, client and operation to logs.
+ * problem+json) and hands both to the handler on `context.dispatch`. Adds request id, client and operation to
+ * the logs in one call: each call costs a few µs of environment reads in Powertools.
  */
 export function routeRequests(
   endpoints: ReadonlyMap<string, Endpoint>,
 ): HttpMiddleware<Context & { dispatch?: Dispatch }> {
   return {
-    before: (request) => {
-      const { event, context } = request;
-      logger.appendKeys({ requestId: event.requestContext.requestId });
+    before: ({ event, context }) => {
       const endpoint = endpoints.get(routeKey(event.httpMethod, event.resource));
       if (!endpoint) {
         throw new HttpProblem({
@@ -47,9 +66,10 @@ export function routeRequests(
           detail: 'No such route',
         });
       }
-      const apiRequest = endpoint.parse(event, context);
-      logger.appendKeys({ clientId: apiRequest.principal.clientId, operation: endpoint.operationId });
-      context.dispatch = { operation: endpoint.operation, request: apiRequest };
+      const request = endpoint.parse(event, context);
+      const { requestId, principal } = request;
+      logger.appendKeys({ requestId, clientId: principal.clientId, operation: endpoint.operationId });
+      context.dispatch = { operation: endpoint.operation, request };
     },
   };
 }
@@ -68,11 +88,16 @@ export function conditionalGet(): HttpMiddleware {
   };
 }
 
-/** onError: every error becomes problem+json (error-mapping.ts); nothing escapes to API Gateway. */
+/**
+ * onError: every error becomes problem+json (error-mapping.ts); nothing escapes to API Gateway. The request id
+ * joins the logs here too, for errors raised before `routeRequests` added it.
+ */
 export function problemErrors(): HttpMiddleware {
   return {
     onError: (request) => {
-      request.response = errorResponse(request.error, request.event.requestContext.requestId);
+      const requestId = request.event.requestContext.requestId;
+      logger.appendKeys({ requestId });
+      request.response = errorResponse(request.error, requestId);
     },
   };
 }
