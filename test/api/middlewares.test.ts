@@ -74,6 +74,16 @@ function call(input: {
   return handler(event, lambdaContext('brand', 'req-1'));
 }
 
+const renameThing = (headers: [string, string][], body = JSON.stringify({ name: 'seven' })) =>
+  call({
+    method: 'PATCH',
+    resource: '/things/{id}',
+    path: '/things/7',
+    pathParameters: { id: '7' },
+    headers,
+    body,
+  });
+
 const getThing = (id: string, headers: [string, string][] = []) =>
   call({ method: 'GET', resource: '/things/{id}', path: `/things/${id}`, pathParameters: { id }, headers });
 
@@ -114,17 +124,10 @@ describe('Middleware: routeRequests', () => {
 
   it('hands the operation the validated request, with its conditional header', async () => {
     // Act
-    const response = await call({
-      method: 'PATCH',
-      resource: '/things/{id}',
-      path: '/things/7',
-      pathParameters: { id: '7' },
-      headers: [
-        ['Content-Type', 'application/json'],
-        ['If-Match', '"abc"'],
-      ],
-      body: JSON.stringify({ name: 'seven' }),
-    });
+    const response = await renameThing([
+      ['Content-Type', 'application/json'],
+      ['If-Match', '"abc"'],
+    ]);
 
     // Assert
     expect(response.statusCode).toBe(200);
@@ -133,14 +136,7 @@ describe('Middleware: routeRequests', () => {
 
   it('answers 415 for a body of another media type', async () => {
     // Act
-    const response = await call({
-      method: 'PATCH',
-      resource: '/things/{id}',
-      path: '/things/7',
-      pathParameters: { id: '7' },
-      headers: [['Content-Type', 'text/plain']],
-      body: 'seven',
-    });
+    const response = await renameThing([['Content-Type', 'text/plain']], 'seven');
 
     // Assert
     expect(response.statusCode).toBe(415);
@@ -170,17 +166,10 @@ describe('Middleware: conditionalGet', () => {
   it('never turns an error or a write into a 304', async () => {
     // Act
     const failed = await getThing('abc', [['If-None-Match', '*']]);
-    const written = await call({
-      method: 'PATCH',
-      resource: '/things/{id}',
-      path: '/things/7',
-      pathParameters: { id: '7' },
-      headers: [
-        ['Content-Type', 'application/json'],
-        ['If-None-Match', '*'],
-      ],
-      body: JSON.stringify({ name: 'seven' }),
-    });
+    const written = await renameThing([
+      ['Content-Type', 'application/json'],
+      ['If-None-Match', '*'],
+    ]);
 
     // Assert
     expect(failed.statusCode).toBe(400);
