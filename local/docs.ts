@@ -1,8 +1,9 @@
 import { dirname } from 'node:path';
 import { buildDashboard } from '../dashboard/build';
 import { createDocsSite, DOCS_PATH, type OAuthPrefill } from '../lambdas/docs/site';
+import { routes } from '../lambdas/routes';
 import { buildOpenApi, toYaml } from '../lambdas/shared/openapi';
-import type { Page } from './gateway';
+import type { RawResponse } from './gateway';
 
 export interface DocsOptions {
   /** The document served at `/openapi.yaml`; by default generated from the route table, relative to this server. */
@@ -29,7 +30,8 @@ const LOCAL_TOKEN_PATH = '/oauth2/token';
 export function docsPages(options: DocsOptions = {}) {
   let generated: string | undefined;
   // Relative server and token URLs resolve against wherever the document is served from.
-  const openApiYaml = options.openApiYaml ?? (() => (generated ??= toYaml(buildOpenApi({ serverUrl: '/' }))));
+  const openApiYaml =
+    options.openApiYaml ?? (() => (generated ??= toYaml(buildOpenApi(routes, { serverUrl: '/' }))));
   const site = createDocsSite({
     assetDir: dirname(require.resolve('swagger-ui-dist/package.json')),
     openApiYaml: () => openApiYaml(),
@@ -37,7 +39,7 @@ export function docsPages(options: DocsOptions = {}) {
     dashboard: { files: buildDashboard, tokenPath: LOCAL_TOKEN_PATH },
   });
 
-  return async (pathname: string): Promise<Page | undefined> => {
+  return async (pathname: string): Promise<RawResponse | undefined> => {
     if (pathname === '/') return { statusCode: 302, headers: { location: DOCS_PATH }, body: '' };
     return site({ pathname, basePath: '' });
   };

@@ -1,6 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { routes } from '../routes';
+import { requestLogging } from '../shared/http/middlewares';
 import { problemResponse } from '../shared/http/problem';
 import { buildOpenApi, toYaml } from '../shared/openapi';
 import { logger } from '../shared/powertools';
@@ -34,11 +35,8 @@ const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 export function createDocsLambda(options: DocsHandlerOptions) {
   const docs = createDocsHandler(options);
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event) => {
-      logger.appendKeys({ requestId: event.requestContext.requestId });
-      return docs(event);
-    });
+    .use(requestLogging())
+    .handler((event) => docs(event));
 }
 
 /**
@@ -51,7 +49,7 @@ export function createDocsLambda(options: DocsHandlerOptions) {
 export function createDocsHandler(options: DocsHandlerOptions) {
   const fetchImpl = options.fetch ?? fetch;
   const scheme = options.scheme ?? 'https';
-  const document = buildOpenApi({ tokenUrl: options.tokenUrl });
+  const document = buildOpenApi(routes, { tokenUrl: options.tokenUrl });
   const documents = new Map<string, string>();
   const openApiYaml = ({ origin, basePath }: DocsRequest) => {
     const serverUrl = origin ? `${origin}${basePath}` : basePath || '/';
