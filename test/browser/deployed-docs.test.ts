@@ -6,7 +6,6 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocsHandler } from '../../lambdas/docs/app';
 import { proxyEvent } from '../../lambdas/shared/http/proxy-event';
-import { lambdaContext } from '../../local/gateway';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -49,7 +48,6 @@ async function startDeployedLike(stack: LocalStack) {
           requestId: 'browser',
           stage: STAGE,
         }),
-        lambdaContext('docs', 'browser'),
       );
       response.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
     } else {
