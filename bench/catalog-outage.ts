@@ -6,8 +6,9 @@
  *
  *   npx tsx bench/catalog-outage.ts [--quick]    BENCH_OUTAGE_REQUESTS (default 50), BENCH_OUTAGE_SALES
  */
-import { DEFAULTS } from '../lib/defaults';
+
 import type { Sql } from '../lambdas/shared/sql/port';
+import { DEFAULTS } from '../lib/defaults';
 import { catalogStack, fmt, loadSales, numberOption, percentile, timedRequest, tokenFor } from './lib';
 import { type Benchmark, type Check, runAlone } from './report';
 

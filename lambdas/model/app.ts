@@ -1,5 +1,5 @@
-import { catalogEntry } from '../shared/catalog/internal';
 import { createApiHandler } from '../api';
+import { catalogEntry } from '../shared/catalog/internal';
 import { created, ifMatch, noContent, ok } from '../shared/http/responses';
 import type { CursorCodec } from '../shared/pagination';
 import type { Sql } from '../shared/sql/port';

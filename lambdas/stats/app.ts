@@ -1,5 +1,5 @@
-import type { CatalogClient } from '../shared/catalog/catalog';
 import { createApiHandler } from '../api';
+import type { CatalogClient } from '../shared/catalog/catalog';
 import { ok } from '../shared/http/responses';
 import type { AggregateStore } from '../shared/projection/aggregates';
 import { modelSales } from './model-sales';

@@ -23,9 +23,6 @@ const invoke = lambdaInvoker(new LambdaClient({ maxAttempts: 1 }), {
 
 export const handler = createStatsHandler({
   store: awsAggregateStore(),
-  catalog: new CatalogClient(
-    new InternalCatalogSource(invoke),
-    catalogClientOptions(env),
-  ),
+  catalog: new CatalogClient(new InternalCatalogSource(invoke), catalogClientOptions(env)),
   reportingCurrency: env.REPORTING_CURRENCY,
 });
