@@ -86,8 +86,9 @@ export function drawChart(host: HTMLElement, x: XAxis, series: readonly SeriesSp
           label: s.label,
           scale: s.scale,
           stroke: s.color,
-          width: 2,
-          ...(s.style === 'bars' ? { fill: `${s.color}99`, paths: bars, points: { show: false } } : {}),
+          ...(s.style === 'bars'
+            ? { width: 1, fill: `${s.color}80`, paths: bars, points: { show: false } }
+            : { width: 2 }),
           value: (_u, value) => (value == null ? '' : s.format(value)),
         }),
       ),

@@ -1,4 +1,4 @@
-import { daysBetween, GRANULARITIES, type Granularity } from '../../lambdas/shared/periods';
+import { GRANULARITIES, type Granularity } from '../../lambdas/shared/periods';
 import type { TopModelsBody } from './api-types';
 
 /**
@@ -8,7 +8,7 @@ import type { TopModelsBody } from './api-types';
  */
 export type RankBy = TopModelsBody['by'];
 export const RANK_BY: readonly RankBy[] = ['units', 'revenue'];
-export { GRANULARITIES, type Granularity };
+export { GRANULARITIES };
 
 export interface ViewState {
   from: string;
@@ -96,6 +96,3 @@ export function toSearch(state: ViewState): string {
   if (state.granularity !== 'day') query.set('granularity', state.granularity);
   return `?${query}`;
 }
-
-/** Days in the range, inclusive. */
-export const rangeDays = (state: Pick<ViewState, 'from' | 'to'>): number => daysBetween(state.from, state.to);

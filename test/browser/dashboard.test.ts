@@ -3,21 +3,16 @@
  * the URL, sign-in as the demo reader, and every figure shown checked against the API's own answers.
  * Screenshots (desktop and phone width) go to test-results/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard } from '../../dashboard/build';
 import type { Brand } from '../../lambdas/brand/schemas';
-import { createDocsHandler } from '../../lambdas/docs/app';
 import type { Model } from '../../lambdas/model/schemas';
 import type { SaleCreate } from '../../lambdas/sales/schemas';
-import { proxyEvent } from '../../lambdas/shared/http/proxy-event';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { docsPages } from '../../local/docs';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { type DeployedLike, launchChromium, startDeployedLike } from '../support/browser';
 import { type ApiClient, api, tokenFor } from '../support/http';
 
 // The browser globals the page functions below use (this project's tsconfig has no DOM library).
@@ -36,7 +31,6 @@ interface Canvas {
   ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-results';
 const RANGE = { from: '2025-01-01', to: '2025-03-31' };
 
@@ -57,26 +51,6 @@ interface BrandStats {
 }
 interface ModelSales {
   periods: { period: string; units: number; revenue: string }[];
-}
-
-async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    // Fails rather than skips: CI must install it (.ci/install-chromium.sh).
-    throw new Error(`${CHROMIUM} is missing; run .ci/install-chromium.sh (apt-get install chromium)`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
 }
 
 /** Everything the page did that a test must see: requests, console errors, uncaught exceptions. */
@@ -141,7 +115,7 @@ describe('Page: /dashboard', () => {
   beforeAll(async () => {
     [stack, browser] = await Promise.all([
       startLocalStack({ pages: docsPages(), projectorIntervalMs: 0 }),
-      launch(),
+      launchChromium(),
     ]);
     origin = new URL(stack.url).origin;
     const writer = api(stack, await tokenFor(stack, 'demo-writer'));
@@ -408,7 +382,7 @@ describe('Page: /dashboard when requests are throttled', () => {
         projectorIntervalMs: 0,
         throttle: { ratePerSecond: 0.001, burst: 1 },
       }),
-      launch(),
+      launchChromium(),
     ]);
   });
 
@@ -467,7 +441,7 @@ describe('Page: /dashboard while the catalog is down', () => {
         catalog: { ttlMs: 0, attempts: 1, timeoutMs: 1000 },
         wrapSql: failingCatalog,
       }),
-      launch(),
+      launchChromium(),
     ]);
     const writer = api(stack, await tokenFor(stack, 'demo-writer'));
     reader = api(stack, await tokenFor(stack, 'demo-reader'));
@@ -521,82 +495,14 @@ describe('Page: /dashboard while the catalog is down', () => {
   });
 });
 
-/**
- * The deployed topology in miniature: the docs Lambda handler and the API on one origin below the stage
- * (`/v1/...`), the token endpoint on another origin that answers no CORS preflight, like Cognito's.
- */
-async function startDeployedLike(stack: LocalStack) {
-  const stage = 'v1';
-  const tokenUrl = `http://localhost:${stack.port}/oauth2/token`;
-  const docs = createDocsHandler({
-    tokenUrl,
-    assetDir: dirname(require.resolve('swagger-ui-dist/package.json')),
-    dashboard: buildDashboard,
-    scheme: 'http',
-  });
-  const relayed: string[] = [];
-  const server: Server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const path = url.pathname.slice(`/${stage}`.length);
-    const body = await readBody(request);
-    const headers = Object.entries(request.headers).flatMap(([name, value]) =>
-      value === undefined || name === 'host' || name === 'connection'
-        ? []
-        : [[name, String(value)] as [string, string]],
-    );
-    if (!url.pathname.startsWith(`/${stage}/`)) {
-      response.writeHead(404).end();
-    } else if (/^\/(docs|dashboard)(\/|$)/.test(path)) {
-      if (request.method === 'POST') relayed.push(path);
-      const result = await docs(
-        proxyEvent({
-          method: request.method ?? 'GET',
-          resource: path,
-          path,
-          pathParameters: null,
-          headers: [['host', request.headers.host ?? ''], ...headers],
-          body: body || null,
-          claims: {},
-          requestId: 'browser',
-          stage,
-        }),
-      );
-      response.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
-    } else {
-      const upstream = await fetch(`${stack.url}${path}${url.search}`, {
-        method: request.method,
-        headers,
-        ...(body && { body }),
-      });
-      response.writeHead(upstream.status, {
-        'content-type': upstream.headers.get('content-type') ?? 'text/plain',
-      });
-      response.end(Buffer.from(await upstream.arrayBuffer()));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/${stage}`,
-    relayed,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 describe('Page: /dashboard as deployed (docs Lambda handler below the stage, token endpoint elsewhere)', () => {
   let stack: LocalStack;
-  let deployed: Awaited<ReturnType<typeof startDeployedLike>>;
+  let deployed: DeployedLike;
   let browser: Browser;
   let reader: ApiClient;
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startLocalStack({ projectorIntervalMs: 0 }), launch()]);
+    [stack, browser] = await Promise.all([startLocalStack({ projectorIntervalMs: 0 }), launchChromium()]);
     deployed = await startDeployedLike(stack);
     const writer = api(stack, await tokenFor(stack, 'demo-writer'));
     reader = api(stack, await tokenFor(stack, 'demo-reader'));
