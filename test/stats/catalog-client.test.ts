@@ -100,6 +100,14 @@ describe('Class: CatalogClient', () => {
       expect(source.calls).toHaveLength(2);
     });
 
+    it('lets entries expire at once when the TTL is 0 (lru-cache alone would keep them forever)', async () => {
+      const { source, clock, client } = clientWith({ ttlMs: 0 });
+      await client.model('m1');
+      clock.now += 2;
+      await client.model('m1');
+      expect(source.calls).toHaveLength(2);
+    });
+
     it('shares one source call among concurrent lookups of the same id', async () => {
       const { source, client } = clientWith();
       const answers = await Promise.all([client.brand('b1'), client.brand('b1'), client.brand('b1')]);

@@ -118,7 +118,8 @@ export class CatalogClient {
     const { maxEntries, ttlMs, now } = this.options;
     return new LRUCache<string, T, Fetcher<T>>({
       max: maxEntries,
-      ttl: ttlMs,
+      // lru-cache reads a ttl of 0 as "never expires"; here 0 means "expire at once" (after 1 ms).
+      ttl: Math.max(ttlMs, 1),
       ttlResolution: 0,
       // A failed refresh keeps the expired entry for `lookup` to peek at. `allowStaleOnFetchRejection` would
       // hand it back as well, but then callers that joined a shared fetch could not tell stale from fresh.
