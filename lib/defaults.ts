@@ -5,8 +5,18 @@
 export const DEFAULTS = {
   /** ISO 4217 currency of figures when a request names none. */
   reportingCurrency: 'EUR',
-  /** How stats reads brand and model names: cached, retried, bounded by a timeout. */
-  catalog: { cacheTtlSeconds: 300, retryAttempts: 3, timeoutMs: 1000 },
+  /**
+   * How stats reads brand and model names: cached, retried when the catalog fails fast, bounded by a timeout,
+   * and behind a breaker that keeps calls away from a failing or hanging catalog for a while.
+   */
+  catalog: {
+    ttlMs: 300_000,
+    attempts: 3,
+    timeoutMs: 1000,
+    breakerThreshold: 1,
+    breakerOpenMs: 10_000,
+    maxEntries: 10_000,
+  },
   /** Request rate (per second, sustained) and burst: the API stage's throttle, per client locally. */
   throttle: { rateLimit: 50, burstLimit: 100 },
   /**

@@ -21,7 +21,7 @@ export interface GatewayOptions {
   handlers: Record<FunctionName, LambdaHandler>;
   auth: LocalAuthority;
   /** Unauthenticated GET pages outside the API (docs, openapi.yaml); undefined when it has no such page. */
-  pages?: (pathname: string) => Promise<Page | undefined>;
+  pages?: (pathname: string) => Promise<RawResponse | undefined>;
   log?: (line: string) => void;
   /** Per-partner limits (the usage plans of the partner's tier): admits a request or says why not. */
   admit?: (clientId: string, apiKey: string | undefined) => Admission;
@@ -33,7 +33,8 @@ export type Admission =
   | { refused: 'rate' | 'quota'; retryAfterSeconds: number; headers: Record<string, string> }
   | { refused: 'api-key'; detail: string; headers?: undefined };
 
-export interface Page {
+/** A response as the gateway writes it: an API function's result, a docs page or a token. */
+export interface RawResponse {
   statusCode: number;
   headers?: APIGatewayProxyResult['headers'];
   body: string | Buffer;
@@ -70,7 +71,7 @@ export function createGateway(options: GatewayOptions) {
     );
   };
 
-  async function handle(request: IncomingMessage, requestId: string): Promise<Page> {
+  async function handle(request: IncomingMessage, requestId: string): Promise<RawResponse> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
     if (method === 'POST' && url.pathname === '/oauth2/token') return tokenEndpoint(request);
@@ -105,7 +106,10 @@ export function createGateway(options: GatewayOptions) {
 
     let claims: JWTPayload;
     try {
-      claims = await options.auth.authorize(request.headers.authorization, acceptedScopes(match.route.scope));
+      claims = await options.auth.authorize(
+        request.headers.authorization,
+        acceptedScopes(match.route.access),
+      );
     } catch (error) {
       if (!(error instanceof AccessDeniedError)) throw error;
       return problemResponse(
@@ -269,7 +273,7 @@ function toEvent(input: {
   });
 }
 
-export function lambdaContext(fn: FunctionName, requestId: string): Context {
+export function lambdaContext(fn: FunctionName | 'docs', requestId: string): Context {
   const deadline = Date.now() + 29_000; // API Gateway's integration timeout
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -4,7 +4,7 @@ import { readEnv } from '../lambdas/shared/config';
 import { Currency } from '../lambdas/shared/money';
 import { logger } from '../lambdas/shared/powertools';
 import { DEFAULTS } from '../lib/defaults';
-import { seed, seedOptionsFromEnv } from '../scripts/seed';
+import { consoleOutput, seed, seedOptionsFromEnv } from '../scripts/seed';
 import { loadClients } from './auth';
 import { DataDirInUseError } from './data-lock';
 import { docsPages } from './docs';
@@ -49,6 +49,9 @@ const inMemory = env.IN_MEMORY || process.argv.includes('--in-memory');
 // Handlers log JSON for CloudWatch; locally the gateway's one line per request is easier to read.
 logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN');
 
+// While `--seed` runs: its progress line instead of one log line per request (errors still print).
+let seeding: ReturnType<typeof consoleOutput> | undefined;
+
 async function main() {
   const started = performance.now();
   const clients = loadClients();
@@ -78,7 +81,7 @@ async function main() {
     projectorIntervalMs: env.PROJECTOR_INTERVAL_MS,
     limits: {}, // every client's tier (lambdas/partner/tiers.ts), as the deployed usage plans
     pages: docsPages(),
-    log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+    log: (line) => seeding?.quiet(line) || console.log(`${new Date().toISOString()} ${line}`),
     onListening: (url) =>
       console.log(`Starting on ${url}: opening the databases (requests wait until ready)...`),
   });
@@ -88,6 +91,7 @@ async function main() {
   console.log(`Car-sales API on ${stack.url} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`  data: ${dataDir ?? 'in memory (lost on exit)'}`);
   console.log(`  docs: ${stack.url}/docs (OpenAPI: ${stack.url}/openapi.yaml)`);
+  console.log(`  dashboard: ${stack.url}/dashboard`);
   console.log(`  token endpoint: POST ${stack.url}/oauth2/token (client credentials, HTTP Basic)`);
   console.log('  demo clients (client id / secret / scopes):');
   for (const client of clients)
@@ -95,10 +99,14 @@ async function main() {
 
   // Demo data (`npm start -- --seed` or SEED=true): seeded through the API once it listens; it keeps serving.
   if (process.argv.includes('--seed') || /^(1|true|yes|on)$/i.test(process.env.SEED ?? '')) {
-    const log = (line: string) => console.log(`${new Date().toISOString()} seed: ${line}`);
+    const output = consoleOutput();
+    seeding = output;
     void Promise.resolve()
-      .then(() => seed({ ...seedOptionsFromEnv(), url: stack.url, log }))
-      .catch((error: unknown) => log(`failed: ${error instanceof Error ? error.message : String(error)}`));
+      .then(() => seed({ ...seedOptionsFromEnv(), url: stack.url, ...output }))
+      .catch((error: unknown) =>
+        output.log(`failed: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .finally(() => output.end());
   }
 }
 

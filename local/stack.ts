@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { createBrandHandler } from '../lambdas/brand/app';
 import { createModelHandler } from '../lambdas/model/app';
-import { TIERS } from '../lambdas/partner/tiers';
+import { TIERS, type TierLimits } from '../lambdas/partner/tiers';
 import { routes } from '../lambdas/routes';
 import { createSalesHandler } from '../lambdas/sales/app';
-import { CachedCatalog } from '../lambdas/shared/catalog/catalog';
-import { HandlerCatalogSource } from '../lambdas/shared/catalog/handler-source';
+import { CatalogClient, type CatalogClientOptions } from '../lambdas/shared/catalog/catalog';
+import { InternalCatalogSource } from '../lambdas/shared/catalog/internal';
 import { idempotentRunner } from '../lambdas/shared/idempotency';
 import { CursorCodec } from '../lambdas/shared/pagination';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
@@ -33,14 +34,18 @@ export interface LocalStackOptions {
   reportingCurrency?: string;
   /** How often the scheduled projector drains the outbox; 0 turns the timer off (tests drain by hand). */
   projectorIntervalMs?: number;
-  /** Catalog cache settings of the stats service. */
-  catalog?: { ttlMs?: number; attempts?: number; timeoutMs?: number };
+  /** Catalog client settings of the stats service (cache, timeout, retries, breaker). */
+  catalog?: Partial<CatalogClientOptions>;
   log?: (line: string) => void;
   /**
    * Per-partner limits of each client's tier (rate, burst, daily quota), as the deployed usage plans apply
    * them; unlimited when absent. `now` (epoch ms) lets a test move the clock.
    */
-  limits?: { now?: () => number };
+  limits?: {
+    now?: () => number;
+    /** Test seam: these limits for every client instead of its tier's. */
+    override?: TierLimits;
+  };
   pages?: GatewayOptions['pages'];
   /** Called once the port is bound, before the engines start (requests then wait until they are ready). */
   onListening?: (url: string) => void;
@@ -97,18 +102,11 @@ async function startEngines(options: LocalStackOptions, url: string) {
 
   const brand = createBrandHandler({ sql, cursors });
   const model = createModelHandler({ sql, cursors });
-  const catalog = new CachedCatalog(
-    new HandlerCatalogSource(
-      (fn, event) =>
-        (fn === 'brand' ? brand : model)(event, lambdaContext(fn, event.requestContext.requestId)),
-      'stats',
+  const catalog = new CatalogClient(
+    new InternalCatalogSource((fn, request) =>
+      (fn === 'brand' ? brand : model)(request, lambdaContext(fn, `stats-${randomUUID()}`)),
     ),
-    {
-      ttlMs: DEFAULTS.catalog.cacheTtlSeconds * 1000,
-      attempts: DEFAULTS.catalog.retryAttempts,
-      timeoutMs: DEFAULTS.catalog.timeoutMs,
-      ...options.catalog,
-    },
+    { ...DEFAULTS.catalog, ...options.catalog },
   );
   const idempotencyStore = new DynamoDBPersistenceLayer({
     tableName: LOCAL_TABLES.idempotency,
@@ -134,7 +132,7 @@ async function startEngines(options: LocalStackOptions, url: string) {
     if (!client) return { refused: 'api-key', detail: 'Unknown client' };
     if (client.apiKey !== undefined && apiKey !== client.apiKey)
       return { refused: 'api-key', detail: 'Send the API key issued with this partner as x-api-key' };
-    return limiter?.take(clientId, TIERS[client.tier]) ?? { headers: {} };
+    return limiter?.take(clientId, options.limits?.override ?? TIERS[client.tier]) ?? { headers: {} };
   };
   const gateway = createGateway({ routes, auth, handlers, admit, log: options.log, pages: options.pages });
 

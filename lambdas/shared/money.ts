@@ -61,3 +61,8 @@ export function divideHalfEven(scaledTotal: bigint, count: number, digits: numbe
   if (twiceRemainder > divisor || (twiceRemainder === divisor && quotient % 2n === 1n)) quotient += 1n;
   return formatDecimal((negative ? -quotient : quotient) * unit, digits);
 }
+
+/** An exact amount shown with exactly its currency's minor-unit decimals (e.g. a stored "10.5000" EUR → "10.50"). */
+export function inMinorUnits(amount: string, currency: string): string {
+  return formatDecimal(parseDecimal(amount), minorDigits(currency));
+}
