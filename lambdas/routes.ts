@@ -1,5 +1,13 @@
 import * as z from 'zod';
 import { Brand, BrandCreate, BrandListQuery, BrandPage, BrandParams, BrandPatch } from './brand/schemas';
+import {
+  Partner,
+  PartnerCreate,
+  PartnerCreated,
+  PartnerList,
+  PartnerParams,
+  PartnerUpdate,
+} from './partner/schemas';
 import { Model, ModelCreate, ModelListQuery, ModelPage, ModelParams, ModelPatch } from './model/schemas';
 import {
   IdempotencyHeaders,
@@ -262,6 +270,50 @@ export const routes = [
         404: problem('No such brand'),
         503: problem('The catalog is unavailable and the brand is not cached'),
       },
+    },
+  }),
+  ...entityRoutes('partner', 'Partners', {
+    createPartner: {
+      method: 'POST',
+      path: '/partners',
+      access: 'admin',
+      summary: 'Onboard a partner: an OAuth2 app client and an API key in its tier',
+      body: PartnerCreate,
+      responses: {
+        201: { description: 'Created; clientSecret and apiKey are shown this once', schema: PartnerCreated },
+      },
+    },
+    listPartners: {
+      method: 'GET',
+      path: '/partners',
+      access: 'admin',
+      summary: 'List the partners',
+      responses: { 200: { description: 'Every partner', schema: PartnerList } },
+    },
+    getPartner: {
+      method: 'GET',
+      path: '/partners/{clientId}',
+      access: 'admin',
+      summary: 'Get a partner with its tier limits',
+      params: PartnerParams,
+      responses: { 200: { description: 'The partner', schema: Partner }, 404: problem('No such partner') },
+    },
+    updatePartner: {
+      method: 'PATCH',
+      path: '/partners/{clientId}',
+      access: 'admin',
+      summary: "Rename a partner or change its tier (its limits change at once)",
+      params: PartnerParams,
+      body: PartnerUpdate,
+      responses: { 200: { description: 'The changed partner', schema: Partner }, 404: problem('No such partner') },
+    },
+    deletePartner: {
+      method: 'DELETE',
+      path: '/partners/{clientId}',
+      access: 'admin',
+      summary: 'Remove a partner: no new token, its API key stops working at once',
+      params: PartnerParams,
+      responses: { 204: { description: 'Deleted' }, 404: problem('No such partner') },
     },
   }),
 ] satisfies RouteSpec[];

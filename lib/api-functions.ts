@@ -1,4 +1,6 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -18,6 +20,8 @@ export interface ApiFunctionsProps {
   readonly reservedConcurrency: number | undefined;
   /** ISO 4217 currency of figures when a request names none. */
   readonly reportingCurrency: string;
+  /** Where the partner function onboards partners: the user pool, and the tier usage plans' name prefix. */
+  readonly partners: { readonly userPool: cognito.IUserPool; readonly usagePlanPrefix: string };
 }
 
 /** An API handler and the `live` alias that API Gateway invokes and CodeDeploy shifts between versions. */
@@ -56,6 +60,58 @@ const WIRING: Record<FunctionName, (fn: ServiceFunction, resources: Resources) =
     fn.bindFunction(resources.handler('brand').live, 'BRAND_FUNCTION_NAME');
     fn.bindFunction(resources.handler('model').live, 'MODEL_FUNCTION_NAME');
     fn.addEnvironments({ ...reportingCurrency(resources), ...CATALOG_CLIENT });
+  },
+  // Onboards partners: app clients in the user pool, API keys in the tier usage plans; no data access at all.
+  partner: (fn, { partners }) => {
+    fn.addEnvironments({
+      USER_POOL_ID: partners.userPool.userPoolId,
+      USAGE_PLAN_PREFIX: partners.usagePlanPrefix,
+      ACCESS_TOKEN_MINUTES: String(DEFAULTS.accessTokenMinutes),
+    });
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['cognito-idp:CreateUserPoolClient', 'cognito-idp:DeleteUserPoolClient'],
+        resources: [partners.userPool.userPoolArn],
+      }),
+    );
+    const apigateway = (path: string) =>
+      Stack.of(fn).formatArn({ service: 'apigateway', account: '', resource: path });
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'apigateway:GET',
+          'apigateway:POST',
+          'apigateway:PATCH',
+          'apigateway:DELETE',
+          'apigateway:PUT',
+        ],
+        resources: [
+          apigateway('/apikeys'),
+          apigateway('/apikeys/*'),
+          apigateway('/usageplans'),
+          apigateway('/usageplans/*/keys'),
+          apigateway('/usageplans/*/keys/*'),
+          apigateway('/tags/*'),
+        ],
+      }),
+    );
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/apikeys/*]',
+      reason: 'Partner API keys are created at run time; their ids are not known when the stack is deployed.',
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/usageplans/*/keys]',
+      reason:
+        'A key joins the usage plan of its tier; the plans are found by name at run time (no cycle with the stage).',
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/usageplans/*/keys/*]',
+      reason: 'A tier change moves the key from one plan to another.',
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/tags/*]',
+      reason: 'The tier is a tag on the partner key, whose ARN exists only at run time.',
+    });
   },
 };
 

@@ -1,13 +1,15 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import * as z from 'zod';
 import { DOCS_PATH } from '../lambdas/docs/site';
 import { routes } from '../lambdas/routes';
-import { acceptedScopes, type FunctionName } from '../lambdas/shared/route';
+import { acceptedScopes, type FunctionName, type RouteSpec } from '../lambdas/shared/route';
 import type { ApiFunctions } from './api-functions';
 import { ApiDocs, DOCS_METHOD_OPTIONS } from './docs';
+import { PartnerPlans } from './partner-plans';
 import { addProblemResponses } from './problem-responses';
 
 export interface SalesApiProps {
@@ -18,7 +20,22 @@ export interface SalesApiProps {
   /** Stage-wide steady-state rate (requests/s) and burst, sized to what the database can take. */
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
+  /** The stage cache for the read models' GETs (`cachedRoutes`); off: no cache cluster at all. */
+  readonly cache: { readonly enabled: boolean; readonly ttlSeconds: number };
+  /** API keys for the demo clients in the standard plan (dev): their values, `aws apigateway get-api-key`. */
+  readonly demoApiKeys: readonly string[];
 }
+
+/**
+ * The GETs the stage cache serves: the statistics and per-model sales, read from the projection (at most a
+ * projector run behind anyway). Keyed by path and query; writes, catalog reads and partner admin never.
+ */
+export const cachedRoutes: readonly RouteSpec[] = routes.filter(
+  (route) => route.fn === 'stats' && route.method === 'GET',
+);
+
+/** Every operation a partner calls is metered by its API key (usage plans); partner admin is for operators. */
+const needsApiKey = (route: RouteSpec) => route.fn !== 'partner';
 
 const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
   JSON.stringify({
@@ -40,6 +57,9 @@ const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
   }),
 );
 
+/** The REST API's name; the partner usage plans are named after it (lib/partner-plans.ts). */
+export const apiName = (scope: Construct) => `${Stack.of(scope).stackName}-api`;
+
 /**
  * The REST API, generated from the route table: every route is a method guarded by the Cognito authorizer
  * with the OAuth scopes of its route, proxied to the `live` alias of its function. Request validation is the
@@ -51,6 +71,8 @@ export class SalesApi extends Construct {
   readonly accessLogs: logs.LogGroup;
   readonly authorizer: apigw.CognitoUserPoolsAuthorizer;
   readonly docs: ApiDocs;
+  readonly partnerPlans: PartnerPlans;
+  readonly demoApiKeys: apigw.ApiKey[];
 
   constructor(scope: Construct, id: string, props: SalesApiProps) {
     super(scope, id);
@@ -61,7 +83,7 @@ export class SalesApi extends Construct {
     });
 
     this.restApi = new apigw.RestApi(this, 'RestApi', {
-      restApiName: `${Stack.of(this).stackName}-api`,
+      restApiName: apiName(this),
       description: 'Car-sales data API for partners',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       // The account-wide CloudWatch role belongs to account setup, not to this app.
@@ -73,7 +95,9 @@ export class SalesApi extends Construct {
         tracingEnabled: true,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
         accessLogFormat: ACCESS_LOG_FORMAT,
-        methodOptions: DOCS_METHOD_OPTIONS,
+        methodOptions: { ...DOCS_METHOD_OPTIONS, ...cacheOptions(props.cache) },
+        cacheClusterEnabled: props.cache.enabled,
+        cacheClusterSize: props.cache.enabled ? '0.5' : undefined,
       },
     });
     addProblemResponses(this.restApi);
@@ -97,13 +121,30 @@ export class SalesApi extends Construct {
     };
 
     for (const route of routes) {
-      this.restApi.root.resourceForPath(route.path).addMethod(route.method, integrationFor(route.fn), {
+      const keys = props.cache.enabled && cachedRoutes.includes(route) ? cacheKeysOf(route) : undefined;
+      // A cached route keys the cache by its own parameters, which live on the integration: its own one.
+      const integration = keys
+        ? new apigw.LambdaIntegration(props.functions.handler(route.fn).live, {
+            scopePermissionToMethod: false,
+            cacheKeyParameters: keys,
+          })
+        : integrationFor(route.fn);
+      this.restApi.root.resourceForPath(route.path).addMethod(route.method, integration, {
         operationName: route.operationId,
         authorizer: this.authorizer,
         authorizationType: apigw.AuthorizationType.COGNITO,
         authorizationScopes: acceptedScopes(route.access),
+        apiKeyRequired: needsApiKey(route),
+        requestParameters: keys && Object.fromEntries(keys.map((key) => [key, false])),
       });
     }
+
+    this.partnerPlans = new PartnerPlans(this, 'PartnerPlans', { restApi: this.restApi });
+    this.demoApiKeys = props.demoApiKeys.map((name) => {
+      const key = new apigw.ApiKey(this, `${name}ApiKey`, { description: `Demo client ${name}` });
+      this.partnerPlans.plans.standard.addApiKey(key);
+      return key;
+    });
 
     this.docs = new ApiDocs(this, 'Docs', { restApi: this.restApi, tokenUrl: props.tokenUrl });
 
@@ -138,4 +179,22 @@ export class SalesApi extends Construct {
         'Every data method needs a Cognito access token, the stage is throttled and the public console methods have a small budget of their own; attach a WAF web ACL in production when partners are known.',
     });
   }
+}
+
+/** Method-level caching for the cached routes, with the TTL from settings. */
+function cacheOptions(cache: SalesApiProps['cache']): Record<string, apigw.MethodDeploymentOptions> {
+  if (!cache.enabled) return {};
+  return Object.fromEntries(
+    cachedRoutes.map((route) => [
+      `${route.path}/${route.method}`,
+      { cachingEnabled: true, cacheTtl: Duration.seconds(cache.ttlSeconds), cacheDataEncrypted: true },
+    ]),
+  );
+}
+
+/** The cache key of a route: its path parameters and every query parameter its schema knows. */
+function cacheKeysOf(route: RouteSpec): string[] {
+  const path = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => `method.request.path.${name}`);
+  const query = route.query instanceof z.ZodObject ? Object.keys(route.query.shape) : [];
+  return [...path, ...query.map((name) => `method.request.querystring.${name}`)];
 }

@@ -2,12 +2,15 @@ import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { type AccessLevel, RESOURCE_SERVER, SCOPE_DESCRIPTIONS } from '../lambdas/shared/route';
+import { DEFAULTS } from './defaults';
 
 export interface AuthProps {
   /** Prefix of the hosted domain serving `/oauth2/token`; unique per region. */
   readonly domainPrefix?: string;
   /** Deletion protection on, and the pool retained if the stack goes (app client ids stay valid). */
   readonly deletionProtection: boolean;
+  /** The demo reader, writer and admin clients (dev); partners are onboarded through POST /partners. */
+  readonly demoClients: boolean;
 }
 
 /** Demo partners for the client-credentials flow; each gets the scopes its role implies. */
@@ -27,7 +30,10 @@ export class Auth extends Construct {
   readonly userPool: cognito.UserPool;
   readonly resourceServer: cognito.UserPoolResourceServer;
   readonly domain: cognito.UserPoolDomain;
-  readonly clients: Record<DemoClient, cognito.UserPoolClient>;
+  /** The demo clients, when the stage has them. */
+  readonly clients: Partial<Record<DemoClient, cognito.UserPoolClient>>;
+  /** The operators' admin client in every stage: onboards partners (`npm run partner`); read its secret once. */
+  readonly operator: cognito.UserPoolClient;
   /** The OAuth 2.0 token endpoint (client credentials). */
   readonly tokenUrl: string;
 
@@ -76,20 +82,24 @@ export class Auth extends Construct {
     });
     this.tokenUrl = `${this.domain.baseUrl()}/oauth2/token`;
 
-    const demoClient = (name: DemoClient) =>
-      this.userPool.addClient(`${capitalize(name)}Client`, {
-        userPoolClientName: `demo-${name}`,
+    const appClient = (id: string, clientName: string, access: readonly AccessLevel[]) =>
+      this.userPool.addClient(id, {
+        userPoolClientName: clientName,
         generateSecret: true,
         oAuth: {
           flows: { clientCredentials: true },
-          scopes: DEMO_CLIENTS[name].map((s) =>
-            cognito.OAuthScope.resourceServer(this.resourceServer, scopes[s]),
-          ),
+          scopes: access.map((s) => cognito.OAuthScope.resourceServer(this.resourceServer, scopes[s])),
         },
-        accessTokenValidity: Duration.hours(1),
+        // Short-lived, so the last token of a removed client dies soon (partners get the same lifetime).
+        accessTokenValidity: Duration.minutes(DEFAULTS.accessTokenMinutes),
         enableTokenRevocation: true,
       });
-    this.clients = { reader: demoClient('reader'), writer: demoClient('writer'), admin: demoClient('admin') };
+    const demoClient = (name: DemoClient) =>
+      appClient(`${capitalize(name)}Client`, `demo-${name}`, DEMO_CLIENTS[name]);
+    this.clients = props.demoClients
+      ? { reader: demoClient('reader'), writer: demoClient('writer'), admin: demoClient('admin') }
+      : {};
+    this.operator = appClient('OperatorClient', 'operator', ['admin']);
   }
 }
 

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { SalesApi } from './api';
+import { apiName, SalesApi } from './api';
 import { ApiFunctions } from './api-functions';
 import { Auth } from './auth';
 import { CanaryDeployments } from './canary-deployments';
@@ -40,6 +40,7 @@ export class SalesApiStack extends Stack {
     this.auth = new Auth(this, 'Auth', {
       domainPrefix: settings.authDomainPrefix,
       deletionProtection: settings.deletionProtection,
+      demoClients: settings.demoClients,
     });
     this.migrations = new Migrations(this, 'Migrations', { database: this.database });
 
@@ -48,6 +49,7 @@ export class SalesApiStack extends Stack {
       tables: this.tables,
       reservedConcurrency: settings.reservedConcurrency,
       reportingCurrency: settings.reportingCurrency,
+      partners: { userPool: this.auth.userPool, usagePlanPrefix: apiName(this) },
     });
     this.projector = new OutboxProjector(this, 'OutboxProjector', {
       database: this.database,
@@ -65,6 +67,8 @@ export class SalesApiStack extends Stack {
       tokenUrl: this.auth.tokenUrl,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
+      cache: { enabled: settings.apiCache, ttlSeconds: settings.apiCacheTtlSeconds },
+      demoApiKeys: Object.keys(this.auth.clients),
     });
 
     this.observability = new Observability(this, 'Observability', {
@@ -94,9 +98,15 @@ export class SalesApiStack extends Stack {
     });
     new CfnOutput(this, 'TokenUrl', { value: this.auth.tokenUrl, description: 'OAuth 2.0 token endpoint' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
-    new CfnOutput(this, 'ReaderClientId', { value: this.auth.clients.reader.userPoolClientId });
-    new CfnOutput(this, 'WriterClientId', { value: this.auth.clients.writer.userPoolClientId });
-    new CfnOutput(this, 'AdminClientId', { value: this.auth.clients.admin.userPoolClientId });
+    new CfnOutput(this, 'OperatorClientId', {
+      value: this.auth.operator.userPoolClientId,
+      description:
+        'Admin app client of the operators (npm run partner); secret: aws cognito-idp describe-user-pool-client',
+    });
+    const { reader, writer, admin } = this.auth.clients;
+    if (reader) new CfnOutput(this, 'ReaderClientId', { value: reader.userPoolClientId });
+    if (writer) new CfnOutput(this, 'WriterClientId', { value: writer.userPoolClientId });
+    if (admin) new CfnOutput(this, 'AdminClientId', { value: admin.userPoolClientId });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
   }
 }

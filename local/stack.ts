@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { createBrandHandler } from '../lambdas/brand/app';
 import { createModelHandler } from '../lambdas/model/app';
+import { createPartnerHandler } from '../lambdas/partner/app';
+import { Partners } from '../lambdas/partner/partners';
 import { TIERS, type TierLimits } from '../lambdas/partner/tiers';
 import { routes } from '../lambdas/routes';
 import { createSalesHandler } from '../lambdas/sales/app';
@@ -20,6 +22,7 @@ import { lockDataDir } from './data-lock';
 import { openDatabase, openDynamo } from './engines';
 import { type Admission, createGateway, type GatewayOptions, lambdaContext } from './gateway';
 import { listen } from './http-server';
+import { LocalPartnerDirectory } from './partners';
 import { RateLimiter } from './rate-limiter';
 import { LOCAL_TABLES } from './tables';
 
@@ -112,6 +115,12 @@ async function startEngines(options: LocalStackOptions, url: string) {
     tableName: LOCAL_TABLES.idempotency,
     awsSdkV3Client: dynamo.client,
   });
+  const auth = await LocalAuthority.create({
+    issuer: url,
+    clients: options.clients ?? loadClients(),
+    tokenSeconds: DEFAULTS.accessTokenMinutes * 60,
+  });
+  const partners = await LocalPartnerDirectory.open(auth, options.dataDir);
   const handlers: GatewayOptions['handlers'] = {
     brand,
     model,
@@ -123,9 +132,9 @@ async function startEngines(options: LocalStackOptions, url: string) {
       reportingCurrency,
     }),
     stats: createStatsHandler({ store, catalog, reportingCurrency }),
+    partner: createPartnerHandler({ partners: new Partners(partners) }),
   };
 
-  const auth = await LocalAuthority.create({ issuer: url, clients: options.clients ?? loadClients() });
   const limiter = options.limits && new RateLimiter(options.limits.now);
   const admit = (clientId: string, apiKey: string | undefined): Admission => {
     const client = auth.client(clientId);

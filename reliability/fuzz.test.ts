@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { Brand } from '../lambdas/brand/schemas';
 import type { Model } from '../lambdas/model/schemas';
+import { TIER_NAMES } from '../lambdas/partner/tiers';
 import { type OperationId, routes } from '../lambdas/routes';
 import { SALE_FIELDS, type Sale, SaleCreate } from '../lambdas/sales/schemas';
 import { GRANULARITIES } from '../lambdas/shared/periods';
@@ -36,7 +37,7 @@ const ROUTING_RUNS = Math.round(200 * SCALE);
 let stack: LocalStack;
 const writes = new WriteLog();
 const fingerprint = () => fingerprintOf(stack, writes);
-let token: Record<'read' | 'write', string>;
+let token: Record<'read' | 'write' | 'admin', string>;
 let writer: ApiClient;
 let admin: ApiClient;
 
@@ -60,9 +61,13 @@ const stats = {
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, wrapSql: writes.wrap });
-  token = { read: await tokenFor(stack, 'demo-reader'), write: await tokenFor(stack, 'demo-writer') };
+  token = {
+    read: await tokenFor(stack, 'demo-reader'),
+    write: await tokenFor(stack, 'demo-writer'),
+    admin: await tokenFor(stack, 'demo-admin'),
+  };
   writer = api(stack, token.write);
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
+  admin = api(stack, token.admin);
   const created = async <T>(response: Promise<ApiResponse<T>>): Promise<T> => {
     const result = await response;
     if (result.status !== 201) throw new Error(`setup: ${result.status} ${result.text}`);
@@ -178,7 +183,7 @@ function toRequest(route: RouteSpec, value: Input): RawRequest {
   });
   const query = [new URLSearchParams(value.query).toString(), value.rawQuery ?? ''].filter(Boolean).join('&');
   const headers: Record<string, string> = {
-    authorization: `Bearer ${route.access === 'read' ? token.read : token.write}`,
+    authorization: `Bearer ${token[route.access]}`,
     ...value.headers,
   };
   let body: string | undefined;
@@ -594,7 +599,34 @@ function table(): Record<OperationId, RouteFuzz> {
         ),
       ok: [200],
     },
+    createPartner: {
+      valid: fc
+        .record({ name: partnerName, tier, role: optional(fc.constantFrom('reader', 'writer')) })
+        .map((body) => input({ body: { json: defined(body) } })),
+      ok: [201],
+    },
+    listPartners: { valid: fc.constant(input()), ok: [200] },
+    getPartner: { valid: fc.constant(input()), finalize: withPartner, ok: [200] },
+    updatePartner: {
+      valid: fc
+        .record({ name: optional(partnerName), tier })
+        .map((body) => input({ body: { json: defined(body) } })),
+      finalize: withPartner,
+      ok: [200],
+    },
+    deletePartner: { valid: fc.constant(input()), finalize: withPartner, ok: [204] },
   };
+}
+
+const partnerName = fc.constantFrom('Nordic Dealers AB', 'Autohaus Süd', 'R&D (EU)', 'Fleet+ 24');
+const tier = fc.constantFrom(...TIER_NAMES);
+
+/** A fresh partner for the operations on one. */
+async function withPartner(value: Input): Promise<Input> {
+  const partner = await fresh(
+    admin.post<{ clientId: string }>('/partners', { name: 'Fuzzed Partner', tier: 'sandbox' }),
+  );
+  return { ...value, params: { clientId: partner.clientId } };
 }
 
 const csvSpecs = new WeakMap<Input, CsvValue>();

@@ -1,4 +1,5 @@
 import { NotFoundError } from '../shared/errors';
+import { SCOPES } from '../shared/route';
 import type { TierName } from './tiers';
 import { TIERS } from './tiers';
 
@@ -39,19 +40,19 @@ export interface PartnerDirectory {
   remove(clientId: string): Promise<boolean>;
 }
 
-/** The OAuth2 scopes of each role (`sales-api/read`, ...), handed in by the composition root. */
-export type RoleScopes = Record<PartnerRoleName, string[]>;
+/** The OAuth2 scopes of each role's app client. */
+export const ROLE_SCOPES: Record<PartnerRoleName, string[]> = {
+  reader: [SCOPES.read],
+  writer: [SCOPES.read, SCOPES.write],
+};
 
 /** Partner onboarding and upkeep, for operators (admin scope) through the API and the CLI. */
 export class Partners {
-  constructor(
-    private readonly directory: PartnerDirectory,
-    private readonly roleScopes: RoleScopes,
-  ) {}
+  constructor(private readonly directory: PartnerDirectory) {}
 
   /** Creates the app client and its API key; the secret and the key are shown this once. */
   async onboard(input: { name: string; tier: TierName; role: PartnerRoleName }) {
-    const created = await this.directory.create({ ...input, scopes: this.roleScopes[input.role] });
+    const created = await this.directory.create({ ...input, scopes: ROLE_SCOPES[input.role] });
     return { ...this.view(created), clientSecret: created.clientSecret, apiKey: created.apiKey };
   }
 
@@ -80,6 +81,6 @@ export class Partners {
 
   private view(record: PartnerRecord) {
     const { clientId, name, tier, role, createdAt } = record;
-    return { clientId, name, tier, role, scopes: this.roleScopes[role], limits: TIERS[tier], createdAt };
+    return { clientId, name, tier, role, scopes: ROLE_SCOPES[role], limits: TIERS[tier], createdAt };
   }
 }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { Problem } from './schemas';
 
 /** The Lambda functions of the API, one per entity. */
-export type FunctionName = 'brand' | 'model' | 'sales' | 'stats';
+export type FunctionName = 'brand' | 'model' | 'sales' | 'stats' | 'partner';
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 /** The least access a route needs; `admin` is accepted everywhere. */
 export type AccessLevel = 'read' | 'write' | 'admin';

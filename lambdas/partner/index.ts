@@ -1,0 +1,24 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import * as z from 'zod';
+import { readEnv } from '../shared/config';
+import { createPartnerHandler } from './app';
+import { AwsPartnerDirectory, usagePlansNamed } from './aws-directory';
+import { Partners } from './partners';
+
+const env = readEnv({
+  USER_POOL_ID: z.string().min(1),
+  USAGE_PLAN_PREFIX: z.string().min(1),
+  ACCESS_TOKEN_MINUTES: z.coerce.number().int().min(5).max(1440),
+});
+
+const apigateway = new APIGatewayClient({});
+const directory = new AwsPartnerDirectory(new CognitoIdentityProviderClient({}), apigateway, {
+  userPoolId: env.USER_POOL_ID,
+  usagePlans: usagePlansNamed(apigateway, env.USAGE_PLAN_PREFIX),
+  accessTokenMinutes: env.ACCESS_TOKEN_MINUTES,
+});
+
+export const handler = createPartnerHandler({
+  partners: new Partners(directory),
+});
