@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod';
 import type { FieldIssue } from '../errors';
 import { ValidationError } from '../errors';
 import { type RouteSpec, requestHeadersOf } from '../route';
@@ -99,6 +99,9 @@ function readBody(
   }
 }
 
+/** zod's safeParse with a plain error object: an Error subclass would capture a stack trace no one reads. */
+const safeParse = z.core._safeParse(z.core.$ZodError);
+
 function validate(
   schema: z.ZodType | undefined,
   input: unknown,
@@ -107,7 +110,7 @@ function validate(
 ): unknown {
   if (!schema) return undefined;
   // reportInput: without it zod 4 leaves `issue.input` out, and toFieldIssues calls every wrong type "is required".
-  const result = schema.safeParse(input, { reportInput: true });
+  const result = safeParse(schema, input, { reportInput: true });
   if (result.success) return result.data;
   issues.push(...result.error.issues.flatMap((issue) => toFieldIssues(issue, where)));
   return undefined;
