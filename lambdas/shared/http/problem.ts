@@ -19,7 +19,11 @@ export function problemResponse(init: ProblemInit, requestId?: string): APIGatew
   const { status, type, title, headers, ...rest } = init;
   return {
     statusCode: status,
-    headers: { 'content-type': 'application/problem+json', ...headers },
+    headers: {
+      'content-type': 'application/problem+json',
+      ...headers,
+      ...(requestId !== undefined && { 'x-request-id': requestId }),
+    },
     body: JSON.stringify({ type: `${PROBLEM_BASE}${type}`, title, status, ...rest, requestId }),
   };
 }
