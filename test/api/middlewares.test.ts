@@ -209,7 +209,7 @@ describe('Function: requestParser (query rules)', () => {
     // Assert
     expect(onItem.statusCode).toBe(400);
     expect(JSON.parse(onItem.body).errors).toEqual([
-      { path: 'query.verbose', message: 'is not a known parameter' },
+      { path: 'query.verbose', message: 'is not a known field' },
     ]);
     expect(repeated.statusCode).toBe(400);
     expect(JSON.parse(repeated.body).errors).toEqual([

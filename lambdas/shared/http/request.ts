@@ -73,7 +73,7 @@ function knownQuery(event: APIGatewayProxyEvent, known: ReadonlySet<string>, iss
     Object.fromEntries(Object.entries(single).map(([name, value]) => [name, [value ?? '']]));
   for (const name in values) {
     const all = values[name] ?? [];
-    if (!known.has(name)) issues.push({ path: `query.${name}`, message: 'is not a known parameter' });
+    if (!known.has(name)) issues.push({ path: `query.${name}`, message: 'is not a known field' });
     else if (all.length > 1) issues.push({ path: `query.${name}`, message: 'is repeated; send it once' });
     else query[name] = all[0] ?? '';
   }
