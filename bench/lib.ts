@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { bucketBumpStatement } from '../lambdas/sales/sales';
+import { fetchToken, sendRaw } from '../client';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
 import { ALL_SCOPE_ID } from '../lambdas/shared/projection/aggregates';
+import { bucketBumpStatement } from '../lambdas/shared/projection/bookkeeping';
 import type { Sql } from '../lambdas/shared/sql/port';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/stack';
 import { ALL_MODELS, DEMO_BRANDS } from '../scripts/demo-data';
@@ -128,37 +129,26 @@ export function machine(): Machine {
 
 /** A client-credentials token from the local Cognito stand-in (demo clients, secret `<id>-secret`). */
 export async function tokenFor(url: string, clientId = 'demo-admin'): Promise<string> {
-  const response = await fetch(new URL('/oauth2/token', url), {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (!response.ok || !body.access_token) throw new Error(`No token for ${clientId}: ${response.status}`);
-  return body.access_token;
+  return (await fetchToken(url, { clientId, clientSecret: `${clientId}-secret` })).access_token;
 }
 
-/** Sends a request, reads the whole body, fails on an unexpected status; returns the milliseconds it took. */
+/**
+ * Sends a request (client/'s `sendRaw`), reads the whole body, fails on an unexpected status; returns the
+ * milliseconds it took. `url` is absolute (the base URL and the path).
+ */
 export async function timedRequest(
   url: string,
   token: string,
   init: { method?: string; body?: string; headers?: Record<string, string>; expect?: number } = {},
 ): Promise<{ ms: number; status: number; text: string }> {
+  const method = init.method ?? 'GET';
   const t0 = performance.now();
-  const response = await fetch(url, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${token}`, ...init.headers },
-    body: init.body,
-  });
-  const text = await response.text();
+  const response = await sendRaw(url, { method, path: url, headers: init.headers, body: init.body, token });
   const ms = performance.now() - t0;
   if (response.status !== (init.expect ?? 200)) {
-    throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${text.slice(0, 500)}`);
+    throw new Error(`${method} ${url}: ${response.status} ${response.text.slice(0, 500)}`);
   }
-  return { ms, status: response.status, text };
+  return { ms, status: response.status, text: response.text };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -262,7 +252,7 @@ export async function insertGeneratedSales(
 }
 
 /**
- * What `touchBuckets` in lambdas/sales/sales.ts does after an insert, for every sale submitted as `tag`: bumps
+ * What `recordChanges` (lambdas/shared/projection/bookkeeping.ts) does after an insert, for every sale submitted as `tag`: bumps
  * the version of each (model, brand, all) × day × currency bucket they fall in and writes one outbox row per
  * bucket (the same SQL; only the changed set comes from the table instead of the INSERT's RETURNING).
  * Returns the number of outbox rows written.
@@ -280,16 +270,6 @@ export async function touchBucketsOf(sql: Sql, tag: string): Promise<number> {
 export async function countOf(sql: Sql, table: string): Promise<number> {
   const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
   return rows[0]?.n ?? 0;
-}
-
-/** Rows of `sales_outbox` by scope, and how many distinct buckets they name. */
-export async function outboxShape(sql: Sql) {
-  const { rows } = await sql.query<{ scope: string; rows: number; buckets: number }>(
-    `SELECT scope, count(*)::int AS rows,
-            count(DISTINCT (scope_id, sale_day, currency))::int AS buckets
-     FROM sales_outbox GROUP BY scope ORDER BY scope`,
-  );
-  return rows;
 }
 
 export interface LoadPhases {

@@ -18,7 +18,8 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface GatewayOptions {
   routes: readonly RouteSpec[];
-  handlers: Partial<Record<FunctionName, LambdaHandler>>;
+  /** Every function of the route table: a function without its handler is a compile error, not a 500. */
+  handlers: Record<FunctionName, LambdaHandler>;
   auth: LocalAuthority;
   /** Unauthenticated GET pages outside the API (docs, openapi.yaml); undefined when it has no such page. */
   pages?: (pathname: string) => Promise<RawResponse | undefined>;
@@ -154,7 +155,6 @@ export function createGateway(options: GatewayOptions) {
       );
     }
     const handler = options.handlers[match.route.fn];
-    if (!handler) throw new Error(`No handler for function ${match.route.fn}`);
     const event = toEvent({ request, url, route: match.route, pathParameters, claims, body, requestId });
     return handler(event, lambdaContext(match.route.fn, requestId));
   }

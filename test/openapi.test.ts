@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { routes as routeTable } from '../lambdas/routes';
-import { readSalesCsv, validateSales } from '../lambdas/sales/intake';
+import { readSalesCsv } from '../lambdas/sales/csv';
+import { checkSubmission } from '../lambdas/sales/validation';
 import { buildOpenApi, toYaml } from '../lambdas/shared/openapi';
 import {
   acceptedScopes,
@@ -195,10 +196,11 @@ describe('Script: openapi', () => {
       const example = at(operation(importSales), 'requestBody', 'content', 'text/csv', 'example');
 
       // Act
-      const { items, origins } = readSalesCsv(String(example));
+      const checked = checkSubmission(readSalesCsv(String(example)), 'EUR');
 
       // Assert
-      expect(validateSales(items, origins, 'EUR').length).toBeGreaterThan(0);
+      expect(checked.issues).toEqual([]);
+      expect(checked.sales.length).toBeGreaterThan(0);
     });
 
     it('documents exactly the response codes of the route table, with their content types', () => {
