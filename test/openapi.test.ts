@@ -7,6 +7,7 @@ import { checkSubmission } from '../lambdas/sales/validation';
 import { buildOpenApi, toYaml } from '../lambdas/shared/openapi';
 import {
   acceptedScopes,
+  mediaTypesOf,
   type RouteSpec,
   requestHeadersOf,
   responsesOf,
@@ -95,7 +96,7 @@ describe('Script: openapi', () => {
       });
 
       // Assert
-      expect(deployed.servers).toEqual([{ url: 'https://api.example.com/prod' }]);
+      expect(deployed.servers).toEqual([{ url: 'https://api.example.com/prod', 'x-internal': false }]);
       expect(
         at(deployed, 'components', 'securitySchemes', 'oauth2', 'flows', 'clientCredentials', 'tokenUrl'),
       ).toBe('https://auth.example.com/oauth2/token');
@@ -181,7 +182,7 @@ describe('Script: openapi', () => {
           expect(body, routeName(route)).toBeUndefined();
           continue;
         }
-        expect(Object.keys(at(body, 'content') as Json), routeName(route)).toEqual([bodyType]);
+        expect(Object.keys(at(body, 'content') as Json), routeName(route)).toEqual(mediaTypesOf(route));
         expect(at(body, 'content', bodyType, 'schema'), routeName(route)).toBeDefined();
         if (bodyType === 'text/csv') {
           expect(typeof at(body, 'content', bodyType, 'example'), routeName(route)).toBe('string');
@@ -201,6 +202,23 @@ describe('Script: openapi', () => {
       // Assert
       expect(checked.issues).toEqual([]);
       expect(checked.sales.length).toBeGreaterThan(0);
+    });
+
+    it('offers a file picker for form uploads: the file part is a binary string of the text media type', () => {
+      for (const route of routes.filter((candidate) => candidate.formFile)) {
+        // Arrange
+        const form = at(operation(route), 'requestBody', 'content', 'multipart/form-data') as Json;
+        const field = String(route.formFile);
+
+        // Assert
+        expect(at(form, 'schema', 'required'), routeName(route)).toEqual([field]);
+        expect(at(form, 'schema', 'properties', field), routeName(route)).toMatchObject({
+          type: 'string',
+          format: 'binary',
+          contentMediaType: route.bodyType,
+        });
+      }
+      expect(routes.some((route) => route.formFile)).toBe(true);
     });
 
     it('documents exactly the response codes of the route table, with their content types', () => {
