@@ -50,6 +50,21 @@ export function page<T extends z.ZodType>(item: T) {
   });
 }
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The rule for day ranges in every query (sales lists and stats alike): `from` must not be after `to`. Only two
+ * well-formed days are compared; a malformed one is reported once, by its own field.
+ */
+export function checkDayOrder(
+  query: { from?: string | undefined; to?: string | undefined },
+  context: z.RefinementCtx,
+) {
+  const { from, to } = query;
+  if (from === undefined || to === undefined || !ISO_DAY.test(from) || !ISO_DAY.test(to)) return;
+  if (from > to) context.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
+}
+
 /** One offending field of a request, as problem `errors` items name them (lambdas/shared/errors.ts FieldIssue). */
 export const FieldIssue = z
   .object({
