@@ -20,7 +20,7 @@ import {
   SalePage,
   SaleParams,
 } from './sales/schemas';
-import { entityRoutes, problem, type RouteSpec } from './shared/route';
+import { entityRoutes, problem, type RouteSpec, type Tag } from './shared/route';
 import {
   BrandStats,
   BrandStatsParams,
@@ -33,20 +33,33 @@ import {
   TopModelsQuery,
 } from './stats/schemas';
 
+const TAGS = {
+  brands: { name: 'Brands', description: 'Car brands (makers): the top of the catalog' },
+  models: { name: 'Models', description: 'Car models, each of one brand' },
+  sales: {
+    name: 'Sales',
+    description: 'Sales of models: single, in batches or imported from CSV, and per period',
+  },
+  stats: { name: 'Stats', description: 'Revenue, orders and units over UTC days, rankings and brand totals' },
+} as const satisfies Record<string, Tag>;
+
 /**
  * The single source of truth for the API: drives the CDK routes, the local gateway and openapi.yaml. Each entry
  * states what is its own; the common responses, 304/412/415 and the conditional headers follow from its shape
  * (lambdas/shared/route.ts).
  */
 export const routes = [
-  ...entityRoutes('brand', 'Brands', {
+  ...entityRoutes('brand', TAGS.brands, {
     createBrand: {
       method: 'POST',
       path: '/brands',
       access: 'write',
       summary: 'Create a brand',
       body: BrandCreate,
-      responses: { 201: { description: 'Created', schema: Brand }, 409: problem('Name taken') },
+      responses: {
+        201: { description: 'Created', schema: Brand, headers: ['Location'] },
+        409: problem('Name taken'),
+      },
     },
     listBrands: {
       method: 'GET',
@@ -90,7 +103,7 @@ export const routes = [
       },
     },
   }),
-  ...entityRoutes('model', 'Models', {
+  ...entityRoutes('model', TAGS.models, {
     createModel: {
       method: 'POST',
       path: '/models',
@@ -98,7 +111,7 @@ export const routes = [
       summary: 'Create a model of a brand',
       body: ModelCreate,
       responses: {
-        201: { description: 'Created', schema: Model },
+        201: { description: 'Created', schema: Model, headers: ['Location'] },
         409: problem('Name taken within the brand'),
         422: problem('brandId names no brand'),
       },
@@ -145,7 +158,7 @@ export const routes = [
       },
     },
   }),
-  ...entityRoutes('sales', 'Sales', {
+  ...entityRoutes('sales', TAGS.sales, {
     createSale: {
       method: 'POST',
       path: '/sales',
@@ -154,7 +167,7 @@ export const routes = [
       body: SaleCreate,
       headers: IdempotencyHeaders,
       responses: {
-        201: { description: 'Created', schema: Sale },
+        201: { description: 'Created', schema: Sale, headers: ['Location'] },
         409: problem('externalId already used by this client, or the same Idempotency-Key is in flight'),
         422: problem('modelId names no model, bad minor unit, or Idempotency-Key reused with another body'),
         503: problem('The database is unavailable; nothing was written'),
@@ -181,6 +194,7 @@ export const routes = [
       summary: 'Import sales from CSV (header row of sale field names), all or nothing',
       body: z.string(),
       bodyType: 'text/csv',
+      formFile: 'file',
       headers: IdempotencyHeaders,
       responses: {
         201: { description: 'Imported', schema: ImportResult },
@@ -219,12 +233,12 @@ export const routes = [
       },
     },
   }),
-  ...entityRoutes('stats', 'Stats', {
+  ...entityRoutes('stats', TAGS.stats, {
     getModelSales: {
       method: 'GET',
       path: '/models/{modelId}/sales',
       access: 'read',
-      tag: 'Sales',
+      tag: TAGS.sales,
       summary: 'Units, revenue and orders of a model per day, ISO week, month or year (zero-filled)',
       params: ModelParams,
       query: ModelSalesQuery,

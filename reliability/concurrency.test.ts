@@ -181,7 +181,7 @@ describe('many concurrent writers on the same model and day', () => {
         `import ${i}`,
         pick(clients, i + 2).POST('/sales/import', {
           body: csvOf(sales),
-          bodySerializer: (csv: string) => csv,
+          bodySerializer: (csv) => String(csv),
           headers: { 'content-type': 'text/csv' },
         }),
       );

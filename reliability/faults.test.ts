@@ -94,7 +94,7 @@ const csvOf = (sales: ReturnType<typeof salesOf>) =>
 const postCsv = (csv: string, key?: string) =>
   writer.POST('/sales/import', {
     body: csv,
-    bodySerializer: (text: string) => text,
+    bodySerializer: (text) => String(text),
     headers: { 'content-type': 'text/csv', ...(key ? { 'idempotency-key': key } : {}) },
   });
 

@@ -293,7 +293,7 @@ async function seedSales(
     while (rows.length > 0) {
       const result = await client.POST('/sales/import', {
         body: toCsv(rows, modelIds),
-        bodySerializer: (csv: string) => csv,
+        bodySerializer: (csv) => String(csv),
         headers: { 'content-type': 'text/csv' },
       });
       requests++;

@@ -7,6 +7,7 @@ import { checkSubmission } from '../lambdas/sales/validation';
 import { buildOpenApi, toYaml } from '../lambdas/shared/openapi';
 import {
   acceptedScopes,
+  mediaTypesOf,
   type RouteSpec,
   requestHeadersOf,
   responsesOf,
@@ -80,9 +81,7 @@ describe('Script: openapi', () => {
       );
       expect(at(doc, 'servers', '0', 'url')).toBe('{baseUrl}');
       expect(at(doc, 'servers', '0', 'variables', 'baseUrl', 'default')).toBe('http://localhost:3000');
-      expect(at(doc, 'tags')).toEqual(
-        [...new Set(routes.map((route) => route.tag))].map((name) => ({ name })),
-      );
+      expect(at(doc, 'tags')).toEqual([...new Set(routes.map((route) => route.tag))]);
       const flow = at(doc, 'components', 'securitySchemes', 'oauth2', 'flows', 'clientCredentials');
       expect(at(doc, 'components', 'securitySchemes', 'oauth2', 'type')).toBe('oauth2');
       expect(at(flow, 'tokenUrl')).toBe('/oauth2/token');
@@ -97,7 +96,7 @@ describe('Script: openapi', () => {
       });
 
       // Assert
-      expect(deployed.servers).toEqual([{ url: 'https://api.example.com/prod' }]);
+      expect(deployed.servers).toEqual([{ url: 'https://api.example.com/prod', 'x-internal': false }]);
       expect(
         at(deployed, 'components', 'securitySchemes', 'oauth2', 'flows', 'clientCredentials', 'tokenUrl'),
       ).toBe('https://auth.example.com/oauth2/token');
@@ -116,7 +115,7 @@ describe('Script: openapi', () => {
         expect(operation(route), routeName(route)).toMatchObject({
           operationId: route.operationId,
           summary: route.summary,
-          tags: [route.tag],
+          tags: [route.tag.name],
         });
       }
     });
@@ -183,7 +182,7 @@ describe('Script: openapi', () => {
           expect(body, routeName(route)).toBeUndefined();
           continue;
         }
-        expect(Object.keys(at(body, 'content') as Json), routeName(route)).toEqual([bodyType]);
+        expect(Object.keys(at(body, 'content') as Json), routeName(route)).toEqual(mediaTypesOf(route));
         expect(at(body, 'content', bodyType, 'schema'), routeName(route)).toBeDefined();
         if (bodyType === 'text/csv') {
           expect(typeof at(body, 'content', bodyType, 'example'), routeName(route)).toBe('string');
@@ -203,6 +202,23 @@ describe('Script: openapi', () => {
       // Assert
       expect(checked.issues).toEqual([]);
       expect(checked.sales.length).toBeGreaterThan(0);
+    });
+
+    it('offers a file picker for form uploads: the file part is a binary string of the text media type', () => {
+      for (const route of routes.filter((candidate) => candidate.formFile)) {
+        // Arrange
+        const form = at(operation(route), 'requestBody', 'content', 'multipart/form-data') as Json;
+        const field = String(route.formFile);
+
+        // Assert
+        expect(at(form, 'schema', 'required'), routeName(route)).toEqual([field]);
+        expect(at(form, 'schema', 'properties', field), routeName(route)).toMatchObject({
+          type: 'string',
+          format: 'binary',
+          contentMediaType: route.bodyType,
+        });
+      }
+      expect(routes.some((route) => route.formFile)).toBe(true);
     });
 
     it('documents exactly the response codes of the route table, with their content types', () => {
@@ -283,7 +299,7 @@ describe('Script: openapi', () => {
         fn: 'brand',
         access: 'read',
         summary: 'Broken',
-        tag: 'Broken',
+        tag: { name: 'Broken', description: 'Broken' },
         params: z.string(),
         responses: { 200: { description: 'OK' } },
       };

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { toFieldIssues } from '../shared/http/request';
 import { Currency, minorDigits } from '../shared/money';
-import { CountryCode, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
+import { CountryCode, checkDayOrder, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 export const MAX_BATCH = 1000;
 
@@ -126,7 +126,7 @@ export const SaleListQuery = PageQuery.extend({
   brandId: Uuid.optional(),
   from: ListDay.optional().meta({ description: 'First UTC day, inclusive' }),
   to: ListDay.optional().meta({ description: 'Last UTC day, inclusive' }),
-});
+}).superRefine(checkDayOrder);
 export const SalePage = page(Sale).meta({ id: 'SalePage' });
 
 export const IdempotencyHeaders = z.object({

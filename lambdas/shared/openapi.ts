@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import type { z } from 'zod';
 import {
   createDocument,
+  type oas31,
   type ZodObjectInput,
   type ZodOpenApiOperationObject,
   type ZodOpenApiPathItemObject,
@@ -13,6 +14,10 @@ import {
   type AccessLevel,
   acceptedScopes,
   type Method,
+  mediaTypesOf,
+  objectOf,
+  type ResponseHeader,
+  type ResponseSpec,
   type RouteSpec,
   requestHeadersOf,
   responsesOf,
@@ -89,53 +94,58 @@ export function buildOpenApi(routes: readonly RouteSpec[], options: OpenApiOptio
     item[key] = operationOf(route);
     paths[route.path] = item;
   }
-  const tags = [...new Set(routes.map((route) => route.tag))].map((name) => ({ name }));
+  const tags = [...new Set(routes.map((route) => route.tag))];
   const servers: OpenApiDocument['servers'] = options.serverUrl
-    ? [{ url: options.serverUrl }]
+    ? [{ url: options.serverUrl, 'x-internal': false }]
     : [
         {
           url: '{baseUrl}',
-          description: 'The local stack, or the deployed API stage',
-          variables: {
-            baseUrl: {
-              default: DEFAULT_SERVER_URL,
-              description: 'e.g. https://abc123.execute-api.eu-central-1.amazonaws.com/prod',
-            },
-          },
+          // The example lives here, not in the variable's description: swagger-parser mis-reads that field.
+          description:
+            'The local stack, or the deployed API stage (e.g. https://abc123.execute-api.eu-central-1.amazonaws.com/prod)',
+          variables: { baseUrl: { default: DEFAULT_SERVER_URL } },
+          'x-internal': false,
         },
       ];
 
-  return createDocument({
-    openapi: '3.1.0',
-    info: {
-      title: 'Car Sales API',
-      version,
-      description: description(options.tokenUrl ? TOKEN_NOTE.deployed : TOKEN_NOTE.local),
-    },
-    servers,
-    tags,
-    paths,
-    components: {
-      securitySchemes: {
-        oauth2: {
-          type: 'oauth2',
-          description:
-            'Cognito app clients (machine to machine). The deployed stack substitutes its Cognito token URL.',
-          flows: {
-            clientCredentials: {
-              tokenUrl: options.tokenUrl ?? LOCAL_TOKEN_URL,
-              scopes: Object.fromEntries(
-                (Object.keys(SCOPES) as AccessLevel[]).map((scope) => [
-                  SCOPES[scope],
-                  SCOPE_DESCRIPTIONS[scope],
-                ]),
-              ),
+  return tighten(
+    createDocument({
+      openapi: '3.1.0',
+      info: {
+        title: 'Car Sales API',
+        version,
+        description: description(options.tokenUrl ? TOKEN_NOTE.deployed : TOKEN_NOTE.local),
+        contact: { name: 'Car Sales API team', url: 'https://car-sales.example.com/support' },
+        license: { name: 'Proprietary', url: 'https://car-sales.example.com/terms' },
+      },
+      servers,
+      tags,
+      paths,
+      components: {
+        headers: HEADERS,
+        securitySchemes: {
+          oauth2: {
+            type: 'oauth2',
+            description:
+              'Cognito app clients (machine to machine). The deployed stack substitutes its Cognito token URL. ' +
+              'Access tokens are JWTs signed with RS256 and verified as RFC8725 (JWT best current practices) asks: ' +
+              'fixed algorithm, issuer, token use, client, expiry; they expire after one hour.',
+            flows: {
+              clientCredentials: {
+                tokenUrl: options.tokenUrl ?? LOCAL_TOKEN_URL,
+                scopes: Object.fromEntries(
+                  (Object.keys(SCOPES) as AccessLevel[]).map((scope) => [
+                    SCOPES[scope],
+                    SCOPE_DESCRIPTIONS[scope],
+                  ]),
+                ),
+              },
             },
           },
         },
       },
-    },
-  });
+    }),
+  );
 }
 
 function operationOf(route: RouteSpec): ZodOpenApiOperationObject {
@@ -146,36 +156,66 @@ function operationOf(route: RouteSpec): ZodOpenApiOperationObject {
     ...(route.query && { query: objectSchema(route.query, `${where} query`) }),
     ...(headers && { header: headers }),
   };
-  const bodyType = route.bodyType ?? 'application/json';
-  const csvExample = bodyType === 'text/csv' ? csvExampleOf(route) : undefined;
   const responses: ZodOpenApiResponsesObject = Object.fromEntries(
     Object.entries(responsesOf(route)).map(([status, response]) => [
       status,
-      {
-        description: response.description,
-        ...(response.schema && {
-          content: { [response.contentType ?? 'application/json']: { schema: response.schema } },
-        }),
-      },
+      responseOf(Number(status), response),
     ]),
   );
   return {
     operationId: route.operationId,
     summary: route.summary,
-    tags: [route.tag],
+    tags: [route.tag.name],
     ...(Object.keys(requestParams).length > 0 && { requestParams }),
-    ...(route.body && {
-      requestBody: {
-        required: true,
-        content: {
-          [bodyType]: { schema: route.body, ...(csvExample !== undefined && { example: csvExample }) },
-        },
-      },
-    }),
+    ...(route.body && { requestBody: { required: true, content: requestContentOf(route, route.body) } }),
     responses,
     // Alternatives: API Gateway accepts a token carrying any one of these scopes (a single requirement
     // listing several scopes would mean all of them).
     security: acceptedScopes(route.access).map((scope) => ({ oauth2: [scope] })),
+  };
+}
+
+/** The body in each media type the route accepts; a form carries the text as a file, so consoles offer a picker. */
+function requestContentOf(route: RouteSpec, body: z.ZodType) {
+  const bodyType = route.bodyType ?? 'application/json';
+  const csvExample = bodyType === 'text/csv' ? csvExampleOf(route) : undefined;
+  const content: NonNullable<ZodOpenApiOperationObject['requestBody']>['content'] = {
+    [bodyType]: { schema: body, ...(csvExample !== undefined && { example: csvExample }) },
+  };
+  if (route.formFile && mediaTypesOf(route).includes('multipart/form-data')) {
+    content['multipart/form-data'] = {
+      schema: {
+        type: 'object',
+        required: [route.formFile],
+        properties: {
+          [route.formFile]: {
+            type: 'string',
+            format: 'binary',
+            contentMediaType: bodyType,
+            description: `The file, as ${bodyType}; other parts are ignored`,
+          },
+        },
+        additionalProperties: true,
+      },
+      encoding: { [route.formFile]: { contentType: `${bodyType}, application/octet-stream` } },
+    };
+  }
+  return content;
+}
+
+/** A response with its content and headers: X-Request-Id on every one, the rate-limit headers on 2XX and 4XX. */
+function responseOf(status: number, response: ResponseSpec) {
+  const names: ResponseHeader[] = [
+    ...(response.headers ?? []),
+    'X-Request-Id',
+    ...(status < 300 || (status >= 400 && status < 500) ? (['RateLimit', 'RateLimit-Policy'] as const) : []),
+  ];
+  return {
+    description: response.description,
+    headers: Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }])),
+    ...(response.schema && {
+      content: { [response.contentType ?? 'application/json']: { schema: response.schema } },
+    }),
   };
 }
 
@@ -191,11 +231,80 @@ function objectSchema(schema: z.ZodType, where: string): ZodObjectInput {
 }
 
 function isObjectInput(schema: z.core.$ZodType): schema is ZodObjectInput {
-  const def = schema._zod.def;
-  if (def.type === 'object') return true;
-  if (def.type === 'pipe') return isObjectInput((def as z.core.$ZodPipeDef).in);
-  if (def.type === 'lazy') return isObjectInput((def as z.core.$ZodLazyDef).getter());
-  return false;
+  return objectOf(schema) !== undefined;
+}
+
+/** What each response header means; `required` where the API always sends it. */
+const HEADERS: Record<ResponseHeader, oas31.HeaderObject> = {
+  ETag: {
+    description: 'Strong ETag of the representation; send it as If-None-Match (GET) or If-Match (PATCH)',
+    required: true,
+    schema: { type: 'string', maxLength: 64, pattern: '^"[A-Za-z0-9_-]+"$' },
+  },
+  Location: {
+    description: 'Path of the created resource',
+    required: true,
+    schema: { type: 'string', format: 'uri-reference', maxLength: 256 },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying',
+    required: true,
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86400 },
+  },
+  'WWW-Authenticate': {
+    description: 'The authentication scheme: Bearer',
+    required: true,
+    schema: { type: 'string', maxLength: 256, pattern: '^Bearer' },
+  },
+  'X-Request-Id': {
+    description:
+      'Id of this request, also in problem bodies and in the logs: quote it when you report a problem',
+    required: true,
+    schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9-]+$' },
+  },
+  RateLimit: {
+    description:
+      'The client\'s remaining quota (IETF draft-ietf-httpapi-ratelimit-headers), e.g. `"default";r=42;t=1`: ' +
+      'r requests remain, the window resets in t seconds. Sent on responses to authenticated requests.',
+    schema: { type: 'string', maxLength: 256 },
+  },
+  'RateLimit-Policy': {
+    description:
+      'The quota policy (IETF draft-ietf-httpapi-ratelimit-headers), e.g. `"default";q=100;w=1`: q requests per ' +
+      'w seconds. Sent with RateLimit.',
+    schema: { type: 'string', maxLength: 256 },
+  },
+};
+
+/** Upper bounds that follow from a string format (a UUID has 36 characters). */
+const FORMAT_MAX_LENGTH: Record<string, number> = { uuid: 36, date: 10, 'date-time': 64, email: 254 };
+const INT32 = 2 ** 31;
+
+/**
+ * Completes what a schema implies but zod's JSON Schema leaves out, so strict linters and generated clients see
+ * it: integers get their format (int32 within its range, int64 beyond), strings of a bounded format their length.
+ */
+function tighten<T>(document: T): T {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const schema = node as Record<string, unknown>;
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    if (types.includes('integer') && schema.format === undefined) {
+      const fits = (bound: unknown) => typeof bound === 'number' && bound >= -INT32 && bound < INT32;
+      schema.format = fits(schema.minimum) && fits(schema.maximum) ? 'int32' : 'int64';
+    }
+    const maxLength = typeof schema.format === 'string' ? FORMAT_MAX_LENGTH[schema.format] : undefined;
+    if (types.includes('string') && schema.maxLength === undefined && maxLength !== undefined) {
+      schema.maxLength = maxLength;
+    }
+    Object.values(schema).forEach(visit);
+  };
+  visit(document);
+  return document;
 }
 
 export function toYaml(document: unknown): string {

@@ -21,10 +21,28 @@ export const SCOPE_DESCRIPTIONS: Record<AccessLevel, string> = {
   admin: 'Every operation, including administrative ones',
 };
 
+/** Response headers the API sends, documented once each (lambdas/shared/openapi.ts). */
+export type ResponseHeader =
+  | 'ETag'
+  | 'Location'
+  | 'Retry-After'
+  | 'WWW-Authenticate'
+  | 'X-Request-Id'
+  | 'RateLimit'
+  | 'RateLimit-Policy';
+
 export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
   contentType?: string;
+  /** Headers particular to this response; those that follow from its status are added by `responsesOf`. */
+  headers?: readonly ResponseHeader[];
+}
+
+/** An OpenAPI tag: the entity a route belongs to. */
+export interface Tag {
+  name: string;
+  description: string;
 }
 
 export interface RouteSpec {
@@ -35,12 +53,14 @@ export interface RouteSpec {
   fn: FunctionName;
   access: AccessLevel;
   summary: string;
-  tag: string;
+  tag: Tag;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
   /** Media type of the body; JSON unless stated. */
   bodyType?: 'application/json' | 'text/csv';
+  /** A text body may also come as this file part of a `multipart/form-data` form (an upload from a browser). */
+  formFile?: string;
   /** Request headers particular to the route; the conditional ones follow from its method (`requestHeadersOf`). */
   headers?: z.ZodObject;
   /** The route's own responses; the ones that follow from its shape are added by `responsesOf`. */
@@ -48,10 +68,10 @@ export interface RouteSpec {
 }
 
 /** What a route table entry states: the function and tag come from its entity, the operation id from its key. */
-export type RouteEntry = Omit<RouteSpec, 'operationId' | 'fn' | 'tag'> & { tag?: string };
+export type RouteEntry = Omit<RouteSpec, 'operationId' | 'fn' | 'tag'> & { tag?: Tag };
 
 type EntityRoutes<F extends FunctionName, E extends Record<string, RouteEntry>> = {
-  [K in keyof E & string]: Omit<E[K], 'tag'> & { operationId: K; fn: F; tag: string };
+  [K in keyof E & string]: Omit<E[K], 'tag'> & { operationId: K; fn: F; tag: Tag };
 }[keyof E & string][];
 
 /**
@@ -60,7 +80,7 @@ type EntityRoutes<F extends FunctionName, E extends Record<string, RouteEntry>> 
  */
 export function entityRoutes<const F extends FunctionName, const E extends Record<string, RouteEntry>>(
   fn: F,
-  tag: string,
+  tag: Tag,
   entries: E,
 ): EntityRoutes<F, E> {
   return Object.entries(entries).map(([operationId, entry]) => ({
@@ -105,17 +125,60 @@ export const problem = (description: string): ResponseSpec => ({
 
 const COMMON: Record<number, ResponseSpec> = {
   400: problem('Malformed id, query, header or body'),
-  401: problem('Missing or invalid access token'),
+  401: { ...problem('Missing or invalid access token'), headers: ['WWW-Authenticate'] },
   403: problem('The token lacks the scope this operation needs'),
-  429: problem('Too many requests'),
+  429: { ...problem('Too many requests'), headers: ['Retry-After'] },
+  500: problem('Something went wrong on our side; nothing is exposed'),
 };
 
-/** A route's responses: its own, and those that follow from its shape (body, conditional headers). */
+/**
+ * A route's responses: its own, and those that follow from its shape (body, conditional headers, status): a JSON
+ * success carries its ETag, a 503 says when to retry.
+ */
 export function responsesOf(route: RouteSpec): Record<number, ResponseSpec> {
   const headers = requestHeadersOf(route)?.shape ?? {};
   const derived: Record<number, ResponseSpec> = { ...COMMON };
-  if ('if-none-match' in headers) derived[304] = { description: 'Not modified' };
+  if ('if-none-match' in headers) derived[304] = { description: 'Not modified', headers: ['ETag'] };
   if ('if-match' in headers) derived[412] = problem('If-Match is stale');
-  if (route.body) derived[415] = problem(`The body is not ${route.bodyType ?? 'application/json'}`);
-  return { ...derived, ...route.responses };
+  if (route.body) derived[415] = problem(`The body is not ${mediaTypesOf(route).join(' or ')}`);
+  const responses: Record<number, ResponseSpec> = { ...derived, ...route.responses };
+  for (const [status, response] of Object.entries(responses)) {
+    const implied = impliedHeaders(Number(status), response);
+    if (implied.length > 0) {
+      responses[Number(status)] = {
+        ...response,
+        headers: [...new Set([...(response.headers ?? []), ...implied])],
+      };
+    }
+  }
+  return responses;
+}
+
+function impliedHeaders(status: number, response: ResponseSpec): ResponseHeader[] {
+  if (status === 503) return ['Retry-After'];
+  const json = response.schema && (response.contentType ?? 'application/json') === 'application/json';
+  return status < 300 && json ? ['ETag'] : [];
+}
+
+/** The object schema behind path or query parameters (possibly piped or lazy); undefined if there is none. */
+export function objectOf(schema: z.core.$ZodType): z.ZodObject | undefined {
+  const def = schema._zod.def;
+  if (def.type === 'object') return schema as z.ZodObject;
+  if (def.type === 'pipe') return objectOf((def as z.core.$ZodPipeDef).in);
+  if (def.type === 'lazy') return objectOf((def as z.core.$ZodLazyDef).getter());
+  return undefined;
+}
+
+/** The parameter names of a path or query schema: the keys of its object. */
+export function parameterNamesOf(schema: z.ZodType | undefined): string[] {
+  if (!schema) return [];
+  const object = objectOf(schema);
+  if (!object) throw new Error('Parameters need an object schema');
+  return Object.keys(object.shape);
+}
+
+/** The media types a route's body may come in. */
+export function mediaTypesOf(route: RouteSpec): string[] {
+  const bodyType = route.bodyType ?? 'application/json';
+  return route.formFile ? [bodyType, 'multipart/form-data'] : [bodyType];
 }

@@ -50,14 +50,71 @@ export function page<T extends z.ZodType>(item: T) {
   });
 }
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The rule for day ranges in every query (sales lists and stats alike): `from` must not be after `to`. Only two
+ * well-formed days are compared; a malformed one is reported once, by its own field.
+ */
+export function checkDayOrder(
+  query: { from?: string | undefined; to?: string | undefined },
+  context: z.RefinementCtx,
+) {
+  const { from, to } = query;
+  if (from === undefined || to === undefined || !ISO_DAY.test(from) || !ISO_DAY.test(to)) return;
+  if (from > to) context.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
+}
+
+/** One offending field of a request, as problem `errors` items name them (lambdas/shared/errors.ts FieldIssue). */
+export const FieldIssue = z
+  .object({
+    path: z
+      .string()
+      .max(512)
+      .meta({ description: 'Where: `body.sales[3].unitPrice`, `query.limit`, `line 7: unitPrice`' }),
+    message: z.string().max(1024),
+    index: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .optional()
+      .meta({ description: 'Batches: the index of the item' }),
+    line: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .meta({ description: 'CSV imports: the 1-based line' }),
+    column: z.string().max(256).optional().meta({ description: 'CSV imports: the column' }),
+    existingSaleId: Uuid.optional().meta({
+      description: 'Conflicts: the sale that already holds this externalId',
+    }),
+  })
+  .strict()
+  .meta({ id: 'FieldIssue' });
+
 export const Problem = z
   .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    requestId: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    type: z.url().max(256).meta({ description: 'URI of the problem type' }),
+    title: z.string().max(256),
+    status: z.number().int().min(400).max(599),
+    detail: z.string().max(2048).optional(),
+    instance: z.string().max(1024).optional(),
+    requestId: z.string().max(128).optional().meta({ description: 'Same as the X-Request-Id header' }),
+    errors: z
+      .array(FieldIssue)
+      .max(1000)
+      .optional()
+      .meta({ description: 'The offending fields, when there are any: the first 1000' }),
+    omittedErrors: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000_000)
+      .optional()
+      .meta({ description: 'How many more offending fields there are beyond the first 1000' }),
   })
+  .strict()
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });

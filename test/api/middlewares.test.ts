@@ -10,33 +10,37 @@ import { lambdaContext } from '../../local/gateway';
 
 const Thing = z.object({ id: z.string(), name: z.string() });
 const routes = [
-  ...entityRoutes('brand', 'Things', {
-    listThings: {
-      method: 'GET',
-      path: '/things',
-      access: 'read',
-      summary: 'List',
-      query: z.strictObject({ q: z.string().optional() }),
-      responses: { 200: { description: 'Things', schema: z.array(Thing) } },
+  ...entityRoutes(
+    'brand',
+    { name: 'Things', description: 'Test things' },
+    {
+      listThings: {
+        method: 'GET',
+        path: '/things',
+        access: 'read',
+        summary: 'List',
+        query: z.strictObject({ q: z.string().optional() }),
+        responses: { 200: { description: 'Things', schema: z.array(Thing) } },
+      },
+      getThing: {
+        method: 'GET',
+        path: '/things/{id}',
+        access: 'read',
+        summary: 'Get',
+        params: z.object({ id: z.string().regex(/^\d+$/) }),
+        responses: { 200: { description: 'A thing', schema: Thing }, 404: problem('No such thing') },
+      },
+      renameThing: {
+        method: 'PATCH',
+        path: '/things/{id}',
+        access: 'write',
+        summary: 'Rename',
+        params: z.object({ id: z.string() }),
+        body: z.strictObject({ name: z.string() }),
+        responses: { 200: { description: 'The thing', schema: Thing } },
+      },
     },
-    getThing: {
-      method: 'GET',
-      path: '/things/{id}',
-      access: 'read',
-      summary: 'Get',
-      params: z.object({ id: z.string().regex(/^\d+$/) }),
-      responses: { 200: { description: 'A thing', schema: Thing }, 404: problem('No such thing') },
-    },
-    renameThing: {
-      method: 'PATCH',
-      path: '/things/{id}',
-      access: 'write',
-      summary: 'Rename',
-      params: z.object({ id: z.string() }),
-      body: z.strictObject({ name: z.string() }),
-      responses: { 200: { description: 'The thing', schema: Thing } },
-    },
-  }),
+  ),
 ];
 const createHandler = apiHandlerFactory(routes);
 
@@ -157,7 +161,7 @@ describe('Middleware: conditionalGet', () => {
     // Assert
     expect(first.statusCode).toBe(200);
     expect(etag).toMatch(/^"[\w-]+"$/);
-    expect(exact).toEqual({ statusCode: 304, headers: { etag }, body: '' });
+    expect(exact).toEqual({ statusCode: 304, headers: { etag, 'x-request-id': 'req-1' }, body: '' });
     expect(listed.statusCode).toBe(304);
     expect(stale.statusCode).toBe(200);
     expect(stale.body).toBe(first.body);
@@ -187,5 +191,29 @@ describe('Middleware: problemErrors', () => {
     expect(response.headers?.['content-type']).toBe('application/problem+json');
     expect(response.body).not.toMatch(/secret|db\.ts/);
     expect(JSON.parse(response.body)).toMatchObject({ status: 500, requestId: 'req-1' });
+  });
+});
+
+describe('Function: requestParser (query rules)', () => {
+  it('refuses unknown and repeated query parameters on every route, naming each', async () => {
+    // Act
+    const onItem = await call({
+      method: 'GET',
+      resource: '/things/{id}',
+      path: '/things/1',
+      pathParameters: { id: '1' },
+      query: 'verbose=1',
+    });
+    const repeated = await call({ method: 'GET', resource: '/things', query: 'q=a&q=b' });
+
+    // Assert
+    expect(onItem.statusCode).toBe(400);
+    expect(JSON.parse(onItem.body).errors).toEqual([
+      { path: 'query.verbose', message: 'is not a known field' },
+    ]);
+    expect(repeated.statusCode).toBe(400);
+    expect(JSON.parse(repeated.body).errors).toEqual([
+      { path: 'query.q', message: 'is repeated; send it once' },
+    ]);
   });
 });

@@ -52,18 +52,18 @@ function createApiHandler(
     .use(routeRequests(endpoints))
     .handler(async (_event, { dispatch }) => {
       if (!dispatch) throw new Error('routeRequests did not run');
-      return toProxyResult(await dispatch.operation(dispatch.request));
+      return toProxyResult(await dispatch.operation(dispatch.request), dispatch.request.requestId);
     });
 }
 
-/** A JSON body with the strong ETag of its exact bytes, or an empty one. */
-function toProxyResult(result: ApiResult): APIGatewayProxyResult {
-  if (result.body === undefined)
-    return { statusCode: result.status, headers: result.headers ?? {}, body: '' };
+/** A JSON body with the strong ETag of its exact bytes, or an empty one; the request id on both. */
+function toProxyResult(result: ApiResult, requestId: string): APIGatewayProxyResult {
+  const headers = { ...result.headers, 'x-request-id': requestId };
+  if (result.body === undefined) return { statusCode: result.status, headers, body: '' };
   const body = JSON.stringify(result.body);
   return {
     statusCode: result.status,
-    headers: { 'content-type': 'application/json', etag: etagOf(body), ...result.headers },
+    headers: { 'content-type': 'application/json', etag: etagOf(body), ...headers },
     body,
   };
 }

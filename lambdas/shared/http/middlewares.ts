@@ -44,7 +44,7 @@ export interface Dispatch {
 export interface Endpoint {
   operationId: string;
   operation: Dispatch['operation'];
-  parse: (event: APIGatewayProxyEvent, context: Context) => ApiRequest;
+  parse: (event: APIGatewayProxyEvent, context: Context) => ApiRequest | Promise<ApiRequest>;
 }
 
 /**
@@ -66,10 +66,14 @@ export function routeRequests(
           detail: 'No such route',
         });
       }
+      const dispatch = (request: ApiRequest) => {
+        const { requestId, principal } = request;
+        logger.appendKeys({ requestId, clientId: principal.clientId, operation: endpoint.operationId });
+        context.dispatch = { operation: endpoint.operation, request };
+      };
+      // Only a form body is parsed asynchronously; the rest stays off the promise machinery.
       const request = endpoint.parse(event, context);
-      const { requestId, principal } = request;
-      logger.appendKeys({ requestId, clientId: principal.clientId, operation: endpoint.operationId });
-      context.dispatch = { operation: endpoint.operation, request };
+      return request instanceof Promise ? request.then(dispatch) : dispatch(request);
     },
   };
 }
@@ -82,7 +86,8 @@ export function conditionalGet(): HttpMiddleware {
       const etag = response?.headers?.etag;
       if (event.httpMethod !== 'GET' || response?.statusCode !== 200 || typeof etag !== 'string') return;
       if (etagMatches(headerOf(event, 'if-none-match'), etag)) {
-        request.response = { statusCode: 304, headers: { etag }, body: '' };
+        const requestId = event.requestContext.requestId;
+        request.response = { statusCode: 304, headers: { etag, 'x-request-id': requestId }, body: '' };
       }
     },
   };

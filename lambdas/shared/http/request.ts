@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod';
 import type { FieldIssue } from '../errors';
 import { ValidationError } from '../errors';
-import { type RouteSpec, requestHeadersOf } from '../route';
-import { HttpProblem } from './http-problem';
+import { parameterNamesOf, type RouteSpec, requestHeadersOf } from '../route';
+import { readBody } from './body';
 
 /** Who is calling, from the access token's claims (API Gateway's Cognito authorizer or the local gateway). */
 export interface Principal {
@@ -32,30 +32,52 @@ export type RequestOf<R extends RouteSpec> = ApiRequest<
 
 /**
  * The parser of one route: validates an API Gateway REST proxy event against the route's schemas (the conditional
- * headers its method implies included), naming every offending field at once.
+ * headers its method implies included), naming every offending field at once. One rule for query strings on
+ * every route: each parameter at most once, and only those the route knows. Synchronous unless the body is a form.
  */
 export function requestParser(route: RouteSpec) {
   const headerSchema = requestHeadersOf(route);
-  return (event: APIGatewayProxyEvent, lambdaContext: Context): ApiRequest => {
+  const queryNames = new Set(parameterNamesOf(route.query));
+  return (event: APIGatewayProxyEvent, lambdaContext: Context): ApiRequest | Promise<ApiRequest> => {
     const headers = lowerCaseKeys(event.headers ?? {});
-    const issues: FieldIssue[] = [];
-    const params = validate(route.params, event.pathParameters ?? {}, 'path', issues);
-    const query = validate(route.query, event.queryStringParameters ?? {}, 'query', issues);
-    validate(headerSchema, headers, 'header', issues);
-    const body = route.body
-      ? validate(route.body, readBody(route, event, headers), 'body', issues)
-      : undefined;
-    if (issues.length > 0) throw new ValidationError('The request has invalid fields', issues);
-    return {
-      params,
-      query,
-      body,
-      headers,
-      principal: principalOf(event),
-      requestId: event.requestContext.requestId,
-      lambdaContext,
+    const parse = (rawBody: unknown): ApiRequest => {
+      const issues: FieldIssue[] = [];
+      const params = validate(route.params, event.pathParameters ?? {}, 'path', issues);
+      const query = validate(route.query, knownQuery(event, queryNames, issues), 'query', issues);
+      validate(headerSchema, headers, 'header', issues);
+      const body = route.body ? validate(route.body, rawBody, 'body', issues) : undefined;
+      if (issues.length > 0) throw new ValidationError('The request has invalid fields', issues);
+      return {
+        params,
+        query,
+        body,
+        headers,
+        principal: principalOf(event),
+        requestId: event.requestContext.requestId,
+        lambdaContext,
+      };
     };
+    if (!route.body) return parse(undefined);
+    const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : undefined;
+    const body = readBody(route, raw, headers['content-type']);
+    return body instanceof Promise ? body.then(parse) : parse(body);
   };
+}
+
+/** The query parameters the route knows, each sent once; the others are issues. */
+function knownQuery(event: APIGatewayProxyEvent, known: ReadonlySet<string>, issues: FieldIssue[]) {
+  const query: Record<string, string> = Object.create(null);
+  const single = event.queryStringParameters ?? {};
+  const values: Record<string, string[] | undefined> =
+    event.multiValueQueryStringParameters ??
+    Object.fromEntries(Object.entries(single).map(([name, value]) => [name, [value ?? '']]));
+  for (const name in values) {
+    const all = values[name] ?? [];
+    if (!known.has(name)) issues.push({ path: `query.${name}`, message: 'is not a known field' });
+    else if (all.length > 1) issues.push({ path: `query.${name}`, message: 'is repeated; send it once' });
+    else query[name] = all[0] ?? '';
+  }
+  return query;
 }
 
 /** A request header by its case-insensitive name (API Gateway passes names as the client sent them). */
@@ -66,38 +88,8 @@ export function headerOf(event: APIGatewayProxyEvent, name: string): string | un
   return undefined;
 }
 
-function readBody(
-  route: RouteSpec,
-  event: APIGatewayProxyEvent,
-  headers: Record<string, string | undefined>,
-) {
-  const expected = route.bodyType ?? 'application/json';
-  const mediaType = headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  const raw =
-    event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (!raw)
-    throw new ValidationError('The request needs a body', [
-      { path: 'body', message: `expected ${expected}` },
-    ]);
-  const accepted =
-    expected === 'application/json'
-      ? mediaType === expected || !!mediaType?.endsWith('+json')
-      : mediaType === expected;
-  if (!accepted) {
-    throw new HttpProblem({
-      status: 415,
-      type: 'unsupported-media-type',
-      title: 'Unsupported Media Type',
-      detail: `The body must be ${expected}, not ${mediaType ?? 'untyped'}`,
-    });
-  }
-  if (expected !== 'application/json') return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new ValidationError('The body is not valid JSON', [{ path: 'body', message: 'is not valid JSON' }]);
-  }
-}
+/** zod's safeParse with a plain error object: an Error subclass would capture a stack trace no one reads. */
+const safeParse = z.core._safeParse(z.core.$ZodError);
 
 function validate(
   schema: z.ZodType | undefined,
@@ -107,7 +99,7 @@ function validate(
 ): unknown {
   if (!schema) return undefined;
   // reportInput: without it zod 4 leaves `issue.input` out, and toFieldIssues calls every wrong type "is required".
-  const result = schema.safeParse(input, { reportInput: true });
+  const result = safeParse(schema, input, { reportInput: true });
   if (result.success) return result.data;
   issues.push(...result.error.issues.flatMap((issue) => toFieldIssues(issue, where)));
   return undefined;
