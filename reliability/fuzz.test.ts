@@ -10,18 +10,18 @@
  */
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { Brand } from '../lambdas/brand/schemas';
-import type { Model } from '../lambdas/model/schemas';
+import { type ApiClient, fetchToken, type RawResponse, type Schemas } from '../client';
 import { type OperationId, routes } from '../lambdas/routes';
-import { SALE_FIELDS, type Sale, SaleCreate } from '../lambdas/sales/schemas';
+import { SALE_FIELDS, SaleCreate } from '../lambdas/sales/schemas';
 import { GRANULARITIES } from '../lambdas/shared/periods';
 import type { RouteSpec } from '../lambdas/shared/route';
 import { PageQuery } from '../lambdas/shared/schemas';
 import { MAX_DAYS, MAX_STATS_DAYS, TopModelsQuery } from '../lambdas/stats/schemas';
-import { type LocalStack, startLocalStack } from '../local/stack';
-import { type ApiClient, type ApiResponse, api, tokenFor } from '../test/support/http';
+import type { LocalStack } from '../local/stack';
+import { expectData, one } from '../test/support/api';
+import { stackTest } from '../test/support/fixtures';
 import * as arb from './support/arbitraries';
 import { expectProblemShape, type RawRequest, sendRaw } from './support/http';
 import { LITERAL_SEGMENTS, type Verdict, verdictOf } from './support/routes';
@@ -58,61 +58,65 @@ const stats = {
   undocumented: new Set<string>(),
 };
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, wrapSql: writes.wrap });
-  token = { read: await tokenFor(stack, 'demo-reader'), write: await tokenFor(stack, 'demo-writer') };
-  writer = api(stack, token.write);
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  const created = async <T>(response: Promise<ApiResponse<T>>): Promise<T> => {
-    const result = await response;
-    if (result.status !== 201) throw new Error(`setup: ${result.status} ${result.text}`);
-    return result.body;
-  };
+const test = stackTest({ projectorIntervalMs: 0, wrapSql: writes.wrap });
+
+test.beforeAll(async ({ stack: started, writer: demoWriter, admin: demoAdmin }) => {
+  stack = started;
+  writer = demoWriter;
+  admin = demoAdmin;
+  const tokenOf = async (clientId: string) =>
+    (await fetchToken(stack.url, { clientId, clientSecret: `${clientId}-secret` })).access_token;
+  token = { read: await tokenOf('demo-reader'), write: await tokenOf('demo-writer') };
   const brands = await Promise.all(
-    ['Fuzz Motors', 'Øresund Automobiles', 'Patchable'].map((name) =>
-      created(admin.post<Brand>('/brands', { name, country: 'DE' })),
+    ['Fuzz Motors', 'Øresund Automobiles', 'Patchable'].map(async (name) =>
+      expectData(await admin.POST('/brands', { body: { name, country: 'DE' } }), 201),
     ),
   );
-  const [a, b, patchable] = brands as [Brand, Brand, Brand];
-  const models: Model[] = [];
+  const [a, b, patchable] = brands as [Schemas['Brand'], Schemas['Brand'], Schemas['Brand']];
+  const models: Schemas['Model'][] = [];
   for (const [brand, name] of [
     [a, 'Alpha'],
     [a, 'Beta'],
     [b, 'Gamma'],
     [a, 'Patchable'],
   ] as const) {
-    models.push(await created(admin.post<Model>('/models', { brandId: brand.id, name, launchYear: 2020 })));
+    models.push(
+      expectData(await admin.POST('/models', { body: { brandId: brand.id, name, launchYear: 2020 } }), 201),
+    );
   }
   const saleModels = models.slice(0, 3).map((model) => model.id);
-  const sales = await created(
-    writer.post<{ items: Sale[] }>('/sales/batch', {
-      sales: saleModels.flatMap((modelId, i) => [
-        {
-          modelId,
-          soldAt: '2025-03-01T10:00:00Z',
-          quantity: i + 1,
-          unitPrice: '19999.90',
-          ...(i === 0 ? { externalId: 'fixture-ext' } : {}),
-        },
-        { modelId, soldAt: '2025-03-02', quantity: 2, unitPrice: '500', currency: 'JPY', country: 'JP' },
-      ]),
+  const sales = expectData(
+    await writer.POST('/sales/batch', {
+      body: {
+        sales: saleModels.flatMap((modelId, i) => [
+          {
+            modelId,
+            soldAt: '2025-03-01T10:00:00Z',
+            quantity: i + 1,
+            unitPrice: '19999.90',
+            ...(i === 0 ? { externalId: 'fixture-ext' } : {}),
+          },
+          { modelId, soldAt: '2025-03-02', quantity: 2, unitPrice: '500', currency: 'JPY', country: 'JP' },
+        ]),
+      },
     }),
+    201,
   );
-  const cursor = async (path: string) => {
-    const response = await writer.get<{ nextCursor: string | null }>(path);
-    if (!response.body.nextCursor) throw new Error(`setup: no cursor from ${path}`);
-    return response.body.nextCursor;
+  const cursor = (path: string, page: { nextCursor: string | null }) => {
+    if (!page.nextCursor) throw new Error(`setup: no cursor from ${path}`);
+    return page.nextCursor;
   };
+  const firstOf = { params: { query: { limit: 1 } } };
   fx = {
     brandIds: [a.id, b.id],
     patchBrandId: patchable.id,
     modelIds: saleModels,
-    patchModelId: (models[3] as Model).id,
+    patchModelId: (models[3] as Schemas['Model']).id,
     saleIds: sales.items.map((sale) => sale.id),
     cursors: {
-      brands: await cursor('/brands?limit=1'),
-      models: await cursor('/models?limit=1'),
-      sales: await cursor('/sales?limit=1'),
+      brands: cursor('/brands', expectData(await writer.GET('/brands', firstOf))),
+      models: cursor('/models', expectData(await writer.GET('/models', firstOf))),
+      sales: cursor('/sales', expectData(await writer.GET('/sales', firstOf))),
     },
   };
 });
@@ -134,7 +138,6 @@ afterAll(async () => {
         : ''
     }`,
   );
-  await stack?.close();
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -307,10 +310,8 @@ function renderCsv(spec: CsvValue, rows = spec.rows): string {
   return `${spec.bom ? '\uFEFF' : ''}${body}${spec.trailingEol ? spec.eol : ''}`;
 }
 
-async function fresh<T>(response: Promise<ApiResponse<T>>): Promise<T> {
-  const result = await response;
-  expect(result.status, result.text).toBe(201);
-  return result.body;
+async function fresh<T>(response: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  return expectData(await response, 201);
 }
 
 function table(): Record<OperationId, RouteFuzz> {
@@ -371,7 +372,7 @@ function table(): Record<OperationId, RouteFuzz> {
     deleteBrand: {
       valid: fc.constant(input()),
       finalize: async (value) => {
-        const brand = await fresh(admin.post<Brand>('/brands', { name: uniqueName('Doomed') }));
+        const brand = await fresh(admin.POST('/brands', { body: { name: uniqueName('Doomed') } }));
         return { ...value, params: { brandId: brand.id } };
       },
       ok: [204],
@@ -442,7 +443,7 @@ function table(): Record<OperationId, RouteFuzz> {
       valid: fc.constant(input()),
       finalize: async (value) => {
         const model = await fresh(
-          admin.post<Model>('/models', { brandId: fx.brandIds[0], name: uniqueName('Doomed') }),
+          admin.POST('/models', { body: { brandId: one(fx.brandIds), name: uniqueName('Doomed') } }),
         );
         return { ...value, params: { modelId: model.id } };
       },
@@ -531,11 +532,13 @@ function table(): Record<OperationId, RouteFuzz> {
       valid: fc.constant(input()),
       finalize: async (value) => {
         const sale = await fresh(
-          writer.post<Sale>('/sales', {
-            modelId: fx.modelIds[0],
-            soldAt: '2025-03-03T12:00:00Z',
-            quantity: 1,
-            unitPrice: '100',
+          writer.POST('/sales', {
+            body: {
+              modelId: one(fx.modelIds),
+              soldAt: '2025-03-03T12:00:00Z',
+              quantity: 1,
+              unitPrice: '100',
+            },
           }),
         );
         return { ...value, params: { saleId: sale.id } };
@@ -1077,7 +1080,7 @@ function tally(route: RouteSpec, kind: 'valid' | 'invalid', status: number) {
 async function checkAnswer(
   route: RouteSpec,
   request: RawRequest,
-  response: ApiResponse,
+  response: RawResponse,
   before: Fingerprint,
   verdict: Verdict,
 ) {

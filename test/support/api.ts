@@ -65,3 +65,10 @@ export function expectProblem(result: AnyResponse, status: number): Problem {
 export function problemPaths(problem: Problem): string[] {
   return (problem.errors ?? []).map((issue) => issue.path).sort();
 }
+
+/** The first item; the test is wrong if there is none. */
+export function one<T>(items: readonly T[]): T {
+  const [first] = items;
+  if (first === undefined) throw new Error('expected at least one item');
+  return first;
+}
