@@ -12,7 +12,14 @@ import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { type ApiClient, fetchToken, type RawResponse, type Schemas } from '../client';
+import {
+  type ApiClient,
+  fetchToken,
+  type RawRequest,
+  type RawResponse,
+  type Schemas,
+  sendRaw,
+} from '../client';
 import { type OperationId, routes } from '../lambdas/routes';
 import { SALE_FIELDS, SaleCreate } from '../lambdas/sales/schemas';
 import { GRANULARITIES } from '../lambdas/shared/periods';
@@ -23,7 +30,7 @@ import type { LocalStack } from '../local/stack';
 import { expectData, one } from '../test/support/api';
 import { stackTest } from '../test/support/fixtures';
 import * as arb from './support/arbitraries';
-import { expectProblemShape, type RawRequest, sendRaw } from './support/http';
+import { expectProblemShape } from './support/http';
 import { LITERAL_SEGMENTS, type Verdict, verdictOf } from './support/routes';
 import { expectConverged, type Fingerprint, fingerprint as fingerprintOf, WriteLog } from './support/state';
 
@@ -191,7 +198,7 @@ function toRequest(route: RouteSpec, value: Input): RawRequest {
       value.contentType === undefined ? (route.bodyType ?? 'application/json') : value.contentType;
     if (contentType !== null) headers['content-type'] = contentType;
   }
-  return { method: route.method, url: query ? `${path}?${query}` : path, headers, body };
+  return { method: route.method, path: query ? `${path}?${query}` : path, headers, body };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1085,7 +1092,7 @@ async function checkAnswer(
   verdict: Verdict,
 ) {
   const sent = request.body === undefined ? '' : ` ${JSON.stringify(request.body.slice(0, 300))}`;
-  const what = `${request.method} ${request.url.slice(0, 200)}${sent} → ${response.status} ${response.text.slice(0, 300)}`;
+  const what = `${request.method} ${request.path.slice(0, 200)}${sent} → ${response.status} ${response.text.slice(0, 300)}`;
   expect(response.status, what).toBeLessThan(500);
   if (response.status >= 400) expectProblemShape(response);
   if (response.status >= 400 || request.method === 'GET') {
@@ -1111,7 +1118,7 @@ async function checkAnswer(
 
 async function exchange(route: RouteSpec, value: Input) {
   const request = toRequest(route, value);
-  const verdict = verdictOf(route, new URL(request.url, stack.url), request.headers ?? {}, request.body);
+  const verdict = verdictOf(route, new URL(request.path, stack.url), request.headers ?? {}, request.body);
   const before = await fingerprint();
   const response = await sendRaw(stack.url, request);
   const what = await checkAnswer(route, request, response, before, verdict);
@@ -1205,7 +1212,7 @@ describe.sequential('fuzzing every route of the route table', () => {
           const before = await fingerprint();
           const response = await sendRaw(stack.url, {
             method,
-            url,
+            path: url,
             headers: { authorization: `Bearer ${token.write}` },
           });
           stats.requests += 1;
@@ -1248,7 +1255,7 @@ describe.sequential('fuzzing every route of the route table', () => {
     const post = (url: string, body: string, contentType = 'application/json') =>
       sendRaw(stack.url, {
         method: 'POST',
-        url,
+        path: url,
         headers: { authorization: `Bearer ${token.write}`, 'content-type': contentType },
         body,
       });
@@ -1299,7 +1306,7 @@ describe.sequential('fuzzing every route of the route table', () => {
       const url = path.replace('{brand}', fx.brandIds[0] ?? '');
       const response = await sendRaw(stack.url, {
         method: 'GET',
-        url,
+        path: url,
         headers: { authorization: `Bearer ${token.read}` },
       });
       expect(response.status, response.text).toBe(status);
@@ -1310,7 +1317,7 @@ describe.sequential('fuzzing every route of the route table', () => {
       async (name) => {
         const response = await sendRaw(stack.url, {
           method: 'GET',
-          url: '/brands',
+          path: '/brands',
           headers: { authorization: `Bearer ${token.read}`, [name]: 'x' },
         });
         expect(response.status, response.text).toBe(200);
@@ -1321,7 +1328,7 @@ describe.sequential('fuzzing every route of the route table', () => {
       for (const query of ['from=0000-01-01', 'to=0000-12-31']) {
         const response = await sendRaw(stack.url, {
           method: 'GET',
-          url: `/sales?${query}`,
+          path: `/sales?${query}`,
           headers: { authorization: `Bearer ${token.read}` },
         });
         expect(response.status, response.text).toBe(400);
