@@ -7,6 +7,7 @@
  *   npx tsx bench/csv-import.ts [--quick]      BENCH_IMPORT_SIZES=10000,100000
  */
 
+import { outboxSize } from '../lambdas/shared/projection/bookkeeping';
 import { openDatabase } from '../local/engines';
 import { MAX_BODY_BYTES } from '../local/gateway';
 import { generateSales } from '../scripts/demo-data';
@@ -132,7 +133,7 @@ async function viaApi(count: number, log: Log): Promise<ImportRun> {
       throw new Error(`Imported ${WARMUP_ROWS} + ${count} rows but the table holds ${stored}`);
     const sqlSeconds = stopwatch.get('sql').busyMs / 1000;
     const put = stopwatch.get('put');
-    const outboxLeft = await countOf(stack.sql, 'sales_outbox');
+    const outboxLeft = await outboxSize(stack.sql);
     const t1 = performance.now();
     if (outboxLeft > 0) {
       log(`  ${outboxLeft} outbox rows left to the projector; draining`);

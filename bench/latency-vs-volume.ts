@@ -5,6 +5,8 @@
  *
  *   npx tsx bench/latency-vs-volume.ts [--quick]   BENCH_VOLUMES=10000,100000,1000000, BENCH_SAMPLES, BENCH_SQL_SAMPLES
  */
+import type { Scope } from '../lambdas/shared/projection/aggregates';
+import { bucketsBetween } from '../lambdas/shared/projection/bookkeeping';
 import type { Sql } from '../lambdas/shared/sql/port';
 import {
   type Catalog,
@@ -35,7 +37,7 @@ interface Question {
   /** Cross-checks the API's answer against SQL's, so a drain that missed buckets cannot look fast. */
   agree: (api: unknown, sql: Record<string, unknown>[]) => string | undefined;
   /** Which DynamoDB buckets (per request, on average) the API reads: the bucket scopes and how many ids share them. */
-  buckets: { scopes: string[]; perRequestOf: number };
+  buckets: { scopes: Scope[]; perRequestOf: number };
 }
 
 function questions(catalog: Catalog): Question[] {
@@ -113,13 +115,8 @@ interface Measurement {
 }
 
 async function bucketsRead(sql: Sql, question: Question): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM sales_buckets
-     WHERE scope IN (SELECT value #>> '{}' FROM jsonb_array_elements(:scopes::jsonb))
-       AND currency = 'EUR' AND sale_day BETWEEN :from::date AND :to::date`,
-    { scopes: JSON.stringify(question.buckets.scopes), ...YEAR },
-  );
-  return (rows[0]?.n ?? 0) / question.buckets.perRequestOf;
+  const buckets = await bucketsBetween(sql, question.buckets.scopes, 'EUR', YEAR.from, YEAR.to);
+  return buckets / question.buckets.perRequestOf;
 }
 
 async function sqlTimes(sql: Sql, question: Question, samples: number) {

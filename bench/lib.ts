@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fetchToken, sendRaw } from '../client';
-import { bucketBumpStatement } from '../lambdas/sales/sales';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
 import { ALL_SCOPE_ID } from '../lambdas/shared/projection/aggregates';
+import { bucketBumpStatement } from '../lambdas/shared/projection/bookkeeping';
 import type { Sql } from '../lambdas/shared/sql/port';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/stack';
 import { ALL_MODELS, DEMO_BRANDS } from '../scripts/demo-data';
@@ -252,7 +252,7 @@ export async function insertGeneratedSales(
 }
 
 /**
- * What `touchBuckets` in lambdas/sales/sales.ts does after an insert, for every sale submitted as `tag`: bumps
+ * What `recordChanges` (lambdas/shared/projection/bookkeeping.ts) does after an insert, for every sale submitted as `tag`: bumps
  * the version of each (model, brand, all) × day × currency bucket they fall in and writes one outbox row per
  * bucket (the same SQL; only the changed set comes from the table instead of the INSERT's RETURNING).
  * Returns the number of outbox rows written.
@@ -270,16 +270,6 @@ export async function touchBucketsOf(sql: Sql, tag: string): Promise<number> {
 export async function countOf(sql: Sql, table: string): Promise<number> {
   const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
   return rows[0]?.n ?? 0;
-}
-
-/** Rows of `sales_outbox` by scope, and how many distinct buckets they name. */
-export async function outboxShape(sql: Sql) {
-  const { rows } = await sql.query<{ scope: string; rows: number; buckets: number }>(
-    `SELECT scope, count(*)::int AS rows,
-            count(DISTINCT (scope_id, sale_day, currency))::int AS buckets
-     FROM sales_outbox GROUP BY scope ORDER BY scope`,
-  );
-  return rows;
 }
 
 export interface LoadPhases {

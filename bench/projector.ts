@@ -8,16 +8,15 @@
  */
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { bucketCount, outboxShape, outboxSize } from '../lambdas/shared/projection/bookkeeping';
 import { Projector } from '../lambdas/shared/projection/projector';
 import { aggregatesTable } from '../local/tables';
 import {
   catalogStack,
-  countOf,
   fmt,
   inParallel,
   insertGeneratedSales,
   numberOption,
-  outboxShape,
   Stopwatch,
   timed,
   touchBucketsOf,
@@ -86,7 +85,7 @@ export const projectorDrain: Benchmark = async ({ scale, log }) => {
     );
     const shape = await outboxShape(stack.sql);
     const outboxRows = shape.reduce((sum, row) => sum + row.rows, 0);
-    const buckets = await countOf(stack.sql, 'sales_buckets');
+    const buckets = await bucketCount(stack.sql);
     log(`outbox: ${outboxRows} rows naming ${buckets} buckets`);
 
     const stopwatch = new Stopwatch();
@@ -101,7 +100,7 @@ export const projectorDrain: Benchmark = async ({ scale, log }) => {
       }),
     );
     if (projected !== outboxRows) throw new Error(`Drained ${projected} rows, the outbox held ${outboxRows}`);
-    const left = await countOf(stack.sql, 'sales_outbox');
+    const left = await outboxSize(stack.sql);
     if (left !== 0) throw new Error(`${left} outbox rows left after the drain`);
     const drainSql = stopwatch.get('sql');
     const drainPuts = stopwatch.get('put');

@@ -306,7 +306,7 @@ export interface components {
             externalId?: string;
         };
         SaleBatch: {
-            sales: unknown[];
+            sales: components["schemas"]["SaleCreate"][];
         };
         Brand: {
             /** Format: uuid */
@@ -404,6 +404,8 @@ export interface components {
         ModelSales: {
             /** Format: uuid */
             modelId: string;
+            /** @description Null when the catalog did not answer and the name was never cached */
+            modelName: string | null;
             /** Format: date */
             from: string;
             /** Format: date */
@@ -425,6 +427,8 @@ export interface components {
                 revenue: string;
                 orders: number;
             }[];
+            /** @description True when the catalog did not answer: names come from an expired cache, or are null when never cached */
+            namesStale: boolean;
         };
         RevenueStats: {
             /** Format: date */
@@ -467,21 +471,24 @@ export interface components {
                 rank: number;
                 /** Format: uuid */
                 modelId: string;
+                /** @description Null when the catalog did not answer and the name was never cached */
                 modelName: string | null;
                 /** Format: uuid */
                 brandId: string;
+                /** @description Null when the catalog did not answer and the name was never cached */
                 brandName: string | null;
                 units: number;
                 /** @description Exact decimal string in the currency */
                 revenue: string;
                 orders: number;
             }[];
-            /** @description True when the catalog was unavailable and names come from an expired cache */
+            /** @description True when the catalog did not answer: names come from an expired cache, or are null when never cached */
             namesStale: boolean;
         };
         BrandStats: {
             /** Format: uuid */
             brandId: string;
+            /** @description Null when the catalog did not answer and the name was never cached */
             brandName: string | null;
             /** Format: date */
             from: string;
@@ -498,13 +505,14 @@ export interface components {
             models: {
                 /** Format: uuid */
                 modelId: string;
+                /** @description Null when the catalog did not answer and the name was never cached */
                 modelName: string | null;
                 units: number;
                 /** @description Exact decimal string in the currency */
                 revenue: string;
                 orders: number;
             }[];
-            /** @description True when the catalog was unavailable and names come from an expired cache */
+            /** @description True when the catalog did not answer: names come from an expired cache, or are null when never cached */
             namesStale: boolean;
         };
     };
@@ -524,7 +532,10 @@ export interface operations {
                 /** @description Opaque cursor from the previous page’s `nextCursor` */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description ETag from an earlier GET; 304 if unchanged */
+                "if-none-match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -539,7 +550,14 @@ export interface operations {
                     "application/json": components["schemas"]["BrandPage"];
                 };
             };
-            /** @description Malformed id, query or body */
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -599,7 +617,7 @@ export interface operations {
                     "application/json": components["schemas"]["Brand"];
                 };
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -685,7 +703,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -750,7 +768,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -833,7 +851,7 @@ export interface operations {
                     "application/json": components["schemas"]["Brand"];
                 };
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -917,7 +935,10 @@ export interface operations {
                 /** @description Only the models of this brand */
                 brandId?: string;
             };
-            header?: never;
+            header?: {
+                /** @description ETag from an earlier GET; 304 if unchanged */
+                "if-none-match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -932,7 +953,14 @@ export interface operations {
                     "application/json": components["schemas"]["ModelPage"];
                 };
             };
-            /** @description Malformed id, query or body */
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -992,7 +1020,7 @@ export interface operations {
                     "application/json": components["schemas"]["Model"];
                 };
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1087,7 +1115,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1152,7 +1180,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1235,7 +1263,7 @@ export interface operations {
                     "application/json": components["schemas"]["Model"];
                 };
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1323,7 +1351,10 @@ export interface operations {
                 /** @description Last UTC day, inclusive */
                 to?: string;
             };
-            header?: never;
+            header?: {
+                /** @description ETag from an earlier GET; 304 if unchanged */
+                "if-none-match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1338,7 +1369,14 @@ export interface operations {
                     "application/json": components["schemas"]["SalePage"];
                 };
             };
-            /** @description Malformed id, query or body */
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1401,7 +1439,7 @@ export interface operations {
                     "application/json": components["schemas"]["Sale"];
                 };
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1500,7 +1538,7 @@ export interface operations {
                     "application/json": components["schemas"]["SaleItems"];
                 };
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1604,7 +1642,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResult"];
                 };
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1717,7 +1755,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1782,7 +1820,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1867,7 +1905,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1958,7 +1996,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2031,7 +2069,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2108,7 +2146,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2183,7 +2221,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed id, query or body */
+            /** @description Malformed id, query, header or body */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -177,12 +177,12 @@ function badTokensFor(scope: 'read' | 'write'): Promise<BadToken[]> {
 describe('every route × every bad token', () => {
   it('covers every route of the route table', () => {
     expect(routes.length).toBeGreaterThanOrEqual(20);
-    for (const route of routes as readonly RouteSpec[]) expect(['read', 'write']).toContain(route.scope);
+    for (const route of routes as readonly RouteSpec[]) expect(['read', 'write']).toContain(route.access);
   });
 
   for (const route of routes as readonly RouteSpec[]) {
-    it(`${route.method} ${route.path} (${route.operationId}, needs ${route.scope}) refuses every bad token`, async () => {
-      const cases = await badTokensFor(route.scope as 'read' | 'write');
+    it(`${route.method} ${route.path} (${route.operationId}, needs ${route.access}) refuses every bad token`, async () => {
+      const cases = await badTokensFor(route.access as 'read' | 'write');
       expect(cases.length).toBeGreaterThan(25);
       for (const bad of cases) await expectRefused(route, bad.authorization, bad.status, bad.name);
     });
@@ -196,7 +196,7 @@ describe('every route × every bad token', () => {
       const token =
         route.operationId === 'deleteSale'
           ? tokens.writer
-          : route.scope === 'read'
+          : route.access === 'read'
             ? tokens.reader
             : tokens.writer;
       const response = await sendRaw(stack.url, {
@@ -211,7 +211,7 @@ describe('every route × every bad token', () => {
 });
 
 describe('read-only clients never write', () => {
-  const writeRoutes = (routes as readonly RouteSpec[]).filter((route) => route.scope !== 'read');
+  const writeRoutes = (routes as readonly RouteSpec[]).filter((route) => route.access !== 'read');
 
   it('has write routes', () => {
     expect(writeRoutes.map((route) => route.operationId).sort()).toEqual(

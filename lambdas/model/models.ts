@@ -31,7 +31,7 @@ export class Models {
           throw new ValidationError(
             'The model refers to a brand that does not exist',
             [{ path: 'body.brandId', message: 'no brand has this id' }],
-            422,
+            'unprocessable',
           );
         }
         return rethrowNameTaken(input.name)(error);

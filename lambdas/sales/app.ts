@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { ValidationError } from '../shared/errors';
-import { createApiHandler } from '../shared/http/api-handler';
+import { createApiHandler } from '../api';
 import type { ApiRequest } from '../shared/http/request';
 import { created, noContent, ok } from '../shared/http/responses';
 import type { IdempotentRequest, IdempotentRunner } from '../shared/idempotency';
@@ -8,9 +7,8 @@ import type { CursorCodec } from '../shared/pagination';
 import type { Projector } from '../shared/projection/projector';
 import { SCOPES } from '../shared/route';
 import type { Sql } from '../shared/sql/port';
-import { modelIdsOf, readSalesCsv, validateSales } from './intake';
-import { type NewSale, type Origin, Sales } from './sales';
-import type { Sale } from './schemas';
+import { readSalesCsv } from './csv';
+import { type Actor, Sales } from './sales';
 
 export interface SalesDeps {
   sql: Sql;
@@ -20,56 +18,45 @@ export interface SalesDeps {
   reportingCurrency: string;
 }
 
+/** The sales API: parsed requests in, use cases called, idempotency kept here at the HTTP edge. */
 export function createSalesHandler({ sql, cursors, projector, idempotent, reportingCurrency }: SalesDeps) {
-  const sales = new Sales(sql, projector, cursors);
-
-  /** Validates every item; when some are invalid, the 422 also names the items whose model does not exist. */
-  async function validate(items: readonly unknown[], origins: readonly Origin[]): Promise<NewSale[]> {
-    try {
-      return validateSales(items, origins, reportingCurrency);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const unknownModels = await sales.unknownModels(modelIdsOf(items));
-      if (unknownModels.size === 0) throw error;
-      return validateSales(items, origins, reportingCurrency, unknownModels);
-    }
-  }
+  const sales = new Sales(sql, projector, cursors, reportingCurrency);
 
   return createApiHandler('sales', {
     createSale: (request) =>
       idempotent(idempotencyOf(request, 'createSale'), async () => {
-        const origins = [{ single: true as const }];
-        const valid = await validate([request.body], origins);
-        const [sale] = await sales.insert(valid, origins, request.principal.clientId, true);
+        const [sale] = await sales.record(
+          { items: [{ sale: request.body }], origins: [{ single: true }] },
+          actorOf(request),
+        );
         if (!sale) throw new Error('The inserted sale was not read back');
         return created(sale, `/sales/${sale.id}`);
       }),
     createSalesBatch: async (request) => {
       // The idempotency record keeps only the ids: a DynamoDB item holds at most 400 KB, which 1000 sales with
       // long externalIds exceed. Sales never change, so a replay reads the same sales back.
-      let inserted: Sale[] | undefined;
+      let recorded: Awaited<ReturnType<Sales['record']>> | undefined;
       const { body } = await idempotent(idempotencyOf(request, 'createSalesBatch'), async () => {
-        const origins = request.body.sales.map((_, index) => ({ index }));
-        const valid = await validate(request.body.sales, origins);
-        // Read back in the write's transaction: a read failing after the commit would be a 503 for written sales.
-        inserted = await sales.insert(valid, origins, request.principal.clientId, true);
-        return { status: 201, body: { ids: valid.map((sale) => sale.id) } };
+        const items = request.body.sales;
+        recorded = await sales.record(
+          { items, origins: items.map((_, index) => ({ index })) },
+          actorOf(request),
+        );
+        return { status: 201, body: { ids: recorded.map((sale) => sale.id) } };
       });
-      if (inserted) return { status: 201, body: { items: inserted } };
+      if (recorded) return { status: 201, body: { items: recorded } };
       const { ids } = ReplayedBatch.parse(body);
       return { status: 201, body: { items: await sales.byIds(ids) } };
     },
     importSales: (request) =>
       idempotent(idempotencyOf(request, 'importSales'), async () => {
-        const { items, origins } = readSalesCsv(request.body);
-        const valid = await validate(items, origins);
-        await sales.insert(valid, origins, request.principal.clientId, false);
-        return { status: 201, body: { importedRows: valid.length } };
+        const importedRows = await sales.import(readSalesCsv(request.body), actorOf(request));
+        return { status: 201, body: { importedRows } };
       }),
     listSales: async ({ query }) => ok(await sales.list(query, query.limit, query.cursor)),
     getSale: async ({ params }) => ok(await sales.get(params.saleId)),
-    deleteSale: async ({ params, principal }) => {
-      await sales.delete(params.saleId, principal.clientId, principal.scopes.includes(SCOPES.admin));
+    deleteSale: async (request) => {
+      await sales.delete(request.params.saleId, actorOf(request));
       return noContent();
     },
   });
@@ -77,6 +64,10 @@ export function createSalesHandler({ sql, cursors, projector, idempotent, report
 
 /** What the idempotency record of a batch keeps. */
 const ReplayedBatch = z.object({ ids: z.array(z.string()) });
+
+function actorOf({ principal }: ApiRequest): Actor {
+  return { clientId: principal.clientId, isAdmin: principal.scopes.includes(SCOPES.admin) };
+}
 
 function idempotencyOf(request: ApiRequest, operation: string): IdempotentRequest {
   return {

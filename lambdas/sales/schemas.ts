@@ -1,13 +1,9 @@
 import * as z from 'zod';
-import { isCurrency, minorDigits } from '../shared/money';
+import { toFieldIssues } from '../shared/http/request';
+import { Currency, minorDigits } from '../shared/money';
 import { CountryCode, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 export const MAX_BATCH = 1000;
-
-export const Currency = z
-  .string()
-  .refine(isCurrency, { error: 'must be an ISO 4217 currency code in upper case, e.g. EUR' })
-  .meta({ description: 'ISO 4217 currency code', example: 'EUR' });
 
 const SoldAt = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()], {
@@ -76,10 +72,42 @@ export const Sale = z
   .meta({ id: 'Sale' });
 export type Sale = z.infer<typeof Sale>;
 
+/**
+ * A sale of a batch or a CSV row, parsed once: the sale, or every problem of the item (field relative to the
+ * item). A batch answers 422 naming every bad item, so one bad item must not fail the parse of the whole body.
+ * `modelId`/`externalId` are kept from a bad item when they are well-formed, so its other problems (an unknown
+ * model, a repeated externalId) are reported in the same answer.
+ */
+export type SaleItem =
+  | { sale: SaleCreate }
+  | { problems: { field: string; message: string }[]; modelId?: string; externalId?: string };
+
+export function parseSaleItem(input: unknown): SaleItem {
+  const parsed = SaleCreate.safeParse(input, { reportInput: true });
+  if (parsed.success) return { sale: parsed.data };
+  const problems = parsed.error.issues
+    .flatMap((issue) => toFieldIssues(issue, ''))
+    .map(({ path, message }) => ({ field: path.replace(/^\./, '') || 'sale', message }));
+  const fields = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const modelId = saleFields.modelId.safeParse(fields.modelId);
+  const externalId = saleFields.externalId.safeParse(fields.externalId);
+  return {
+    problems,
+    ...(modelId.success ? { modelId: modelId.data } : {}),
+    ...(externalId.success && externalId.data !== undefined ? { externalId: externalId.data } : {}),
+  };
+}
+
+/** Documented as a SaleCreate; parsed leniently into a SaleItem. */
+const BatchSale = z
+  .unknown()
+  .transform(parseSaleItem)
+  .meta({ override: { $ref: '#/components/schemas/SaleCreate' } });
+
 export const SaleBatch = z
   .strictObject({
     sales: z
-      .array(z.unknown())
+      .array(BatchSale)
       .min(1, { error: 'must hold 1 to 1000 sales' })
       .max(MAX_BATCH, { error: 'must hold 1 to 1000 sales' }),
   })

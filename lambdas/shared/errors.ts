@@ -1,6 +1,29 @@
-/** Domain errors: free of HTTP and AWS; the HTTP layer maps them to problem+json in one place. */
+/**
+ * Domain errors: free of HTTP and AWS. Each carries a `kind` saying what went wrong in domain terms; the HTTP
+ * layer (lambdas/shared/http/error-mapping.ts) turns kinds into statuses in one place.
+ */
 
-export class NotFoundError extends Error {
+export type ErrorKind =
+  /** The input is malformed: a wrong type, a missing field, an unknown field. */
+  | 'malformed'
+  /** The input is well-formed but breaks a rule (a currency's minor unit, a model that does not exist). */
+  | 'unprocessable'
+  | 'not-found'
+  /** The change conflicts with the current state (a name or externalId taken, a concurrent change). */
+  | 'conflict'
+  /** The caller's view of the resource is stale (If-Match). */
+  | 'stale-precondition'
+  | 'forbidden'
+  /** A dependency (database, table) is unavailable; safe to retry later. */
+  | 'unavailable';
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not-found';
+
   constructor(
     readonly entity: string,
     readonly id: string,
@@ -10,7 +33,8 @@ export class NotFoundError extends Error {
   }
 }
 
-export class ConflictError extends Error {
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
   /** The conflicting fields, when the conflict is about specific items (e.g. externalIds already used). */
   readonly issues: FieldIssue[];
 
@@ -21,14 +45,18 @@ export class ConflictError extends Error {
   }
 }
 
-export class PreconditionFailedError extends Error {
+export class PreconditionFailedError extends DomainError {
+  readonly kind = 'stale-precondition';
+
   constructor(message = 'The resource has changed since it was read (If-Match does not match its ETag)') {
     super(message);
     this.name = 'PreconditionFailedError';
   }
 }
 
-export class ForbiddenError extends Error {
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+
   constructor(message: string) {
     super(message);
     this.name = 'ForbiddenError';
@@ -48,20 +76,21 @@ export interface FieldIssue {
   existingSaleId?: string;
 }
 
-/** Input that parsed but breaks a domain rule, or is malformed; `status` lets callers pick 400 or 422. */
-export class ValidationError extends Error {
+/** Input that is malformed, or well-formed but breaking a domain rule; lists every offending field. */
+export class ValidationError extends DomainError {
   constructor(
     message: string,
     readonly issues: FieldIssue[],
-    readonly status: 400 | 422 = 400,
+    readonly kind: 'malformed' | 'unprocessable' = 'malformed',
   ) {
     super(message);
     this.name = 'ValidationError';
   }
 }
 
-/** A dependency (database, table) is unavailable; safe to retry later. */
-export class UnavailableError extends Error {
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'UnavailableError';

@@ -53,7 +53,7 @@ function mapIdempotencyError(error: unknown): unknown {
     return new ValidationError(
       'This Idempotency-Key was already used with a different request body',
       [{ path: 'header.idempotency-key', message: 'reused with a different body; use a new key' }],
-      422,
+      'unprocessable',
     );
   }
   if (error instanceof IdempotencyAlreadyInProgressError) {

@@ -1,10 +1,18 @@
 /** Exact decimal amounts as strings, summed as scaled BigInts: money is never a float. */
+import * as z from 'zod';
 
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
-export function isCurrency(code: string): boolean {
-  return CURRENCIES.has(code);
-}
+/**
+ * The one rule for a currency code, wherever one arrives (request bodies and queries, REPORTING_CURRENCY,
+ * CDK settings): an ISO 4217 code this runtime knows, so its minor unit is known too.
+ */
+export const Currency = z
+  .string()
+  .refine((code) => CURRENCIES.has(code), {
+    error: 'must be an ISO 4217 currency code in upper case, e.g. EUR',
+  })
+  .meta({ description: 'ISO 4217 currency code', example: 'EUR' });
 
 /** Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, KWD 3). */
 export function minorDigits(currency: string): number {
@@ -52,4 +60,9 @@ export function divideHalfEven(scaledTotal: bigint, count: number, digits: numbe
   const twiceRemainder = (absolute % divisor) * 2n;
   if (twiceRemainder > divisor || (twiceRemainder === divisor && quotient % 2n === 1n)) quotient += 1n;
   return formatDecimal((negative ? -quotient : quotient) * unit, digits);
+}
+
+/** An exact amount shown with exactly its currency's minor-unit decimals (e.g. a stored "10.5000" EUR → "10.50"). */
+export function inMinorUnits(amount: string, currency: string): string {
+  return formatDecimal(parseDecimal(amount), minorDigits(currency));
 }

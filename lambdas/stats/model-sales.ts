@@ -1,4 +1,4 @@
-import type { CachedCatalog } from '../shared/catalog/catalog';
+import type { CatalogClient } from '../shared/catalog/catalog';
 import { NotFoundError } from '../shared/errors';
 import { divideHalfEven, formatDecimal, minorDigits, parseDecimal } from '../shared/money';
 import { type Granularity, periodOf, periodsOf } from '../shared/periods';
@@ -15,7 +15,7 @@ export interface PeriodQuery {
 /** Per-model sales per period, from the materialized day buckets: one Query, never SQL. */
 export async function modelSales(
   store: AggregateStore,
-  catalog: CachedCatalog,
+  catalog: CatalogClient,
   modelId: string,
   query: PeriodQuery,
 ): Promise<ModelSales> {
@@ -23,7 +23,8 @@ export async function modelSales(
     catalog.model(modelId),
     store.queryDays('model', modelId, query.currency, query.from, query.to),
   ]);
-  if (!model.value) throw new NotFoundError('Model', modelId);
+  // Unknown only when the catalog says so; when it does not answer, the figures still do.
+  if (!model.value && !model.stale) throw new NotFoundError('Model', modelId);
 
   const labels = periodsOf(query.from, query.to, query.granularity);
   const sums = new Map(labels.map((label) => [label, { units: 0, revenue: 0n, orders: 0 }]));
@@ -44,6 +45,7 @@ export async function modelSales(
   const orders = periods.reduce((total, period) => total + period.orders, 0);
   return {
     modelId,
+    modelName: model.value?.name ?? null,
     ...query,
     totals: {
       units,
@@ -52,5 +54,6 @@ export async function modelSales(
       averageUnitsPerPeriod: Number(divideHalfEven(BigInt(units) * 10_000n, labels.length, 2)),
     },
     periods,
+    namesStale: model.stale,
   };
 }

@@ -2,13 +2,13 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../../lambdas/model/schemas';
 import type { AggregateStore } from '../../lambdas/shared/projection/aggregates';
+import { outboxSize, requeueAllBuckets } from '../../lambdas/shared/projection/bookkeeping';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { LOCAL_TABLES } from '../../local/tables';
 import { type ApiClient, api, tokenFor } from '../support/http';
 import {
   CSV_HEADER,
-  count,
   createModel,
   csvOf,
   csvRow,
@@ -81,7 +81,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const outbox = () => count(stack.sql, 'sales_outbox');
+const outbox = () => outboxSize(stack.sql);
 
 async function unitsOf(model: Model, from = '2025-03-01', to = '2025-03-03'): Promise<number> {
   const response = await modelSales(reader, model.id, `from=${from}&to=${to}`);
@@ -147,9 +147,7 @@ describe('projection faults', () => {
 
     // Every bucket queued again, twice, as a redelivery after a crash would.
     for (let copy = 0; copy < 2; copy++) {
-      await stack.sql.query(
-        'INSERT INTO sales_outbox (scope, scope_id, sale_day, currency) SELECT scope, scope_id, sale_day, currency FROM sales_buckets',
-      );
+      await requeueAllBuckets(stack.sql);
     }
     expect(await stack.projector.drain(7)).toBeGreaterThan(0);
 

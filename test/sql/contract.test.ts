@@ -618,7 +618,7 @@ describe.each(adapters)('SQL port contract on %s', (_name, open) => {
       const stillUsed = await brands.delete(brand.id).catch(failed);
 
       expect(orphan).toBeInstanceOf(ValidationError);
-      expect(orphan).toMatchObject({ status: 422 });
+      expect(orphan).toMatchObject({ kind: 'unprocessable' });
       expect(stillUsed).toBeInstanceOf(ConflictError);
       expect(await brands.get(brand.id)).toMatchObject({ name: 'Fiat' });
     });

@@ -1,12 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  PreconditionFailedError,
-  UnavailableError,
-  ValidationError,
-} from '../errors';
+import { ConflictError, DomainError, type ErrorKind, UnavailableError, ValidationError } from '../errors';
 import { logger } from '../powertools';
 import { HttpProblem } from './http-problem';
 import { type ProblemInit, problemResponse } from './problem';
@@ -19,44 +12,33 @@ export function errorResponse(error: unknown, requestId: string): APIGatewayProx
   return problemResponse(problem, requestId);
 }
 
+/** What each kind of domain error answers. */
+const BY_KIND = {
+  malformed: { status: 400, type: 'validation-error', title: 'Bad Request' },
+  unprocessable: { status: 422, type: 'unprocessable', title: 'Unprocessable Content' },
+  'not-found': { status: 404, type: 'not-found', title: 'Not Found' },
+  conflict: { status: 409, type: 'conflict', title: 'Conflict' },
+  'stale-precondition': { status: 412, type: 'precondition-failed', title: 'Precondition Failed' },
+  forbidden: { status: 403, type: 'forbidden', title: 'Forbidden' },
+  unavailable: { status: 503, type: 'unavailable', title: 'Service Unavailable' },
+} as const satisfies Record<ErrorKind, Pick<ProblemInit, 'status' | 'type' | 'title'>>;
+
 function toProblem(error: unknown): ProblemInit {
   if (error instanceof HttpProblem) return error.problem;
-  if (error instanceof ValidationError) {
-    return error.status === 400
-      ? {
-          status: 400,
-          type: 'validation-error',
-          title: 'Bad Request',
-          detail: error.message,
-          errors: error.issues,
-        }
-      : {
-          status: 422,
-          type: 'unprocessable',
-          title: 'Unprocessable Content',
-          detail: error.message,
-          errors: error.issues,
-        };
-  }
-  if (error instanceof NotFoundError)
-    return { status: 404, type: 'not-found', title: 'Not Found', detail: error.message };
-  if (error instanceof ConflictError) {
-    const errors = error.issues.length > 0 ? { errors: error.issues } : {};
-    return { status: 409, type: 'conflict', title: 'Conflict', detail: error.message, ...errors };
-  }
-  if (error instanceof PreconditionFailedError) {
-    return { status: 412, type: 'precondition-failed', title: 'Precondition Failed', detail: error.message };
-  }
-  if (error instanceof ForbiddenError)
-    return { status: 403, type: 'forbidden', title: 'Forbidden', detail: error.message };
   if (error instanceof UnavailableError) {
     return {
-      status: 503,
-      type: 'unavailable',
-      title: 'Service Unavailable',
+      ...BY_KIND.unavailable,
       detail: 'A backing service is unavailable; nothing was changed. Retry later.',
       headers: { 'retry-after': '5' },
     };
+  }
+  if (error instanceof DomainError) {
+    // A validation problem always lists its fields (possibly none); a conflict only when it is about some.
+    const errors =
+      error instanceof ValidationError || (error instanceof ConflictError && error.issues.length > 0)
+        ? { errors: error.issues }
+        : {};
+    return { ...BY_KIND[error.kind], detail: error.message, ...errors };
   }
   return {
     status: 500,

@@ -1,8 +1,8 @@
+/** Reading a CSV import into submitted sales: pure, no I/O. */
 import { CsvError, parse } from 'csv-parse/sync';
 import { type FieldIssue, ValidationError } from '../shared/errors';
-import { toFieldIssues } from '../shared/http/request';
-import { issueAt, type NewSale, type Origin, toNewSale } from './sales';
-import { checkMinorUnit, SALE_FIELDS, SaleCreate } from './schemas';
+import { parseSaleItem, SALE_FIELDS, type SaleItem } from './schemas';
+import type { Origin, Submission } from './validation';
 
 interface CsvRecord {
   record: string[];
@@ -15,65 +15,10 @@ export const MAX_IMPORT_ROWS = 200_000;
 const REQUIRED_COLUMNS = ['modelId', 'soldAt', 'quantity', 'unitPrice'];
 
 /**
- * Validates every item and reports every bad field of every item at once (422), or returns them all. Also reports
- * externalIds repeated within the request, and items naming one of `unknownModels` (ids known not to exist), so
- * one answer lists every bad item.
- */
-export function validateSales(
-  items: readonly unknown[],
-  origins: readonly Origin[],
-  reportingCurrency: string,
-  unknownModels: ReadonlySet<string> = new Set(),
-): NewSale[] {
-  const issues: FieldIssue[] = [];
-  const sales: NewSale[] = [];
-  const externalIds = new Set<string>();
-  items.forEach((item, i) => {
-    const origin = origins[i];
-    const parsed = SaleCreate.safeParse(item, { reportInput: true });
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues.flatMap((zodIssue) => toFieldIssues(zodIssue, ''))) {
-        issues.push(issueAt(origin, issue.path.replace(/^\./, '') || 'sale', issue.message));
-      }
-    } else {
-      const sale = toNewSale(parsed.data, reportingCurrency);
-      const minorUnitProblem = checkMinorUnit(parsed.data, sale.currency);
-      if (minorUnitProblem) issues.push(issueAt(origin, 'unitPrice', minorUnitProblem));
-      sales.push(sale);
-    }
-    const { modelId, externalId } = rawFields(item);
-    if (modelId !== undefined && unknownModels.has(modelId))
-      issues.push(issueAt(origin, 'modelId', 'no model has this id'));
-    if (externalId !== undefined) {
-      if (externalIds.has(externalId))
-        issues.push(issueAt(origin, 'externalId', 'repeats an externalId used earlier in this request'));
-      externalIds.add(externalId);
-    }
-  });
-  if (issues.length > 0)
-    throw new ValidationError('Some sales are invalid; nothing was written', issues, 422);
-  return sales;
-}
-
-/** The model ids of items, as submitted (valid or not), for looking up unknown models. */
-export function modelIdsOf(items: readonly unknown[]): string[] {
-  return items.flatMap((item) => rawFields(item).modelId ?? []);
-}
-
-function rawFields(item: unknown): { modelId?: string; externalId?: string } {
-  if (typeof item !== 'object' || item === null) return {};
-  const { modelId, externalId } = item as Record<string, unknown>;
-  return {
-    ...(typeof modelId === 'string' ? { modelId } : {}),
-    ...(typeof externalId === 'string' && externalId !== '' ? { externalId } : {}),
-  };
-}
-
-/**
  * Reads a CSV of sales: a header row of sale field names, then one sale per record. Handles a UTF-8 BOM,
- * CRLF, and quoted fields with commas, quotes and newlines. Returns plain items for `validateSales`.
+ * CRLF, and quoted fields with commas, quotes and newlines. Each row is parsed by the sale schema, once.
  */
-export function readSalesCsv(text: string): { items: Record<string, unknown>[]; origins: Origin[] } {
+export function readSalesCsv(text: string): Submission {
   let records: CsvRecord[];
   try {
     // With `info: true` csv-parse yields `{ record, info }` per record; its typings do not say so.
@@ -94,7 +39,7 @@ export function readSalesCsv(text: string): { items: Record<string, unknown>[]; 
   if (rows.length === 0) throw csvProblem('The CSV has a header but no sales', []);
   if (rows.length > MAX_IMPORT_ROWS) throw csvProblem(`The CSV has more than ${MAX_IMPORT_ROWS} rows`, []);
 
-  const items: Record<string, unknown>[] = [];
+  const items: SaleItem[] = [];
   const origins: Origin[] = [];
   // Lines are counted here: csv-parse's `info.lines` counts a CRLF inside a quoted field as two lines.
   const lineAt = lineCounter(Buffer.from(text, 'utf8'));
@@ -109,7 +54,7 @@ export function readSalesCsv(text: string): { items: Record<string, unknown>[]; 
       if (cell === '') return; // an empty optional cell is absent; an empty required one is reported missing
       item[column] = column === 'quantity' && /^-?\d+$/.test(cell) ? Number(cell) : cell;
     });
-    items.push(item);
+    items.push(parseSaleItem(item));
     origins.push({ line });
   }
   return { items, origins };
@@ -149,5 +94,5 @@ function checkHeader(columns: string[]) {
 }
 
 function csvProblem(message: string, issues: FieldIssue[]) {
-  return new ValidationError(message, issues, 422);
+  return new ValidationError(message, issues, 'unprocessable');
 }

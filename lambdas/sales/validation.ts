@@ -1,0 +1,97 @@
+/** What can be checked about submitted sales without any I/O. */
+import { randomUUID } from 'node:crypto';
+import type { FieldIssue } from '../shared/errors';
+import { checkMinorUnit, type SaleCreate, type SaleItem } from './schemas';
+
+/** A validated sale ready to insert: id chosen, currency defaulted, soldAt normalized to an instant. */
+export interface NewSale {
+  id: string;
+  modelId: string;
+  soldAt: string;
+  quantity: number;
+  unitPrice: string;
+  currency: string;
+  country: string | null;
+  externalId: string | null;
+}
+
+/** Where a sale came from in the request, for error reports: a batch index, a CSV line, or the body itself. */
+export type Origin = { index: number } | { line: number } | { single: true };
+
+/** Sales as submitted, each with where it came from. */
+export interface Submission {
+  items: readonly SaleItem[];
+  origins: readonly Origin[];
+}
+
+/** The outcome of `checkSubmission`: the valid sales, every problem found, and the models to look up. */
+export interface CheckedSubmission {
+  sales: NewSale[];
+  /** Origin of each of `sales`. */
+  origins: Origin[];
+  /** Each problem with the position of its item in the submission (reports list items in order). */
+  issues: { position: number; issue: FieldIssue }[];
+  /** Every well-formed model id named (by valid and invalid items alike), so unknown ones join the report. */
+  models: { modelId: string; position: number }[];
+}
+
+/**
+ * Checks what needs no database: the schema's verdict on each item, the currency's minor unit, and externalIds
+ * repeated within the submission. Fills defaults of the valid sales.
+ */
+export function checkSubmission(submission: Submission, reportingCurrency: string): CheckedSubmission {
+  const checked: CheckedSubmission = { sales: [], origins: [], issues: [], models: [] };
+  const externalIds = new Set<string>();
+  submission.items.forEach((item, position) => {
+    const origin = originAt(submission, position);
+    const report = (field: string, message: string) =>
+      checked.issues.push({ position, issue: issueAt(origin, field, message) });
+    const { modelId, externalId } = 'sale' in item ? item.sale : item;
+    if ('sale' in item) {
+      const sale = toNewSale(item.sale, reportingCurrency);
+      const minorUnitProblem = checkMinorUnit(item.sale, sale.currency);
+      if (minorUnitProblem) report('unitPrice', minorUnitProblem);
+      checked.sales.push(sale);
+      checked.origins.push(origin);
+    } else {
+      for (const problem of item.problems) report(problem.field, problem.message);
+    }
+    if (modelId !== undefined) checked.models.push({ modelId: modelId.toLowerCase(), position });
+    if (externalId !== undefined) {
+      if (externalIds.has(externalId))
+        report('externalId', 'repeats an externalId used earlier in this request');
+      externalIds.add(externalId);
+    }
+  });
+  return checked;
+}
+
+/** Where the item at `position` came from (a batch index unless the submission says otherwise). */
+export function originAt(submission: Submission, position: number): Origin {
+  return submission.origins[position] ?? { index: position };
+}
+
+/** Fills what the schema leaves to the domain: the id, the default currency, soldAt as an instant. */
+export function toNewSale(input: SaleCreate, reportingCurrency: string): NewSale {
+  return {
+    id: randomUUID(),
+    // UUIDs are case-insensitive; the catalog's are lower case.
+    modelId: input.modelId.toLowerCase(),
+    // A bare date is that UTC day's midnight. A date-time goes to SQL in UTC: RFC 3339 offsets reach ±23:59,
+    // PostgreSQL's only ±15:59 (sold_at keeps milliseconds either way).
+    soldAt: input.soldAt.length === 10 ? `${input.soldAt}T00:00:00Z` : new Date(input.soldAt).toISOString(),
+    quantity: input.quantity,
+    unitPrice: input.unitPrice,
+    currency: input.currency ?? reportingCurrency,
+    country: input.country ?? null,
+    externalId: input.externalId ?? null,
+  };
+}
+
+/** An issue about one field of one submitted sale, located the way its origin is (body, batch index, CSV line). */
+export function issueAt(origin: Origin, field: string, message: string): FieldIssue {
+  if ('single' in origin) return { path: `body.${field}`, message };
+  if ('line' in origin)
+    return { path: `line ${origin.line}: ${field}`, line: origin.line, column: field, message };
+  return { path: `body.sales[${origin.index}].${field}`, index: origin.index, message };
+}
