@@ -107,20 +107,18 @@ export class LocalAuthority {
       throw new OAuthError(400, 'invalid_scope', `Not allowed for this client: ${unknown.join(' ')}`);
     const scopes = requested && requested.length > 0 ? requested : client.scopes;
     const now = Math.floor(Date.now() / 1000);
-    const accessToken = await new SignJWT({
+    const accessToken = await this.sign({
       client_id: client.clientId,
       token_use: 'access',
       scope: scopes.join(' '),
       auth_time: now,
       version: 2,
       jti: randomUUID(),
-    })
-      .setProtectedHeader({ alg: 'RS256', kid: this.keyId })
-      .setSubject(client.clientId)
-      .setIssuer(this.issuer)
-      .setIssuedAt(now)
-      .setExpirationTime(now + this.tokenSeconds)
-      .sign(this.privateKey);
+      sub: client.clientId,
+      iss: this.issuer,
+      iat: now,
+      exp: now + this.tokenSeconds,
+    });
     return { access_token: accessToken, token_type: 'Bearer', expires_in: this.tokenSeconds };
   }
 
@@ -136,6 +134,14 @@ export class LocalAuthority {
 
   client(clientId: string): KnownClient | undefined {
     return this.clients.get(clientId);
+  }
+
+  /**
+   * Signs `claims` exactly as given with the authority's key, under `keyId` (default: the published one). The
+   * token endpoint uses it; tests use it to forge tokens that differ from a real one in a single claim.
+   */
+  sign(claims: JWTPayload, keyId = this.keyId): Promise<string> {
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: keyId }).sign(this.privateKey);
   }
 
   /** Verifies an `Authorization: Bearer` header and checks that the token has one of `acceptedScopes`. */

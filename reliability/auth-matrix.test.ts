@@ -6,14 +6,21 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { type ApiClient, createApiClient, fetchToken, type Schemas } from '../client';
+import {
+  type ApiClient,
+  createApiClient,
+  fetchToken,
+  type RawRequest,
+  type Schemas,
+  sendRaw,
+} from '../client';
 import { routes } from '../lambdas/routes';
 import type { RouteSpec } from '../lambdas/shared/route';
 import { loadClients } from '../local/auth';
 import type { LocalStack } from '../local/stack';
 import { expectData, rawOf } from '../test/support/api';
 import { stackTest } from '../test/support/fixtures';
-import { expectProblemShape, type RawRequest, sendRaw } from './support/http';
+import { expectProblemShape } from './support/http';
 import { expectConverged, fingerprint, WriteLog } from './support/state';
 import { type BadToken, badTokens } from './support/tokens';
 
@@ -125,7 +132,7 @@ function validRequest(route: RouteSpec): RawRequest {
   const search = query[route.operationId];
   return {
     method: route.method,
-    url: search ? `${path}?${search}` : path,
+    path: search ? `${path}?${search}` : path,
     headers: body === undefined ? {} : { 'content-type': route.bodyType ?? 'application/json' },
     body,
   };
@@ -254,7 +261,7 @@ describe('read-only clients never write', () => {
     for (const scope of ['sales-api/write', 'sales-api/admin', 'sales-api/read sales-api/write']) {
       const response = await sendRaw(stack.url, {
         method: 'POST',
-        url: '/oauth2/token',
+        path: '/oauth2/token',
         headers: {
           authorization: `Basic ${Buffer.from('demo-reader:demo-reader-secret').toString('base64')}`,
           'content-type': 'application/x-www-form-urlencoded',

@@ -11,13 +11,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ApiClient, fetchToken } from '../client';
+import { type ApiClient, fetchToken, sendRaw } from '../client';
 import type { OutboxEntry } from '../lambdas/shared/projection/projector';
 import type { LocalStack } from '../local/stack';
-import { type AnyResponse, expectData, rawOf } from '../test/support/api';
+import { type AnyResponse, expectData, one, rawOf } from '../test/support/api';
 import { stackTest } from '../test/support/fixtures';
 import { dynamoDown, gate, jitter, SqlFaults, StoreFaults } from './support/faults';
-import { expectProblemShape, sendRaw } from './support/http';
+import { expectProblemShape } from './support/http';
 import { expectConverged, fingerprint, rowCounts, WriteLog } from './support/state';
 
 const sqlFaults = new SqlFaults();
@@ -63,13 +63,6 @@ function expectUnavailable(result: AnyResponse) {
 }
 
 /** Sales on the model/day/price mix the suites use: `tag` (a unit price) finds them again in SQL. */
-/** The first item; the test is wrong if there is none. */
-function one<T>(items: readonly T[]): T {
-  const [first] = items;
-  if (first === undefined) throw new Error('expected at least one item');
-  return first;
-}
-
 function salesOf(tag: string, count: number, withExternalIds = false) {
   return Array.from({ length: count }, (_, i) => ({
     modelId: one(modelIds.slice(i % modelIds.length)),
@@ -433,7 +426,7 @@ describe('a retried POST whose first response was lost', () => {
     });
     const first = sendRaw(stack.url, {
       method: 'POST',
-      url: '/sales',
+      path: '/sales',
       headers: {
         authorization: `Bearer ${token.access_token}`,
         'content-type': 'application/json',

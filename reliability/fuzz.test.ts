@@ -10,21 +10,28 @@
  */
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { Brand } from '../lambdas/brand/schemas';
-import type { Model } from '../lambdas/model/schemas';
+import {
+  type ApiClient,
+  fetchToken,
+  type RawRequest,
+  type RawResponse,
+  type Schemas,
+  sendRaw,
+} from '../client';
 import { TIER_NAMES } from '../lambdas/partner/tiers';
 import { type OperationId, routes } from '../lambdas/routes';
-import { SALE_FIELDS, type Sale, SaleCreate } from '../lambdas/sales/schemas';
+import { SALE_FIELDS, SaleCreate } from '../lambdas/sales/schemas';
 import { GRANULARITIES } from '../lambdas/shared/periods';
 import type { RouteSpec } from '../lambdas/shared/route';
 import { PageQuery } from '../lambdas/shared/schemas';
 import { MAX_DAYS, MAX_STATS_DAYS, TopModelsQuery } from '../lambdas/stats/schemas';
-import { type LocalStack, startLocalStack } from '../local/stack';
-import { type ApiClient, type ApiResponse, api, tokenFor } from '../test/support/http';
+import type { LocalStack } from '../local/stack';
+import { expectData, one } from '../test/support/api';
+import { stackTest } from '../test/support/fixtures';
 import * as arb from './support/arbitraries';
-import { expectProblemShape, type RawRequest, sendRaw } from './support/http';
+import { expectProblemShape } from './support/http';
 import { LITERAL_SEGMENTS, type Verdict, verdictOf } from './support/routes';
 import { expectConverged, type Fingerprint, fingerprint as fingerprintOf, WriteLog } from './support/state';
 
@@ -59,65 +66,69 @@ const stats = {
   undocumented: new Set<string>(),
 };
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, wrapSql: writes.wrap });
+const test = stackTest({ projectorIntervalMs: 0, wrapSql: writes.wrap });
+
+test.beforeAll(async ({ stack: started, writer: demoWriter, admin: demoAdmin }) => {
+  stack = started;
+  writer = demoWriter;
+  admin = demoAdmin;
+  const tokenOf = async (clientId: string) =>
+    (await fetchToken(stack.url, { clientId, clientSecret: `${clientId}-secret` })).access_token;
   token = {
-    read: await tokenFor(stack, 'demo-reader'),
-    write: await tokenFor(stack, 'demo-writer'),
-    admin: await tokenFor(stack, 'demo-admin'),
-  };
-  writer = api(stack, token.write);
-  admin = api(stack, token.admin);
-  const created = async <T>(response: Promise<ApiResponse<T>>): Promise<T> => {
-    const result = await response;
-    if (result.status !== 201) throw new Error(`setup: ${result.status} ${result.text}`);
-    return result.body;
+    read: await tokenOf('demo-reader'),
+    write: await tokenOf('demo-writer'),
+    admin: await tokenOf('demo-admin'),
   };
   const brands = await Promise.all(
-    ['Fuzz Motors', 'Øresund Automobiles', 'Patchable'].map((name) =>
-      created(admin.post<Brand>('/brands', { name, country: 'DE' })),
+    ['Fuzz Motors', 'Øresund Automobiles', 'Patchable'].map(async (name) =>
+      expectData(await admin.POST('/brands', { body: { name, country: 'DE' } }), 201),
     ),
   );
-  const [a, b, patchable] = brands as [Brand, Brand, Brand];
-  const models: Model[] = [];
+  const [a, b, patchable] = brands as [Schemas['Brand'], Schemas['Brand'], Schemas['Brand']];
+  const models: Schemas['Model'][] = [];
   for (const [brand, name] of [
     [a, 'Alpha'],
     [a, 'Beta'],
     [b, 'Gamma'],
     [a, 'Patchable'],
   ] as const) {
-    models.push(await created(admin.post<Model>('/models', { brandId: brand.id, name, launchYear: 2020 })));
+    models.push(
+      expectData(await admin.POST('/models', { body: { brandId: brand.id, name, launchYear: 2020 } }), 201),
+    );
   }
   const saleModels = models.slice(0, 3).map((model) => model.id);
-  const sales = await created(
-    writer.post<{ items: Sale[] }>('/sales/batch', {
-      sales: saleModels.flatMap((modelId, i) => [
-        {
-          modelId,
-          soldAt: '2025-03-01T10:00:00Z',
-          quantity: i + 1,
-          unitPrice: '19999.90',
-          ...(i === 0 ? { externalId: 'fixture-ext' } : {}),
-        },
-        { modelId, soldAt: '2025-03-02', quantity: 2, unitPrice: '500', currency: 'JPY', country: 'JP' },
-      ]),
+  const sales = expectData(
+    await writer.POST('/sales/batch', {
+      body: {
+        sales: saleModels.flatMap((modelId, i) => [
+          {
+            modelId,
+            soldAt: '2025-03-01T10:00:00Z',
+            quantity: i + 1,
+            unitPrice: '19999.90',
+            ...(i === 0 ? { externalId: 'fixture-ext' } : {}),
+          },
+          { modelId, soldAt: '2025-03-02', quantity: 2, unitPrice: '500', currency: 'JPY', country: 'JP' },
+        ]),
+      },
     }),
+    201,
   );
-  const cursor = async (path: string) => {
-    const response = await writer.get<{ nextCursor: string | null }>(path);
-    if (!response.body.nextCursor) throw new Error(`setup: no cursor from ${path}`);
-    return response.body.nextCursor;
+  const cursor = (path: string, page: { nextCursor: string | null }) => {
+    if (!page.nextCursor) throw new Error(`setup: no cursor from ${path}`);
+    return page.nextCursor;
   };
+  const firstOf = { params: { query: { limit: 1 } } };
   fx = {
     brandIds: [a.id, b.id],
     patchBrandId: patchable.id,
     modelIds: saleModels,
-    patchModelId: (models[3] as Model).id,
+    patchModelId: (models[3] as Schemas['Model']).id,
     saleIds: sales.items.map((sale) => sale.id),
     cursors: {
-      brands: await cursor('/brands?limit=1'),
-      models: await cursor('/models?limit=1'),
-      sales: await cursor('/sales?limit=1'),
+      brands: cursor('/brands', expectData(await writer.GET('/brands', firstOf))),
+      models: cursor('/models', expectData(await writer.GET('/models', firstOf))),
+      sales: cursor('/sales', expectData(await writer.GET('/sales', firstOf))),
     },
   };
 });
@@ -139,7 +150,6 @@ afterAll(async () => {
         : ''
     }`,
   );
-  await stack?.close();
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -193,7 +203,7 @@ function toRequest(route: RouteSpec, value: Input): RawRequest {
       value.contentType === undefined ? (route.bodyType ?? 'application/json') : value.contentType;
     if (contentType !== null) headers['content-type'] = contentType;
   }
-  return { method: route.method, url: query ? `${path}?${query}` : path, headers, body };
+  return { method: route.method, path: query ? `${path}?${query}` : path, headers, body };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -312,10 +322,8 @@ function renderCsv(spec: CsvValue, rows = spec.rows): string {
   return `${spec.bom ? '\uFEFF' : ''}${body}${spec.trailingEol ? spec.eol : ''}`;
 }
 
-async function fresh<T>(response: Promise<ApiResponse<T>>): Promise<T> {
-  const result = await response;
-  expect(result.status, result.text).toBe(201);
-  return result.body;
+async function fresh<T>(response: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  return expectData(await response, 201);
 }
 
 function table(): Record<OperationId, RouteFuzz> {
@@ -376,7 +384,7 @@ function table(): Record<OperationId, RouteFuzz> {
     deleteBrand: {
       valid: fc.constant(input()),
       finalize: async (value) => {
-        const brand = await fresh(admin.post<Brand>('/brands', { name: uniqueName('Doomed') }));
+        const brand = await fresh(admin.POST('/brands', { body: { name: uniqueName('Doomed') } }));
         return { ...value, params: { brandId: brand.id } };
       },
       ok: [204],
@@ -447,7 +455,7 @@ function table(): Record<OperationId, RouteFuzz> {
       valid: fc.constant(input()),
       finalize: async (value) => {
         const model = await fresh(
-          admin.post<Model>('/models', { brandId: fx.brandIds[0], name: uniqueName('Doomed') }),
+          admin.POST('/models', { body: { brandId: one(fx.brandIds), name: uniqueName('Doomed') } }),
         );
         return { ...value, params: { modelId: model.id } };
       },
@@ -536,11 +544,13 @@ function table(): Record<OperationId, RouteFuzz> {
       valid: fc.constant(input()),
       finalize: async (value) => {
         const sale = await fresh(
-          writer.post<Sale>('/sales', {
-            modelId: fx.modelIds[0],
-            soldAt: '2025-03-03T12:00:00Z',
-            quantity: 1,
-            unitPrice: '100',
+          writer.POST('/sales', {
+            body: {
+              modelId: one(fx.modelIds),
+              soldAt: '2025-03-03T12:00:00Z',
+              quantity: 1,
+              unitPrice: '100',
+            },
           }),
         );
         return { ...value, params: { saleId: sale.id } };
@@ -624,7 +634,7 @@ const tier = fc.constantFrom(...TIER_NAMES);
 /** A fresh partner for the operations on one. */
 async function withPartner(value: Input): Promise<Input> {
   const partner = await fresh(
-    admin.post<{ clientId: string }>('/partners', { name: 'Fuzzed Partner', tier: 'sandbox' }),
+    admin.POST('/partners', { body: { name: 'Fuzzed Partner', tier: 'sandbox', role: 'reader' } }),
   );
   return { ...value, params: { clientId: partner.clientId } };
 }
@@ -1109,12 +1119,12 @@ function tally(route: RouteSpec, kind: 'valid' | 'invalid', status: number) {
 async function checkAnswer(
   route: RouteSpec,
   request: RawRequest,
-  response: ApiResponse,
+  response: RawResponse,
   before: Fingerprint,
   verdict: Verdict,
 ) {
   const sent = request.body === undefined ? '' : ` ${JSON.stringify(request.body.slice(0, 300))}`;
-  const what = `${request.method} ${request.url.slice(0, 200)}${sent} → ${response.status} ${response.text.slice(0, 300)}`;
+  const what = `${request.method} ${request.path.slice(0, 200)}${sent} → ${response.status} ${response.text.slice(0, 300)}`;
   expect(response.status, what).toBeLessThan(500);
   if (response.status >= 400) expectProblemShape(response);
   if (response.status >= 400 || request.method === 'GET') {
@@ -1140,7 +1150,7 @@ async function checkAnswer(
 
 async function exchange(route: RouteSpec, value: Input) {
   const request = toRequest(route, value);
-  const verdict = verdictOf(route, new URL(request.url, stack.url), request.headers ?? {}, request.body);
+  const verdict = verdictOf(route, new URL(request.path, stack.url), request.headers ?? {}, request.body);
   const before = await fingerprint();
   const response = await sendRaw(stack.url, request);
   const what = await checkAnswer(route, request, response, before, verdict);
@@ -1234,7 +1244,7 @@ describe.sequential('fuzzing every route of the route table', () => {
           const before = await fingerprint();
           const response = await sendRaw(stack.url, {
             method,
-            url,
+            path: url,
             headers: { authorization: `Bearer ${token.write}` },
           });
           stats.requests += 1;
@@ -1277,7 +1287,7 @@ describe.sequential('fuzzing every route of the route table', () => {
     const post = (url: string, body: string, contentType = 'application/json') =>
       sendRaw(stack.url, {
         method: 'POST',
-        url,
+        path: url,
         headers: { authorization: `Bearer ${token.write}`, 'content-type': contentType },
         body,
       });
@@ -1328,7 +1338,7 @@ describe.sequential('fuzzing every route of the route table', () => {
       const url = path.replace('{brand}', fx.brandIds[0] ?? '');
       const response = await sendRaw(stack.url, {
         method: 'GET',
-        url,
+        path: url,
         headers: { authorization: `Bearer ${token.read}` },
       });
       expect(response.status, response.text).toBe(status);
@@ -1339,7 +1349,7 @@ describe.sequential('fuzzing every route of the route table', () => {
       async (name) => {
         const response = await sendRaw(stack.url, {
           method: 'GET',
-          url: '/brands',
+          path: '/brands',
           headers: { authorization: `Bearer ${token.read}`, [name]: 'x' },
         });
         expect(response.status, response.text).toBe(200);
@@ -1350,7 +1360,7 @@ describe.sequential('fuzzing every route of the route table', () => {
       for (const query of ['from=0000-01-01', 'to=0000-12-31']) {
         const response = await sendRaw(stack.url, {
           method: 'GET',
-          url: `/sales?${query}`,
+          path: `/sales?${query}`,
           headers: { authorization: `Bearer ${token.read}` },
         });
         expect(response.status, response.text).toBe(400);

@@ -8,14 +8,6 @@ import type { LocalStack } from '../../local/stack';
 
 type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
-/** The authority keeps its signing key private; forging a token with a single bad claim needs it (test-only). */
-function authorityKey(stack: LocalStack): SigningKey {
-  const key: unknown = Reflect.get(stack.auth, 'privateKey');
-  if (!key)
-    throw new Error('LocalAuthority no longer has a privateKey field; update reliability/support/tokens.ts');
-  return key as SigningKey;
-}
-
 export function authorityKid(stack: LocalStack): string {
   const kid = stack.auth.jwks.keys[0]?.kid;
   if (!kid) throw new Error('The local JWKS has no kid');
@@ -50,7 +42,7 @@ export async function signRs256(
 
 /** A token signed by the stack's own key with `claims` (any claim may be wrong on purpose). */
 export function forge(stack: LocalStack, claims: JWTPayload): Promise<string> {
-  return signRs256(claims, authorityKey(stack), authorityKid(stack));
+  return stack.auth.sign(claims);
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -108,7 +100,7 @@ export async function badTokens(
       `Bearer ${await signRs256(claims, otherKey, authorityKid(stack))}`,
     ],
     ['a tampered payload (scope raised to admin)', `Bearer ${header}.${upgraded}.${signature}`],
-    ['an unknown kid', `Bearer ${await signRs256(claims, authorityKey(stack), randomUUID())}`],
+    ['an unknown kid', `Bearer ${await stack.auth.sign(claims, randomUUID())}`],
     ['an expired token', `Bearer ${await forge(stack, { ...claims, iat: now - 7200, exp: now - 3600 })}`],
     ['a token not valid yet', `Bearer ${await forge(stack, { ...claims, nbf: now + 3600 })}`],
     [

@@ -283,7 +283,7 @@ describe('Data API double: transactions', () => {
       outsideDone = true;
       return output;
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await double.whenWaiting(1); // the outside statement reached the double and waits for the lock
     expect(outsideDone).toBe(false);
     const commit = await double.client.send(
       new CommitTransactionCommand({
@@ -322,7 +322,7 @@ describe('Data API double: transactions', () => {
     const shortLived = await startDataApiDouble(pglite, { transactionTimeoutMs: 30 });
     try {
       const { transactionId } = await shortLived.client.send(new BeginTransactionCommand(shortLived.target));
-      await new Promise((resolve) => setTimeout(resolve, 80));
+      await shortLived.whenExpired(transactionId ?? '');
 
       const late = await shortLived.client
         .send(new ExecuteStatementCommand({ ...shortLived.target, sql: 'SELECT 1', transactionId }))

@@ -2,6 +2,8 @@
  * Assertions for API responses, typed (`client/` results: `{ data, error, response }`) or raw (`sendRaw`).
  * Imports vitest: use from test files only.
  */
+
+import type { Middleware } from 'openapi-fetch';
 import { expect } from 'vitest';
 import type { RawResponse, Schemas } from '../../client';
 
@@ -10,18 +12,37 @@ export type Problem = Schemas['Problem'];
 /** A typed client's result, or a raw response. */
 export type AnyResponse = RawResponse | { response: Response; error?: unknown; data?: unknown };
 
-/** Status, headers, body and (for typed results, re-serialized) text of either kind of response. */
+/**
+ * Remembers the exact body text of every response of a typed client (openapi-fetch parses it away), so
+ * assertions can look at the bytes: `client.use(keepText)`. The test fixtures' clients have it.
+ */
+export const keepText: Middleware = {
+  async onResponse({ response }) {
+    texts.set(response, await response.clone().text());
+    return undefined;
+  },
+};
+const texts = new WeakMap<Response, string>();
+
+/** Status, headers, body and text (exact with `keepText`, else re-serialized) of either kind of response. */
 export function rawOf(result: AnyResponse): RawResponse {
-  if ('response' in result) {
-    const body = result.error ?? result.data;
-    return {
-      status: result.response.status,
-      headers: result.response.headers,
-      body,
-      text: typeof body === 'string' ? body : (JSON.stringify(body) ?? ''),
-    };
-  }
-  return result;
+  if (!('response' in result)) return result;
+  const body = result.error ?? result.data;
+  const text = texts.get(result.response) ?? (typeof body === 'string' ? body : (JSON.stringify(body) ?? ''));
+  return {
+    status: result.response.status,
+    headers: result.response.headers,
+    body: body === '' ? undefined : body,
+    text,
+  };
+}
+
+/**
+ * A typed result as `{ status, headers, body, text }`, with `body` typed as the success data: check the status
+ * before trusting it (an error's problem body is there too).
+ */
+export function reply<D>(result: { data?: D; error?: unknown; response: Response }): RawResponse<D> {
+  return rawOf(result) as RawResponse<D>;
 }
 
 /** The status, with the body as the failure message. */
@@ -64,4 +85,11 @@ export function expectProblem(result: AnyResponse, status: number): Problem {
 /** The `errors[].path` values of a problem (e.g. `body.name`, `path.brandId`, `query.limit`), sorted. */
 export function problemPaths(problem: Problem): string[] {
   return (problem.errors ?? []).map((issue) => issue.path).sort();
+}
+
+/** The first item; the test is wrong if there is none. */
+export function one<T>(items: readonly T[]): T {
+  const [first] = items;
+  if (first === undefined) throw new Error('expected at least one item');
+  return first;
 }

@@ -99,6 +99,10 @@ export interface DataApiDouble {
   clearFaults(): void;
   /** The id of the transaction in progress, if any. */
   openTransactionId(): string | undefined;
+  /** Resolves once at least `count` statements wait for the open transaction to end (to test the lock). */
+  whenWaiting(count?: number): Promise<void>;
+  /** Resolves when the idle timeout has rolled back transaction `id`. */
+  whenExpired(id: string): Promise<void>;
   /** Rolls back an open transaction, stops the server and the client; the PGlite stays open (it is yours). */
   close(): Promise<void>;
 }
@@ -247,6 +251,8 @@ export async function startDataApiDouble(
       rules = [];
     },
     openTransactionId: () => engine.openTransactionId(),
+    whenWaiting: (count = 1) => engine.whenWaiting(count),
+    whenExpired: (id) => engine.whenExpired(id),
     async close() {
       client.destroy();
       await engine.abandon();
@@ -330,6 +336,8 @@ class Engine {
   private readonly types = new TypeCatalog();
   private readonly rawParsers: Record<number, (value: string) => string>;
   private open?: OpenTransaction;
+  private readonly expired = new Set<string>();
+  private readonly expiryListeners = new Map<string, () => void>();
 
   constructor(
     private readonly pglite: PGlite,
@@ -349,6 +357,15 @@ class Engine {
 
   openTransactionId() {
     return this.open?.id;
+  }
+
+  whenWaiting(count: number) {
+    return this.lock.whenWaiting(count);
+  }
+
+  whenExpired(id: string): Promise<void> {
+    if (this.expired.has(id)) return Promise.resolve();
+    return new Promise((resolve) => this.expiryListeners.set(id, resolve));
   }
 
   async run(operation: DataApiOperation, input: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -433,7 +450,11 @@ class Engine {
 
   private expiry(id: string): NodeJS.Timeout {
     const timer = setTimeout(() => {
-      if (this.open?.id === id) void this.abandon();
+      if (this.open?.id !== id) return;
+      void this.abandon().then(() => {
+        this.expired.add(id);
+        this.expiryListeners.get(id)?.();
+      });
     }, this.transactionTimeoutMs);
     timer.unref();
     return timer;
@@ -497,9 +518,12 @@ class Engine {
   }
 }
 
-/** A FIFO async mutex. */
+/** A FIFO async mutex that can tell how many callers wait for it. */
 class Lock {
   private tail: Promise<void> = Promise.resolve();
+  /** Callers not granted the lock yet (one who finds it free counts until the next microtask). */
+  private waiting = 0;
+  private readonly watchers: { count: number; resolve: () => void }[] = [];
 
   acquire(): Promise<() => void> {
     let release = () => {};
@@ -508,7 +532,27 @@ class Lock {
     });
     const previous = this.tail;
     this.tail = previous.then(() => held);
-    return previous.then(() => release);
+    this.waiting += 1;
+    this.notify();
+    return previous.then(() => {
+      this.waiting -= 1;
+      return release;
+    });
+  }
+
+  whenWaiting(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.watchers.push({ count, resolve });
+      this.notify();
+    });
+  }
+
+  private notify() {
+    for (const watcher of [...this.watchers]) {
+      if (this.waiting < watcher.count) continue;
+      this.watchers.splice(this.watchers.indexOf(watcher), 1);
+      watcher.resolve();
+    }
   }
 }
 

@@ -15,6 +15,7 @@
 import { test as base } from 'vitest';
 import { type ApiClient, connect, createApiClient } from '../../client';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
+import { keepText } from './api';
 
 export interface StackFixtures {
   stack: LocalStack;
@@ -31,8 +32,10 @@ export interface StackFixtures {
 }
 
 /** A typed client for `clientId` of `stack` (demo secret `<id>-secret`), optionally with fewer scopes. */
-export function clientOf(stack: { url: string }, clientId: string, scope?: string): Promise<ApiClient> {
-  return connect(stack.url, { clientId, clientSecret: `${clientId}-secret`, scope });
+export async function clientOf(stack: { url: string }, clientId: string, scope?: string): Promise<ApiClient> {
+  const client = await connect(stack.url, { clientId, clientSecret: `${clientId}-secret`, scope });
+  client.use(keepText);
+  return client;
 }
 
 /**
@@ -56,7 +59,14 @@ export function stackTest(options: LocalStackOptions = {}) {
     admin: [async ({ stack }, use) => use(await clientOf(stack, 'demo-admin')), { scope: 'file' }],
     writer: [async ({ stack }, use) => use(await clientOf(stack, 'demo-writer')), { scope: 'file' }],
     reader: [async ({ stack }, use) => use(await clientOf(stack, 'demo-reader')), { scope: 'file' }],
-    anonymous: [async ({ stack }, use) => use(createApiClient(stack.url)), { scope: 'file' }],
+    anonymous: [
+      async ({ stack }, use) => {
+        const client = createApiClient(stack.url);
+        client.use(keepText);
+        await use(client);
+      },
+      { scope: 'file' },
+    ],
     clientOf: [async ({ stack }, use) => use((id, scope) => clientOf(stack, id, scope)), { scope: 'file' }],
   });
 }
