@@ -7,6 +7,7 @@
  */
 import type { Scope } from '../lambdas/shared/projection/aggregates';
 import { bucketsBetween } from '../lambdas/shared/projection/bookkeeping';
+import { coverRange } from '../lambdas/shared/projection/ranges';
 import type { Sql } from '../lambdas/shared/sql/port';
 import {
   type Catalog,
@@ -115,7 +116,10 @@ interface Measurement {
 }
 
 async function bucketsRead(sql: Sql, question: Question): Promise<number> {
-  const buckets = await bucketsBetween(sql, question.buckets.scopes, 'EUR', YEAR.from, YEAR.to);
+  let buckets = 0;
+  for (const segment of coverRange(YEAR.from, YEAR.to)) {
+    buckets += await bucketsBetween(sql, question.buckets.scopes, 'EUR', segment);
+  }
   return buckets / question.buckets.perRequestOf;
 }
 

@@ -2,7 +2,7 @@ import type { CachedCatalog } from '../shared/catalog/catalog';
 import { NotFoundError } from '../shared/errors';
 import { divideHalfEven, formatDecimal, minorDigits, parseDecimal } from '../shared/money';
 import { eachDay } from '../shared/periods';
-import { type AggregateStore, ALL_SCOPE_ID, type DayAggregate } from '../shared/projection/aggregates';
+import { type AggregateStore, ALL_SCOPE_ID, type BucketAggregate } from '../shared/projection/aggregates';
 
 export interface RangeQuery {
   from: string;
@@ -138,7 +138,7 @@ export class Stats {
   }
 }
 
-function sum(days: readonly DayAggregate[]): Figures {
+function sum(days: readonly BucketAggregate[]): Figures {
   return days.reduce<Figures>(
     (total, day) => ({
       units: total.units + day.units,
@@ -150,7 +150,7 @@ function sum(days: readonly DayAggregate[]): Figures {
 }
 
 /** Sums the per-id breakdowns of day buckets over the range. */
-function breakdownOf(days: readonly DayAggregate[]): Map<string, Figures> {
+function breakdownOf(days: readonly BucketAggregate[]): Map<string, Figures> {
   const totals = new Map<string, Figures>();
   for (const day of days) {
     for (const [id, [units, revenue, orders]] of Object.entries(day.breakdown ?? {})) {
