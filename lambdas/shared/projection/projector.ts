@@ -1,3 +1,4 @@
+import { logger } from '../powertools';
 import type { Sql } from '../sql/port';
 import type { AggregateStore, BucketKey } from './aggregates';
 import { bucketsOf, forgetOutbox, movedOn, type OutboxEntry, readOutbox } from './bookkeeping';
@@ -7,6 +8,16 @@ export type { OutboxEntry } from './bookkeeping';
 /** Buckets per round: keeps each Data API request and response well under its limits (4 MiB in, 1 MiB out). */
 const COPY_CHUNK = 500;
 const PUTS_IN_FLIGHT = 16;
+/** Most buckets a write projects itself before answering (a batch of 1000 sales on one day touches 9000). */
+const INLINE_PROJECTION_LIMIT = 10_000;
+
+export interface ProjectorOptions {
+  /**
+   * Starts a drain now without waiting for it to finish: in AWS an asynchronous invoke of the projector
+   * function, locally the stack's drain. The schedule stays the safety net for a kick that is lost.
+   */
+  kick?: () => Promise<void>;
+}
 
 /**
  * Projects buckets from SQL to the aggregate store by copying them: SQL keeps every bucket's figures next to
@@ -22,7 +33,28 @@ export class Projector {
   constructor(
     private readonly sql: Sql,
     private readonly store: AggregateStore,
+    private readonly options: ProjectorOptions = {},
   ) {}
+
+  /**
+   * After a write commits: projects its own buckets at once, so a read right after the write sees it (unless
+   * there are too many: a bulk import), then kicks a drain for whatever is left and to move `asOf` on. Never
+   * throws: the write is committed, and the outbox keeps what could not be projected.
+   */
+  async afterCommit(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length > INLINE_PROJECTION_LIMIT) {
+      logger.info('Projection left to the drain', { buckets: entries.length });
+    } else {
+      await this.project(entries).catch((error: unknown) =>
+        logger.warn('Projection deferred to the drain', { error: error as Error, buckets: entries.length }),
+      );
+    }
+    await this.options
+      .kick?.()
+      .catch((error: unknown) =>
+        logger.warn('Could not kick the projector; the schedule will drain', { error: error as Error }),
+      );
+  }
 
   /** Projects the given outbox entries (e.g. those a request just committed) and removes them from the outbox. */
   async project(entries: readonly OutboxEntry[]): Promise<void> {
