@@ -226,6 +226,14 @@ export async function bucketsBetween(
   return rows[0]?.n ?? 0;
 }
 
+/** The key of every bucket the bookkeeping holds (benchmarks and rebuilds of the store read them in chunks). */
+export async function allBucketKeys(sql: Sql): Promise<BucketKey[]> {
+  const { rows } = await sql.query<BucketKey>(
+    `SELECT scope, scope_id AS "scopeId", grain, sale_day AS day, trim(currency) AS currency FROM sales_buckets`,
+  );
+  return rows;
+}
+
 /** Queues every bucket for projection again, as a redelivery after a crash would (or a rebuild of the store). */
 export async function requeueAllBuckets(sql: Sql): Promise<number> {
   const { affected } = await sql.query(
