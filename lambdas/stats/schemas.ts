@@ -58,6 +58,13 @@ const NamesStale = z
   .boolean()
   .meta({ description: 'True when the catalog was unavailable and names come from an expired cache' });
 
+/** How fresh an answer is: figures are read from the projection, which trails the writes by a moment. */
+const AsOf = z.iso.datetime().nullable().meta({
+  description:
+    'Every sale committed before this instant is reflected in the figures (later ones may be too); null until the projector has run',
+  example: '2025-03-01T10:15:00.000Z',
+});
+
 export const RevenueStats = z
   .object({
     from: z.iso.date(),
@@ -69,6 +76,7 @@ export const RevenueStats = z
     averageOrderValue: Money.nullable().meta({
       description: 'totalRevenue / orders, rounded half-to-even to the minor unit; null without orders',
     }),
+    asOf: AsOf,
   })
   .meta({ id: 'RevenueStats' });
 
@@ -80,6 +88,7 @@ export const DailyRevenue = z
     days: z.array(
       z.object({ date: z.iso.date(), revenue: Money, orders: z.number().int(), units: z.number().int() }),
     ),
+    asOf: AsOf,
   })
   .meta({ id: 'DailyRevenue' });
 
@@ -103,6 +112,7 @@ export const TopModels = z
     brandId: z.uuid().nullable(),
     items: z.array(RankedModel),
     namesStale: NamesStale,
+    asOf: AsOf,
   })
   .meta({ id: 'TopModels' });
 
@@ -129,6 +139,7 @@ export const BrandStats = z
       }),
     ),
     namesStale: NamesStale,
+    asOf: AsOf,
   })
   .meta({ id: 'BrandStats' });
 
@@ -169,6 +180,7 @@ export const ModelSales = z
     currency: z.string(),
     totals: z.object({ ...Figures, averageUnitsPerPeriod: z.number() }),
     periods: z.array(z.object({ period: z.string(), ...Figures })),
+    asOf: AsOf,
   })
   .meta({ id: 'ModelSales' });
 export type ModelSales = z.infer<typeof ModelSales>;

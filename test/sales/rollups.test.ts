@@ -291,6 +291,36 @@ describe('month and year rollups', () => {
   });
 });
 
+describe('asOf on stats and per-model answers', () => {
+  it('claims only what a finished drain proves: writes committed before it are in the figures', async () => {
+    const model = models[2] as Model;
+    await stack.projector.drain();
+    const asOf = async (path: string) => {
+      const response = await admin.get<{ asOf: string | null; orders?: number }>(path);
+      expect(response.status, response.text).toBe(200);
+      return response.body;
+    };
+    const revenuePath = '/stats/revenue?from=2025-08-01&to=2025-08-31';
+    const salesPath = `/models/${model.id}/sales?from=2025-08-01&to=2025-08-31&granularity=month`;
+    const drained = (await asOf(revenuePath)).asOf ?? '';
+    expect(Date.parse(drained)).not.toBeNaN();
+
+    const beforeWrite = new Date().toISOString();
+    const written = await postSale(writer, saleOf(model.id, { soldAt: '2025-08-08', quantity: 2 }));
+    expect(written.status, written.text).toBe(201);
+    // Not drained yet: asOf still says the last drain, which started before the write.
+    expect((await asOf(revenuePath)).asOf).toBe(drained);
+    expect((await asOf(salesPath)).asOf).toBe(drained);
+    expect(drained < beforeWrite).toBe(true);
+
+    await stack.projector.drain();
+    const after = await asOf(revenuePath);
+    expect((after.asOf ?? '') >= beforeWrite).toBe(true);
+    expect(after.orders).toBeGreaterThan(0);
+    expect((await asOf(salesPath)).asOf).toBe(after.asOf);
+  });
+});
+
 function periodStart(day: string, grain: Grain): string {
   if (grain === 'day') return day;
   return grain === 'month' ? `${day.slice(0, 7)}-01` : `${day.slice(0, 4)}-01-01`;

@@ -283,6 +283,7 @@ export interface ModelSalesBody {
   currency: string;
   totals: { units: number; revenue: string; orders: number; averageUnitsPerPeriod: number };
   periods: { period: string; units: number; revenue: string; orders: number }[];
+  asOf: string | null;
 }
 
 export async function modelSales(client: ApiClient, modelId: string, query: string) {
