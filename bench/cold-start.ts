@@ -127,6 +127,8 @@ function lambdaEnv(fn: Fn, endpoint: string): NodeJS.ProcessEnv {
     CATALOG_CACHE_TTL_SECONDS: '300',
     CATALOG_RETRY_ATTEMPTS: '3',
     CATALOG_TIMEOUT_MS: '1000',
+    CATALOG_BREAKER_THRESHOLD: '1',
+    CATALOG_BREAKER_OPEN_MS: '10000',
   };
 }
 

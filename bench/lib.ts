@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { fetchToken, sendRaw } from '../client';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
 import { ALL_SCOPE_ID } from '../lambdas/shared/projection/aggregates';
 import { bookChangesStatements } from '../lambdas/shared/projection/bookkeeping';
@@ -128,37 +129,26 @@ export function machine(): Machine {
 
 /** A client-credentials token from the local Cognito stand-in (demo clients, secret `<id>-secret`). */
 export async function tokenFor(url: string, clientId = 'demo-admin'): Promise<string> {
-  const response = await fetch(new URL('/oauth2/token', url), {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (!response.ok || !body.access_token) throw new Error(`No token for ${clientId}: ${response.status}`);
-  return body.access_token;
+  return (await fetchToken(url, { clientId, clientSecret: `${clientId}-secret` })).access_token;
 }
 
-/** Sends a request, reads the whole body, fails on an unexpected status; returns the milliseconds it took. */
+/**
+ * Sends a request (client/'s `sendRaw`), reads the whole body, fails on an unexpected status; returns the
+ * milliseconds it took. `url` is absolute (the base URL and the path).
+ */
 export async function timedRequest(
   url: string,
   token: string,
   init: { method?: string; body?: string; headers?: Record<string, string>; expect?: number } = {},
 ): Promise<{ ms: number; status: number; text: string }> {
+  const method = init.method ?? 'GET';
   const t0 = performance.now();
-  const response = await fetch(url, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${token}`, ...init.headers },
-    body: init.body,
-  });
-  const text = await response.text();
+  const response = await sendRaw(url, { method, path: url, headers: init.headers, body: init.body, token });
   const ms = performance.now() - t0;
   if (response.status !== (init.expect ?? 200)) {
-    throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${text.slice(0, 500)}`);
+    throw new Error(`${method} ${url}: ${response.status} ${response.text.slice(0, 500)}`);
   }
-  return { ms, status: response.status, text };
+  return { ms, status: response.status, text: response.text };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

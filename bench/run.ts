@@ -7,6 +7,7 @@
  *
  * The results are saved after each benchmark, so an interrupted run keeps what it finished.
  */
+import { catalogOutage } from './catalog-outage';
 import { coldStart } from './cold-start';
 import { csvImport } from './csv-import';
 import { gatewayLoad } from './gateway-load';
@@ -32,6 +33,7 @@ const BENCHMARKS: [string, Benchmark][] = [
   ['csv-import', csvImport],
   ['latency-vs-volume', latencyVsVolume],
   ['projector', projectorDrain],
+  ['catalog-outage', catalogOutage],
 ];
 
 function selected(argv: readonly string[]): [string, Benchmark][] {

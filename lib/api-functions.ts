@@ -3,8 +3,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { routes } from '../lambdas/routes';
+import { catalogClientEnvironment } from '../lambdas/shared/catalog/env';
 import type { currencyEnv } from '../lambdas/shared/config';
 import type { FunctionName } from '../lambdas/shared/route';
+import { DEFAULTS } from './defaults';
 import { lambdaEntry } from './paths';
 import { SALES_TABLE_ENV, type SalesTables } from './sales-tables';
 import { type DataApiDatabase, ServiceFunction } from './service-function';
@@ -31,12 +33,8 @@ interface Resources extends ApiFunctionsProps {
   handler(name: FunctionName): ApiHandler;
 }
 
-/** How stats reads brands and models through their functions: cached, retried, bounded (as locally). */
-const CATALOG_CLIENT = {
-  CATALOG_CACHE_TTL_SECONDS: '300',
-  CATALOG_RETRY_ATTEMPTS: '3',
-  CATALOG_TIMEOUT_MS: '1000',
-};
+/** How stats reads brands and models through their functions: cached, bounded, behind a breaker (as locally). */
+const CATALOG_CLIENT = catalogClientEnvironment(DEFAULTS.catalog);
 
 /**
  * What each function may touch, and nothing more; `bind*` sets the environment and the grant together.

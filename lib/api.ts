@@ -101,7 +101,7 @@ export class SalesApi extends Construct {
         operationName: route.operationId,
         authorizer: this.authorizer,
         authorizationType: apigw.AuthorizationType.COGNITO,
-        authorizationScopes: acceptedScopes(route.scope),
+        authorizationScopes: acceptedScopes(route.access),
       });
     }
 

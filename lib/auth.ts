@@ -1,7 +1,7 @@
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { RESOURCE_SERVER, type Scope } from '../lambdas/shared/route';
+import { type AccessLevel, RESOURCE_SERVER, SCOPE_DESCRIPTIONS } from '../lambdas/shared/route';
 
 export interface AuthProps {
   /** Prefix of the hosted domain serving `/oauth2/token`; unique per region. */
@@ -10,18 +10,12 @@ export interface AuthProps {
   readonly deletionProtection: boolean;
 }
 
-const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
-  read: 'Read brands, models, sales and statistics',
-  write: 'Create, change and delete brands, models and sales',
-  admin: 'Every operation, including administrative ones',
-};
-
 /** Demo partners for the client-credentials flow; each gets the scopes its role implies. */
 const DEMO_CLIENTS = {
   reader: ['read'],
   writer: ['read', 'write'],
   admin: ['read', 'write', 'admin'],
-} as const satisfies Record<string, readonly Scope[]>;
+} as const satisfies Record<string, readonly AccessLevel[]>;
 
 export type DemoClient = keyof typeof DEMO_CLIENTS;
 
@@ -63,9 +57,9 @@ export class Auth extends Construct {
         'Only machine clients use this pool (client credentials); the Plus plan protects user sign-ins.',
     });
 
-    const scopeOf = (scopeName: Scope) =>
+    const scopeOf = (scopeName: AccessLevel) =>
       new cognito.ResourceServerScope({ scopeName, scopeDescription: SCOPE_DESCRIPTIONS[scopeName] });
-    const scopes: Record<Scope, cognito.ResourceServerScope> = {
+    const scopes: Record<AccessLevel, cognito.ResourceServerScope> = {
       read: scopeOf('read'),
       write: scopeOf('write'),
       admin: scopeOf('admin'),

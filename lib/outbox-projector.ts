@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { DEFAULTS } from './defaults';
 import { lambdaEntry } from './paths';
 import { SALES_TABLE_ENV } from './sales-tables';
 import { type DataApiDatabase, ServiceFunction } from './service-function';
@@ -39,7 +40,7 @@ export class OutboxProjector extends Construct {
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Drain the sales outbox',
-      schedule: events.Schedule.rate(Duration.minutes(1)),
+      schedule: events.Schedule.rate(Duration.minutes(DEFAULTS.projectorInterval.deployedMinutes)),
       // No retries: the next tick drains whatever is left.
       targets: [new targets.LambdaFunction(this.fn, { retryAttempts: 0 })],
     });

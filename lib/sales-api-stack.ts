@@ -99,6 +99,10 @@ export class SalesApiStack extends Stack {
       value: this.api.docsUrl,
       description: 'API console (Swagger UI, public); the OpenAPI document is at ApiUrl + openapi.yaml',
     });
+    new CfnOutput(this, 'PartnerDashboardUrl', {
+      value: this.api.docs.dashboardUrl,
+      description: 'Partner dashboard (public page; sign in with an app client of the read scope)',
+    });
     new CfnOutput(this, 'TokenUrl', { value: this.auth.tokenUrl, description: 'OAuth 2.0 token endpoint' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'ReaderClientId', { value: this.auth.clients.reader.userPoolClientId });

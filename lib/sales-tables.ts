@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { aggregatesEnv } from '../lambdas/shared/config';
+import { TABLE_SHAPES, type TableShape } from './table-shapes';
 
 /** The variable the functions read the aggregates table's name from (lambdas/shared/config.ts). */
 export const SALES_TABLE_ENV: keyof typeof aggregatesEnv = 'SALES_TABLE';
@@ -28,16 +29,14 @@ export class SalesTables extends Construct {
       removalPolicy: props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     } satisfies Partial<dynamodb.TableProps>;
 
-    this.aggregates = new dynamodb.Table(this, 'Aggregates', {
-      ...common,
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-    });
-
-    this.idempotency = new dynamodb.Table(this, 'Idempotency', {
-      ...common,
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: 'expiration',
-    });
+    const table = (id: string, shape: TableShape) =>
+      new dynamodb.Table(this, id, {
+        ...common,
+        partitionKey: { name: shape.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: shape.sortKey ? { name: shape.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
+        timeToLiveAttribute: shape.timeToLiveAttribute,
+      });
+    this.aggregates = table('Aggregates', TABLE_SHAPES.aggregates);
+    this.idempotency = table('Idempotency', TABLE_SHAPES.idempotency);
   }
 }

@@ -1,108 +1,66 @@
 import type { Node } from 'constructs';
+import * as z from 'zod';
+import { Currency } from '../lambdas/shared/money';
+import { DEFAULTS } from './defaults';
+
+/** `true`/`false` as cdk.json gives them (booleans) and as `-c key=value` gives them (strings). */
+const Flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], {
+  error: 'must be true or false',
+});
+const positive = (error: string) =>
+  z.coerce.number({ error }).refine((n) => n > 0 && Number.isFinite(n), { error });
+const PositiveNumber = positive('must be a positive number');
+const PositiveInteger = positive('must be a positive integer').refine(Number.isInteger, {
+  error: 'must be a positive integer',
+});
 
 /** What differs between a development and a production deployment; everything else is fixed in the constructs. */
-export interface SalesApiSettings {
-  /** Protects the Aurora cluster and the tables from deletion (and retains them with the stack). */
-  readonly deletionProtection: boolean;
-  /** Reserved concurrency per API function, so a traffic spike cannot swamp the database; undefined: none. */
-  readonly reservedConcurrency: number | undefined;
-  /** Aurora Serverless v2 capacity range in ACUs. */
-  readonly minCapacity: number;
-  readonly maxCapacity: number;
-  /** Stage-wide API Gateway throttling, the first guard in front of the database. */
-  readonly throttleRateLimit: number;
-  readonly throttleBurstLimit: number;
-  /** Prefix of the Cognito hosted domain (must be unique in the region); undefined: `sales-api-<account>`. */
-  readonly authDomainPrefix: string | undefined;
-  /** ISO 4217 currency of figures when a request names none. */
-  readonly reportingCurrency: string;
-}
+const SettingsSchema = z
+  .strictObject({
+    /** Protects the Aurora cluster and the tables from deletion (and retains them with the stack). */
+    deletionProtection: Flag.default(false),
+    /** Reserved concurrency per API function, so a spike cannot swamp the database; `none`: no reservation. */
+    reservedConcurrency: z
+      .union([z.literal('none').transform(() => null), PositiveInteger])
+      .default(20)
+      .transform((value) => value ?? undefined),
+    /** Aurora Serverless v2 capacity range in ACUs. */
+    minCapacity: PositiveNumber.default(0.5),
+    maxCapacity: PositiveNumber.default(4),
+    /** Stage-wide API Gateway throttling, the first guard in front of the database. */
+    throttleRateLimit: PositiveNumber.default(DEFAULTS.throttle.rateLimit),
+    throttleBurstLimit: PositiveInteger.default(DEFAULTS.throttle.burstLimit),
+    /** Prefix of the Cognito hosted domain (unique in the region); absent: `sales-api-<account>`. */
+    authDomainPrefix: z.string().min(1, { error: 'must be a non-empty string' }).optional(),
+    /** ISO 4217 currency of figures when a request names none. */
+    reportingCurrency: Currency.default(DEFAULTS.reportingCurrency),
+  })
+  .refine((settings) => settings.minCapacity <= settings.maxCapacity, {
+    error: 'must not exceed maxCapacity',
+    path: ['minCapacity'],
+  });
 
-export const DEFAULT_SETTINGS: SalesApiSettings = {
-  deletionProtection: false,
-  reservedConcurrency: 20,
-  minCapacity: 0.5,
-  maxCapacity: 4,
-  throttleRateLimit: 50,
-  throttleBurstLimit: 100,
-  authDomainPrefix: undefined,
-  reportingCurrency: 'EUR',
-};
+export type SalesApiSettings = z.output<typeof SettingsSchema>;
 
 const PREFIX = 'salesApi:';
 
+export const DEFAULT_SETTINGS: SalesApiSettings = SettingsSchema.parse({});
+
 /**
  * Settings from CDK context (`cdk.json` or `-c salesApi:deletionProtection=true`), over the defaults.
- * A bad value fails the synth with the key named rather than deploying something unintended.
+ * A bad value, or an unknown `salesApi:` key (a typo), fails the synth with the key named rather than
+ * deploying something unintended.
  */
 export function settingsFromContext(node: Node): SalesApiSettings {
-  const read = (key: keyof SalesApiSettings): unknown => node.tryGetContext(`${PREFIX}${key}`);
-  return {
-    deletionProtection: toBoolean(
-      'deletionProtection',
-      read('deletionProtection'),
-      DEFAULT_SETTINGS.deletionProtection,
-    ),
-    reservedConcurrency: toOptionalNumber(
-      'reservedConcurrency',
-      read('reservedConcurrency'),
-      DEFAULT_SETTINGS.reservedConcurrency,
-    ),
-    minCapacity: toNumber('minCapacity', read('minCapacity'), DEFAULT_SETTINGS.minCapacity),
-    maxCapacity: toNumber('maxCapacity', read('maxCapacity'), DEFAULT_SETTINGS.maxCapacity),
-    throttleRateLimit: toNumber(
-      'throttleRateLimit',
-      read('throttleRateLimit'),
-      DEFAULT_SETTINGS.throttleRateLimit,
-    ),
-    throttleBurstLimit: toNumber(
-      'throttleBurstLimit',
-      read('throttleBurstLimit'),
-      DEFAULT_SETTINGS.throttleBurstLimit,
-    ),
-    authDomainPrefix: toOptionalString('authDomainPrefix', read('authDomainPrefix')),
-    reportingCurrency: toCurrency(
-      'reportingCurrency',
-      read('reportingCurrency'),
-      DEFAULT_SETTINGS.reportingCurrency,
-    ),
-  };
-}
-
-function invalid(key: string, value: unknown, expected: string): Error {
-  return new Error(`Context ${PREFIX}${key} must be ${expected}, got ${JSON.stringify(value)}`);
-}
-
-function toBoolean(key: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  throw invalid(key, value, 'true or false');
-}
-
-function toNumber(key: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = typeof value === 'string' ? Number(value) : value;
-  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0)
-    throw invalid(key, value, 'a positive number');
-  return parsed;
-}
-
-/** `none` switches an optional number off (e.g. no reserved concurrency on an account with a low quota). */
-function toOptionalNumber(key: string, value: unknown, fallback: number | undefined): number | undefined {
-  if (value === 'none') return undefined;
-  return value === undefined ? fallback : toNumber(key, value, 0);
-}
-
-function toOptionalString(key: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0) throw invalid(key, value, 'a non-empty string');
-  return value;
-}
-
-function toCurrency(key: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^[A-Z]{3}$/.test(value))
-    throw invalid(key, value, 'an ISO 4217 code like EUR');
-  return value;
+  const given = Object.entries(node.getAllContext())
+    .filter(([key]) => key.startsWith(PREFIX))
+    .map(([key, value]) => [key.slice(PREFIX.length), value]);
+  const parsed = SettingsSchema.safeParse(Object.fromEntries(given));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.join('.')];
+    const message = issue.code === 'unrecognized_keys' ? 'is not a setting' : issue.message;
+    return keys.map((key) => `context ${PREFIX}${key} ${message}`).join('; ');
+  });
+  throw new Error(`Invalid settings: ${problems.join('; ')}`);
 }

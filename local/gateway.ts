@@ -18,16 +18,18 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface GatewayOptions {
   routes: readonly RouteSpec[];
-  handlers: Partial<Record<FunctionName, LambdaHandler>>;
+  /** Every function of the route table: a function without its handler is a compile error, not a 500. */
+  handlers: Record<FunctionName, LambdaHandler>;
   auth: LocalAuthority;
   /** Unauthenticated GET pages outside the API (docs, openapi.yaml); undefined when it has no such page. */
-  pages?: (pathname: string) => Promise<Page | undefined>;
+  pages?: (pathname: string) => Promise<RawResponse | undefined>;
   log?: (line: string) => void;
   /** Per-client throttling (API Gateway stage throttling); none when absent. */
   throttle?: Throttle;
 }
 
-export interface Page {
+/** A response as the gateway writes it: an API function's result, a docs page or a token. */
+export interface RawResponse {
   statusCode: number;
   headers?: APIGatewayProxyResult['headers'];
   body: string | Buffer;
@@ -64,7 +66,7 @@ export function createGateway(options: GatewayOptions) {
     );
   };
 
-  async function handle(request: IncomingMessage, requestId: string): Promise<Page> {
+  async function handle(request: IncomingMessage, requestId: string): Promise<RawResponse> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
     if (method === 'POST' && url.pathname === '/oauth2/token') return tokenEndpoint(request);
@@ -99,7 +101,10 @@ export function createGateway(options: GatewayOptions) {
 
     let claims: JWTPayload;
     try {
-      claims = await options.auth.authorize(request.headers.authorization, acceptedScopes(match.route.scope));
+      claims = await options.auth.authorize(
+        request.headers.authorization,
+        acceptedScopes(match.route.access),
+      );
     } catch (error) {
       if (!(error instanceof AccessDeniedError)) throw error;
       return problemResponse(
@@ -150,7 +155,6 @@ export function createGateway(options: GatewayOptions) {
       );
     }
     const handler = options.handlers[match.route.fn];
-    if (!handler) throw new Error(`No handler for function ${match.route.fn}`);
     const event = toEvent({ request, url, route: match.route, pathParameters, claims, body, requestId });
     return handler(event, lambdaContext(match.route.fn, requestId));
   }
@@ -245,7 +249,7 @@ function toEvent(input: {
   });
 }
 
-export function lambdaContext(fn: FunctionName, requestId: string): Context {
+export function lambdaContext(fn: FunctionName | 'docs', requestId: string): Context {
   const deadline = Date.now() + 29_000; // API Gateway's integration timeout
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -1,12 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { createBrandHandler } from '../lambdas/brand/app';
 import { createModelHandler } from '../lambdas/model/app';
 import { routes } from '../lambdas/routes';
 import { createSalesHandler } from '../lambdas/sales/app';
-import { CachedCatalog } from '../lambdas/shared/catalog/catalog';
-import { HandlerCatalogSource } from '../lambdas/shared/catalog/handler-source';
+import { CatalogClient, type CatalogClientOptions } from '../lambdas/shared/catalog/catalog';
+import { InternalCatalogSource } from '../lambdas/shared/catalog/internal';
 import { idempotentRunner } from '../lambdas/shared/idempotency';
 import { CursorCodec } from '../lambdas/shared/pagination';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
@@ -14,9 +13,12 @@ import { DynamoAggregateStore } from '../lambdas/shared/projection/dynamo-store'
 import { Projector } from '../lambdas/shared/projection/projector';
 import type { Sql } from '../lambdas/shared/sql/port';
 import { createStatsHandler } from '../lambdas/stats/app';
+import { DEFAULTS } from '../lib/defaults';
 import { type AppClient, LocalAuthority, loadClients } from './auth';
+import { lockDataDir } from './data-lock';
 import { openDatabase, openDynamo } from './engines';
 import { createGateway, type GatewayOptions, lambdaContext } from './gateway';
+import { listen } from './http-server';
 import { LOCAL_TABLES } from './tables';
 import { Throttle } from './throttle';
 
@@ -31,43 +33,78 @@ export interface LocalStackOptions {
   reportingCurrency?: string;
   /** How often the scheduled projector drains the outbox; 0 turns the timer off (tests drain by hand). */
   projectorIntervalMs?: number;
-  /** Catalog cache settings of the stats service. */
-  catalog?: { ttlMs?: number; attempts?: number; timeoutMs?: number };
+  /** Catalog client settings of the stats service (cache, timeout, retries, breaker). */
+  catalog?: Partial<CatalogClientOptions>;
   log?: (line: string) => void;
   /** Per-client request rate and burst, like the API stage's throttling; unlimited when absent. */
   throttle?: { ratePerSecond: number; burst: number };
   pages?: GatewayOptions['pages'];
+  /** Called once the port is bound, before the engines start (requests then wait until they are ready). */
+  onListening?: (url: string) => void;
   /** Test seams: wrap the engines' adapters, e.g. to inject faults. */
   wrapSql?: (sql: Sql) => Sql;
   wrapStore?: (store: AggregateStore) => AggregateStore;
 }
 
-/** The whole API on one machine: embedded engines, the same Lambda handlers, a gateway with local Cognito. */
+/**
+ * The whole API on one machine: embedded engines, the same Lambda handlers, a gateway with local Cognito.
+ * The port is bound first and answers from its first instant (requests wait while the engines start, see
+ * local/http-server.ts); a data directory is locked against a second server before anything opens it.
+ */
 export async function startLocalStack(options: LocalStackOptions = {}) {
+  const lock = options.dataDir ? await lockDataDir(options.dataDir) : undefined;
+  const host = options.host ?? '127.0.0.1';
+  const server = await listen(options.port ?? 0, host).catch(async (error: unknown) => {
+    await lock?.release();
+    throw error;
+  });
+  options.onListening?.(server.url);
+  try {
+    const started = await startEngines(options, server.url);
+    server.ready(started.gateway);
+    return {
+      ...started.exposed,
+      url: server.url,
+      port: server.port,
+      async close() {
+        await server.close();
+        await started.close();
+        await lock?.release();
+      },
+    };
+  } catch (error) {
+    await server.close('The server failed to start');
+    await lock?.release();
+    throw error;
+  }
+}
+
+async function startEngines(options: LocalStackOptions, url: string) {
   const database = await openDatabase(options.dataDir);
-  const dynamo = await openDynamo(options.dataDir);
+  const dynamo = await openDynamo(options.dataDir).catch(async (error: unknown) => {
+    await database.pglite.close();
+    throw error;
+  });
   const sql = options.wrapSql?.(database.sql) ?? database.sql;
   const realStore = new DynamoAggregateStore(dynamo.documents, LOCAL_TABLES.aggregates);
   const store = options.wrapStore?.(realStore) ?? realStore;
   const projector = new Projector(sql, store);
   const cursors = new CursorCodec(options.cursorSecret ?? 'local-cursor-secret-not-for-production-use');
-  const reportingCurrency = options.reportingCurrency ?? 'EUR';
+  const reportingCurrency = options.reportingCurrency ?? DEFAULTS.reportingCurrency;
 
   const brand = createBrandHandler({ sql, cursors });
   const model = createModelHandler({ sql, cursors });
-  const catalog = new CachedCatalog(
-    new HandlerCatalogSource(
-      (fn, event) =>
-        (fn === 'brand' ? brand : model)(event, lambdaContext(fn, event.requestContext.requestId)),
-      'stats',
+  const catalog = new CatalogClient(
+    new InternalCatalogSource((fn, request) =>
+      (fn === 'brand' ? brand : model)(request, lambdaContext(fn, `stats-${randomUUID()}`)),
     ),
-    { ttlMs: 300_000, attempts: 3, timeoutMs: 1000, ...options.catalog },
+    { ...DEFAULTS.catalog, ...options.catalog },
   );
   const idempotencyStore = new DynamoDBPersistenceLayer({
     tableName: LOCAL_TABLES.idempotency,
     awsSdkV3Client: dynamo.client,
   });
-  const handlers = {
+  const handlers: GatewayOptions['handlers'] = {
     brand,
     model,
     sales: createSalesHandler({
@@ -80,20 +117,11 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     stats: createStatsHandler({ store, catalog, reportingCurrency }),
   };
 
-  const server: Server = createServer();
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-  );
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const auth = await LocalAuthority.create({ issuer: url, clients: options.clients ?? loadClients() });
   const throttle = options.throttle && new Throttle(options.throttle.ratePerSecond, options.throttle.burst);
-  server.on(
-    'request',
-    createGateway({ routes, auth, handlers, throttle, log: options.log, pages: options.pages }),
-  );
+  const gateway = createGateway({ routes, auth, handlers, throttle, log: options.log, pages: options.pages });
 
-  const interval = options.projectorIntervalMs ?? 5000;
+  const interval = options.projectorIntervalMs ?? DEFAULTS.projectorInterval.localMs;
   // Like the deployed schedule with one run at a time: a tick while a drain is still running is skipped.
   let draining: Promise<unknown> | undefined;
   const timer =
@@ -108,18 +136,15 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
         }, interval)
       : undefined;
 
+  /** After the server has stopped: the engines close once nothing can reach them any more. */
   async function close() {
     clearInterval(timer);
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
     await draining;
     await dynamo.close();
     await database.pglite.close();
   }
 
-  return { url, port, sql, store, projector, catalog, dynamo, auth, close };
+  return { gateway, close, exposed: { sql, store, projector, catalog, dynamo, auth } };
 }
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;

@@ -1,42 +1,38 @@
 import {
+  type AttributeDefinition,
   CreateTableCommand,
   type CreateTableCommandInput,
   DynamoDBClient,
+  type KeySchemaElement,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE_SHAPES, type TableName, type TableShape } from '../lib/table-shapes';
 
-/** The local twins of the CDK tables (same names of keys; see lib/sales-tables.ts). */
+/** The local twins of the CDK tables, with the same keys (lib/table-shapes.ts). */
 export const LOCAL_TABLES = {
   aggregates: 'sales-aggregates',
   idempotency: 'idempotency',
-} as const;
+} as const satisfies Record<TableName, string>;
 
-/** The aggregates table's shape (partition `pk`, sort key `sk`), under any name. */
-export function aggregatesTable(tableName: string): CreateTableCommandInput {
+/** A table of this shape under any name (benchmarks create extra aggregates tables). */
+export function tableDefinition(tableName: string, shape: TableShape): CreateTableCommandInput {
+  const keys: KeySchemaElement[] = [{ AttributeName: shape.partitionKey, KeyType: 'HASH' }];
+  if (shape.sortKey) keys.push({ AttributeName: shape.sortKey, KeyType: 'RANGE' });
+  const attributes: AttributeDefinition[] = keys.map((key) => ({
+    AttributeName: key.AttributeName,
+    AttributeType: 'S',
+  }));
   return {
     TableName: tableName,
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
+    AttributeDefinitions: attributes,
+    KeySchema: keys,
     BillingMode: 'PAY_PER_REQUEST',
   };
 }
 
-const DEFINITIONS: CreateTableCommandInput[] = [
-  aggregatesTable(LOCAL_TABLES.aggregates),
-  {
-    TableName: LOCAL_TABLES.idempotency,
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  },
-];
+/** The aggregates table's shape under any name. */
+export const aggregatesTable = (tableName: string) => tableDefinition(tableName, TABLE_SHAPES.aggregates);
 
 export function localDynamoClient(endpoint: string) {
   const client = new DynamoDBClient({
@@ -49,9 +45,9 @@ export function localDynamoClient(endpoint: string) {
 }
 
 export async function createLocalTables(client: DynamoDBClient) {
-  for (const definition of DEFINITIONS) {
+  for (const name of Object.keys(LOCAL_TABLES) as TableName[]) {
     try {
-      await client.send(new CreateTableCommand(definition));
+      await client.send(new CreateTableCommand(tableDefinition(LOCAL_TABLES[name], TABLE_SHAPES[name])));
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }

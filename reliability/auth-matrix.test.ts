@@ -4,23 +4,32 @@
  * the scope), answered as a bare problem+json that carries no data, and must write nothing. Then: read-only
  * clients can never write, and a client cannot delete another client's sale while an admin can.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Brand } from '../lambdas/brand/schemas';
-import type { Model } from '../lambdas/model/schemas';
+
+import { describe, expect, it } from 'vitest';
+import { type ApiClient, createApiClient, fetchToken, type Schemas } from '../client';
 import { routes } from '../lambdas/routes';
-import type { Sale } from '../lambdas/sales/schemas';
 import type { RouteSpec } from '../lambdas/shared/route';
 import { loadClients } from '../local/auth';
-import { type LocalStack, startLocalStack } from '../local/stack';
-import { type ApiClient, type ApiResponse, api, tokenFor } from '../test/support/http';
+import type { LocalStack } from '../local/stack';
+import { expectData, rawOf } from '../test/support/api';
+import { stackTest } from '../test/support/fixtures';
 import { expectProblemShape, type RawRequest, sendRaw } from './support/http';
 import { expectConverged, fingerprint, WriteLog } from './support/state';
 import { type BadToken, badTokens } from './support/tokens';
 
 const PARTNER = 'demo-partner';
 
-let stack: LocalStack;
 const writes = new WriteLog();
+const test = stackTest({
+  projectorIntervalMs: 0,
+  wrapSql: writes.wrap,
+  clients: [
+    ...loadClients(),
+    { clientId: PARTNER, clientSecret: `${PARTNER}-secret`, scopes: ['sales-api/read', 'sales-api/write'] },
+  ],
+});
+
+let stack: LocalStack;
 let admin: ApiClient;
 let writer: ApiClient;
 let partner: ApiClient;
@@ -29,79 +38,58 @@ const tokens: Record<string, string> = {};
 
 /** What the requests of the matrix refer to: things that exist, so only the token stands between them and success. */
 interface Fixtures {
-  brand: Brand;
-  emptyBrand: Brand;
-  model: Model;
-  emptyModel: Model;
-  sale: Sale;
+  brand: Schemas['Brand'];
+  emptyBrand: Schemas['Brand'];
+  model: Schemas['Model'];
+  emptyModel: Schemas['Model'];
+  sale: Schemas['Sale'];
 }
 let fx: Fixtures;
 /** Strings that must never appear in a refusal (ids and names of stored data). */
 let secrets: string[];
 
-async function created<T>(response: Promise<ApiResponse<T>>): Promise<T> {
-  const result = await response;
-  expect(result.status, result.text).toBe(201);
-  return result.body;
-}
-
-beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    projectorIntervalMs: 0,
-    wrapSql: writes.wrap,
-    clients: [
-      ...loadClients(),
-      { clientId: PARTNER, clientSecret: `${PARTNER}-secret`, scopes: ['sales-api/read', 'sales-api/write'] },
-    ],
-  });
-  tokens.admin = await tokenFor(stack, 'demo-admin');
-  tokens.writer = await tokenFor(stack, 'demo-writer');
-  tokens.reader = await tokenFor(stack, 'demo-reader');
+test.beforeAll(async ({ stack: started }) => {
+  stack = started;
+  tokens.admin = await tokenOf('demo-admin');
+  tokens.writer = await tokenOf('demo-writer');
+  tokens.reader = await tokenOf('demo-reader');
   // Real tokens of known clients, each missing the one scope a class of routes needs.
-  tokens.writeOnly = await tokenFor(stack, 'demo-writer', 'sales-api/write');
-  tokens.readOnly = await tokenFor(stack, 'demo-writer', 'sales-api/read');
-  tokens.partner = await tokenForClient(PARTNER);
-  admin = api(stack, tokens.admin);
-  writer = api(stack, tokens.writer);
-  reader = api(stack, tokens.reader);
-  partner = api(stack, tokens.partner);
+  tokens.writeOnly = await tokenOf('demo-writer', 'sales-api/write');
+  tokens.readOnly = await tokenOf('demo-writer', 'sales-api/read');
+  tokens.partner = await tokenOf(PARTNER);
+  admin = createApiClient(stack.url, tokens.admin);
+  writer = createApiClient(stack.url, tokens.writer);
+  reader = createApiClient(stack.url, tokens.reader);
+  partner = createApiClient(stack.url, tokens.partner);
 
-  const brand = await created(admin.post<Brand>('/brands', { name: 'Secretive Motors', country: 'SE' }));
-  const emptyBrand = await created(admin.post<Brand>('/brands', { name: 'Empty Brand' }));
-  const model = await created(admin.post<Model>('/models', { brandId: brand.id, name: 'Hidden Model' }));
-  const emptyModel = await created(admin.post<Model>('/models', { brandId: brand.id, name: 'Unsold Model' }));
-  const sale = await created(
-    writer.post<Sale>('/sales', {
-      modelId: model.id,
-      soldAt: '2025-03-01T10:00:00Z',
-      quantity: 3,
-      unitPrice: '31337.42',
-      externalId: 'secret-external-id',
+  const brand = expectData(
+    await admin.POST('/brands', { body: { name: 'Secretive Motors', country: 'SE' } }),
+    201,
+  );
+  const emptyBrand = expectData(await admin.POST('/brands', { body: { name: 'Empty Brand' } }), 201);
+  const modelOf = async (name: string) =>
+    expectData(await admin.POST('/models', { body: { brandId: brand.id, name } }), 201);
+  const model = await modelOf('Hidden Model');
+  const emptyModel = await modelOf('Unsold Model');
+  const sale = expectData(
+    await writer.POST('/sales', {
+      body: {
+        modelId: model.id,
+        soldAt: '2025-03-01T10:00:00Z',
+        quantity: 3,
+        unitPrice: '31337.42',
+        externalId: 'secret-external-id',
+      },
     }),
+    201,
   );
   fx = { brand, emptyBrand, model, emptyModel, sale };
   secrets = [brand.id, brand.name, model.id, model.name, sale.id, '31337', 'secret-external-id'];
 });
 
-afterAll(async () => {
-  await stack?.close();
-});
-
-/** A token for a client not in local/clients.json (the demo helper only knows the demo clients). */
-async function tokenForClient(clientId: string): Promise<string> {
-  const response = await sendRaw(stack.url, {
-    method: 'POST',
-    url: '/oauth2/token',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const token = (response.body as { access_token?: string } | undefined)?.access_token;
-  if (response.status !== 200 || !token) throw new Error(`no token for ${clientId}: ${response.text}`);
-  return token;
+/** A raw access token of a client of the stack (secret `<id>-secret`), with all its scopes or only `scope`. */
+async function tokenOf(clientId: string, scope?: string): Promise<string> {
+  return (await fetchToken(stack.url, { clientId, clientSecret: `${clientId}-secret`, scope })).access_token;
 }
 
 /** A request to `route` that would succeed with a proper token: valid ids, valid body. */
@@ -182,12 +170,12 @@ function badTokensFor(scope: 'read' | 'write'): Promise<BadToken[]> {
 describe('every route × every bad token', () => {
   it('covers every route of the route table', () => {
     expect(routes.length).toBeGreaterThanOrEqual(20);
-    for (const route of routes as readonly RouteSpec[]) expect(['read', 'write']).toContain(route.scope);
+    for (const route of routes as readonly RouteSpec[]) expect(['read', 'write']).toContain(route.access);
   });
 
   for (const route of routes as readonly RouteSpec[]) {
-    it(`${route.method} ${route.path} (${route.operationId}, needs ${route.scope}) refuses every bad token`, async () => {
-      const cases = await badTokensFor(route.scope as 'read' | 'write');
+    it(`${route.method} ${route.path} (${route.operationId}, needs ${route.access}) refuses every bad token`, async () => {
+      const cases = await badTokensFor(route.access as 'read' | 'write');
       expect(cases.length).toBeGreaterThan(25);
       for (const bad of cases) await expectRefused(route, bad.authorization, bad.status, bad.name);
     });
@@ -201,7 +189,7 @@ describe('every route × every bad token', () => {
       const token =
         route.operationId === 'deleteSale'
           ? tokens.writer
-          : route.scope === 'read'
+          : route.access === 'read'
             ? tokens.reader
             : tokens.writer;
       const response = await sendRaw(stack.url, {
@@ -216,7 +204,7 @@ describe('every route × every bad token', () => {
 });
 
 describe('read-only clients never write', () => {
-  const writeRoutes = (routes as readonly RouteSpec[]).filter((route) => route.scope !== 'read');
+  const writeRoutes = (routes as readonly RouteSpec[]).filter((route) => route.access !== 'read');
 
   it('has write routes', () => {
     expect(writeRoutes.map((route) => route.operationId).sort()).toEqual(
@@ -291,9 +279,15 @@ describe('deleting sales: only the submitting client, or an admin', () => {
   const exists = async (id: string) =>
     (await stack.sql.query('SELECT 1 FROM sales WHERE id = :id::uuid', { id })).rows.length === 1;
 
+  const create = async (client: ApiClient, externalId: string) =>
+    expectData(await client.POST('/sales', { body: saleBody(externalId) }), 201);
+  const remove = (client: ApiClient, saleId: string) =>
+    client.DELETE('/sales/{saleId}', { params: { path: { saleId } } });
+  const statusOf = async (response: Promise<{ response: Response }>) => (await response).response.status;
+
   it("a client cannot delete another client's sale (403, nothing written); the owner and an admin can", async () => {
-    const writersSale = await created(writer.post<Sale>('/sales', saleBody('w-1')));
-    const partnersSale = await created(partner.post<Sale>('/sales', saleBody('p-1')));
+    const writersSale = await create(writer, 'w-1');
+    const partnersSale = await create(partner, 'p-1');
     expect(partnersSale.submittedBy).toBe(PARTNER);
 
     for (const [client, sale] of [
@@ -301,7 +295,7 @@ describe('deleting sales: only the submitting client, or an admin', () => {
       [writer, partnersSale],
     ] as const) {
       const before = await fingerprint(stack, writes);
-      const response = await client.delete(`/sales/${sale.id}`);
+      const response = rawOf(await remove(client, sale.id));
       const problem = expectProblemShape(response, { bare: true });
       expect(response.status, response.text).toBe(403);
       expect(problem.type).toMatch(/forbidden$/);
@@ -309,30 +303,33 @@ describe('deleting sales: only the submitting client, or an admin', () => {
       expect(await fingerprint(stack, writes)).toEqual(before);
       expect(await exists(sale.id)).toBe(true);
     }
-    const readerTry = await reader.delete(`/sales/${writersSale.id}`);
-    expect(readerTry.status).toBe(403);
+    expect(await statusOf(remove(reader, writersSale.id))).toBe(403);
 
-    expect((await writer.delete(`/sales/${writersSale.id}`)).status).toBe(204);
+    expect(await statusOf(remove(writer, writersSale.id))).toBe(204);
     expect(await exists(writersSale.id)).toBe(false);
-    expect((await admin.delete(`/sales/${partnersSale.id}`)).status).toBe(204);
+    expect(await statusOf(remove(admin, partnersSale.id))).toBe(204);
     expect(await exists(partnersSale.id)).toBe(false);
     // And the deletions reached the aggregates.
     await expectConverged(stack, { versions: true });
   });
 
   it('an admin can delete any client’s sale, a second delete is a 404', async () => {
-    const sale = await created(partner.post<Sale>('/sales', saleBody('p-2')));
-    expect((await admin.delete(`/sales/${sale.id}`)).status).toBe(204);
-    expectProblemShape(await admin.delete(`/sales/${sale.id}`));
-    expect((await partner.delete(`/sales/${sale.id}`)).status).toBe(404);
+    const sale = await create(partner, 'p-2');
+    expect(await statusOf(remove(admin, sale.id))).toBe(204);
+    expectProblemShape(await remove(admin, sale.id));
+    expect(await statusOf(remove(partner, sale.id))).toBe(404);
   });
 
   it("the same Idempotency-Key from two clients makes two sales: a client never gets another's response", async () => {
     const key = 'shared-key-1';
-    const first = await writer.post<Sale>('/sales', saleBody('same-ext'), { 'idempotency-key': key });
-    const second = await partner.post<Sale>('/sales', saleBody('same-ext'), { 'idempotency-key': key });
-    expect([first.status, second.status]).toEqual([201, 201]);
-    expect(second.body.id).not.toBe(first.body.id);
-    expect([first.body.submittedBy, second.body.submittedBy]).toEqual(['demo-writer', PARTNER]);
+    const post = async (client: ApiClient) =>
+      expectData(
+        await client.POST('/sales', { body: saleBody('same-ext'), headers: { 'idempotency-key': key } }),
+        201,
+      );
+    const first = await post(writer);
+    const second = await post(partner);
+    expect(second.id).not.toBe(first.id);
+    expect([first.submittedBy, second.submittedBy]).toEqual(['demo-writer', PARTNER]);
   });
 });

@@ -5,16 +5,14 @@
  * DynamoDB and through the stats endpoints, before any scheduled drain and after it.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Brand } from '../lambdas/brand/schemas';
-import type { Model } from '../lambdas/model/schemas';
-import type { Sale } from '../lambdas/sales/schemas';
+import { describe, expect, it } from 'vitest';
+import type { ApiClient, Schemas } from '../client';
 import { parseDecimal } from '../lambdas/shared/money';
 import { loadClients } from '../local/auth';
-import { type LocalStack, startLocalStack } from '../local/stack';
-import { type ApiClient, type ApiResponse, api, tokenFor } from '../test/support/http';
+import type { LocalStack } from '../local/stack';
+import { type AnyResponse, expectData, rawOf } from '../test/support/api';
+import { stackTest } from '../test/support/fixtures';
 import { jitter, StoreFaults } from './support/faults';
-import { sendRaw } from './support/http';
 import { expectConverged, rowCounts } from './support/state';
 
 const PARTNERS = ['partner-north', 'partner-south'];
@@ -32,75 +30,50 @@ const INSTANTS = [
 ];
 
 const storeFaults = new StoreFaults();
+const test = stackTest({
+  projectorIntervalMs: 0,
+  wrapStore: storeFaults.wrap,
+  clients: [
+    ...loadClients(),
+    ...PARTNERS.map((clientId) => ({
+      clientId,
+      clientSecret: `${clientId}-secret`,
+      scopes: ['sales-api/read', 'sales-api/write'],
+    })),
+  ],
+});
+
 let stack: LocalStack;
 let clients: ApiClient[];
 let admin: ApiClient;
-let brands: Brand[];
+let brands: Schemas['Brand'][];
 /** [A1, A2] of brand A, [B1] of brand B. */
-let models: Model[];
+let models: Schemas['Model'][];
 
-beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    projectorIntervalMs: 0,
-    wrapStore: storeFaults.wrap,
-    clients: [
-      ...loadClients(),
-      ...PARTNERS.map((clientId) => ({
-        clientId,
-        clientSecret: `${clientId}-secret`,
-        scopes: ['sales-api/read', 'sales-api/write'],
-      })),
-    ],
-  });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  const partnerTokens = await Promise.all(PARTNERS.map((clientId) => partnerToken(clientId)));
-  clients = [
-    api(stack, await tokenFor(stack, 'demo-writer')),
-    admin,
-    ...partnerTokens.map((t) => api(stack, t)),
-  ];
+test.beforeAll(async ({ stack: started, admin: demoAdmin, writer, clientOf }) => {
+  stack = started;
+  admin = demoAdmin;
+  clients = [writer, admin, ...(await Promise.all(PARTNERS.map((clientId) => clientOf(clientId))))];
   brands = [];
   for (const name of ['Concurrent Cars', 'Parallel Motors']) {
-    brands.push((await admin.post<Brand>('/brands', { name })).body);
+    brands.push(expectData(await admin.POST('/brands', { body: { name } }), 201));
   }
-  const [a, b] = brands as [Brand, Brand];
+  const [a, b] = brands as [Schemas['Brand'], Schemas['Brand']];
   models = [];
   for (const [brandId, name] of [
     [a.id, 'Hot One'],
     [a.id, 'Hot Two'],
     [b.id, 'Other'],
   ] as const) {
-    const response = await admin.post<Model>('/models', { brandId, name });
-    expect(response.status, response.text).toBe(201);
-    models.push(response.body);
+    models.push(expectData(await admin.POST('/models', { body: { brandId, name } }), 201));
   }
   // Projections land in random order, so older versions often arrive after newer ones.
   storeFaults.hook = jitter(12);
 });
 
-afterAll(async () => {
-  await stack?.close();
-});
-
-async function partnerToken(clientId: string): Promise<string> {
-  const response = await sendRaw(stack.url, {
-    method: 'POST',
-    url: '/oauth2/token',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const token = (response.body as { access_token?: string }).access_token;
-  if (!token) throw new Error(response.text);
-  return token;
-}
-
 const pick = <T>(items: readonly T[], i: number): T => items[i % items.length] as T;
 
-function sale(i: number, modelId = models[0]?.id as string, currency = i % 7 === 0 ? 'USD' : 'EUR') {
+function sale(i: number, modelId = pick(models, 0).id, currency = i % 7 === 0 ? 'USD' : 'EUR') {
   return {
     modelId,
     soldAt: pick(INSTANTS, i),
@@ -132,48 +105,41 @@ async function truth(currency: string, where: { modelId?: string; brandId?: stri
 /** The stats endpoints agree with SQL for every model, every brand and the whole day. */
 async function expectStatsMatchSql(currency: string) {
   const reader = admin;
-  const range = `from=${DAY}&to=${DAY}&currency=${currency}`;
+  const range = { from: DAY, to: DAY, currency };
   for (const model of models) {
-    const response = await reader.get<{ totals: { units: number; revenue: string; orders: number } }>(
-      `/models/${model.id}/sales?${range}`,
+    const { totals } = expectData(
+      await reader.GET('/models/{modelId}/sales', { params: { path: { modelId: model.id }, query: range } }),
     );
-    expect(response.status, response.text).toBe(200);
-    const { units, revenue, orders } = response.body.totals;
+    const { units, revenue, orders } = totals;
     expect({ units, revenue: parseDecimal(revenue), orders }, `model ${model.name}`).toEqual(
       await truth(currency, { modelId: model.id }),
     );
   }
   for (const brand of brands) {
-    const response = await reader.get<{
-      totals: { units: number; revenue: string; orders: number };
-      models: { modelId: string; units: number; revenue: string; orders: number }[];
-    }>(`/stats/brands/${brand.id}?${range}`);
-    expect(response.status, response.text).toBe(200);
-    const { units, revenue, orders } = response.body.totals;
+    const stats = expectData(
+      await reader.GET('/stats/brands/{brandId}', { params: { path: { brandId: brand.id }, query: range } }),
+    );
+    const { units, revenue, orders } = stats.totals;
     expect({ units, revenue: parseDecimal(revenue), orders }, `brand ${brand.name}`).toEqual(
       await truth(currency, { brandId: brand.id }),
     );
-    for (const entry of response.body.models) {
+    for (const entry of stats.models) {
       expect(
         { units: entry.units, revenue: parseDecimal(entry.revenue), orders: entry.orders },
         `brand ${brand.name} model ${entry.modelId}`,
       ).toEqual(await truth(currency, { modelId: entry.modelId }));
     }
   }
-  const revenue = await reader.get<{ totalRevenue: string; orders: number; units: number }>(
-    `/stats/revenue?${range}`,
-  );
-  expect(revenue.status, revenue.text).toBe(200);
+  const revenue = expectData(await reader.GET('/stats/revenue', { params: { query: range } }));
   expect({
-    units: revenue.body.units,
-    revenue: parseDecimal(revenue.body.totalRevenue),
-    orders: revenue.body.orders,
+    units: revenue.units,
+    revenue: parseDecimal(revenue.totalRevenue),
+    orders: revenue.orders,
   }).toEqual(await truth(currency));
-  const top = await reader.get<{
-    items: { modelId: string; units: number; revenue: string; orders: number }[];
-  }>(`/stats/models/top?${range}&by=revenue&limit=50`);
-  expect(top.status, top.text).toBe(200);
-  for (const item of top.body.items) {
+  const top = expectData(
+    await reader.GET('/stats/models/top', { params: { query: { ...range, by: 'revenue', limit: 50 } } }),
+  );
+  for (const item of top.items) {
     expect(
       { units: item.units, revenue: parseDecimal(item.revenue), orders: item.orders },
       `top ${item.modelId}`,
@@ -192,46 +158,45 @@ async function expectExact() {
 
 describe('many concurrent writers on the same model and day', () => {
   it('50 sales, 10 batches, 3 imports, 10 deletes and a stampede of duplicates at once: aggregates exact', async () => {
-    const [a1, a2, b1] = models as [Model, Model, Model];
+    const [a1, a2, b1] = models as [Schemas['Model'], Schemas['Model'], Schemas['Model']];
     const doomed: string[] = [];
     for (let i = 0; i < 10; i += 1) {
-      const response = await pick(clients, i).post<Sale>('/sales', sale(1000 + i));
-      expect(response.status).toBe(201);
-      doomed.push(response.body.id);
+      doomed.push(expectData(await pick(clients, i).POST('/sales', { body: sale(1000 + i) }), 201).id);
     }
     const before = (await rowCounts(stack.sql)).sales;
 
-    const work: Promise<[string, ApiResponse]>[] = [];
-    const label = (name: string, request: Promise<ApiResponse>) =>
-      work.push(request.then((response): [string, ApiResponse] => [name, response]));
-    for (let i = 0; i < 50; i += 1) label(`sale ${i}`, pick(clients, i).post('/sales', sale(i)));
+    const work: Promise<[string, AnyResponse]>[] = [];
+    const label = (name: string, request: Promise<AnyResponse>) =>
+      work.push(request.then((response): [string, AnyResponse] => [name, response]));
+    for (let i = 0; i < 50; i += 1) label(`sale ${i}`, pick(clients, i).POST('/sales', { body: sale(i) }));
     for (let i = 0; i < 10; i += 1) {
       const sales = Array.from({ length: 20 }, (_, j) =>
         sale(100 + i * 20 + j, pick([a1.id, a1.id, a2.id, b1.id], j)),
       );
-      label(`batch ${i}`, pick(clients, i + 1).post('/sales/batch', { sales }));
+      label(`batch ${i}`, pick(clients, i + 1).POST('/sales/batch', { body: { sales } }));
     }
     for (let i = 0; i < 3; i += 1) {
       const sales = Array.from({ length: 100 }, (_, j) => sale(500 + i * 100 + j, pick([a1.id, a2.id], j)));
       label(
         `import ${i}`,
-        pick(clients, i + 2).request('POST', '/sales/import', {
+        pick(clients, i + 2).POST('/sales/import', {
           body: csvOf(sales),
+          bodySerializer: (csv: string) => csv,
           headers: { 'content-type': 'text/csv' },
         }),
       );
     }
     doomed.forEach((id, i) => {
-      label(`delete ${i}`, pick(clients, i).delete(`/sales/${id}`));
+      label(`delete ${i}`, pick(clients, i).DELETE('/sales/{saleId}', { params: { path: { saleId: id } } }));
     });
     for (let i = 0; i < 6; i += 1) {
       label(
         `duplicate ${i}`,
-        (clients[0] as ApiClient).post('/sales', sale(999), { 'idempotency-key': 'stampede' }),
+        pick(clients, 0).POST('/sales', { body: sale(999), headers: { 'idempotency-key': 'stampede' } }),
       );
     }
 
-    const results = await Promise.all(work);
+    const results = (await Promise.all(work)).map(([name, result]) => [name, rawOf(result)] as const);
     for (const [name, response] of results) {
       if (name.startsWith('duplicate'))
         expect([201, 409], `${name}: ${response.text}`).toContain(response.status);
@@ -242,7 +207,7 @@ describe('many concurrent writers on the same model and day', () => {
     }
     const duplicates = results.filter(([name, r]) => name.startsWith('duplicate') && r.status === 201);
     expect(duplicates.length).toBeGreaterThan(0);
-    expect(new Set(duplicates.map(([, r]) => (r.body as Sale).id)).size).toBe(1);
+    expect(new Set(duplicates.map(([, r]) => (r.body as Schemas['Sale']).id)).size).toBe(1);
     expect((await rowCounts(stack.sql)).sales).toBe(before + 50 + 200 + 300 - 10 + 1);
 
     await expectExact();
@@ -272,21 +237,24 @@ describe('many concurrent writers on the same model and day', () => {
             if (op.kind === 'delete') {
               const target = live.splice(op.pick % Math.max(1, live.length), 1)[0];
               if (!target) return;
-              const response = await pick(clients, target.owner).delete(`/sales/${target.id}`);
-              expect(response.status, response.text).toBe(204);
+              const response = await pick(clients, target.owner).DELETE('/sales/{saleId}', {
+                params: { path: { saleId: target.id } },
+              });
+              expect(response.response.status, JSON.stringify(response.error)).toBe(204);
               return;
             }
             const client = pick(clients, op.client);
             const modelIds = models.map((model) => model.id);
             if (op.kind === 'sale') {
-              const response = await client.post<Sale>('/sales', sale(op.i, pick(modelIds, op.i)));
-              expect(response.status, response.text).toBe(201);
-              live.push({ id: response.body.id, owner: op.client % clients.length });
+              const created = expectData(
+                await client.POST('/sales', { body: sale(op.i, pick(modelIds, op.i)) }),
+                201,
+              );
+              live.push({ id: created.id, owner: op.client % clients.length });
             } else {
               const sales = Array.from({ length: op.n }, (_, j) => sale(op.i + j, pick(modelIds, op.i + j)));
-              const response = await client.post<{ items: Sale[] }>('/sales/batch', { sales });
-              expect(response.status, response.text).toBe(201);
-              live.push(...response.body.items.map((s) => ({ id: s.id, owner: op.client % clients.length })));
+              const { items } = expectData(await client.POST('/sales/batch', { body: { sales } }), 201);
+              live.push(...items.map((s) => ({ id: s.id, owner: op.client % clients.length })));
             }
           });
           await Promise.all(requests);

@@ -10,13 +10,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Brand } from '../lambdas/brand/schemas';
-import type { Model } from '../lambdas/model/schemas';
-import type { Sale } from '../lambdas/sales/schemas';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ApiClient, fetchToken } from '../client';
 import type { OutboxEntry } from '../lambdas/shared/projection/projector';
-import { type LocalStack, startLocalStack } from '../local/stack';
-import { type ApiClient, type ApiResponse, api, tokenFor } from '../test/support/http';
+import type { LocalStack } from '../local/stack';
+import { type AnyResponse, expectData, rawOf } from '../test/support/api';
+import { stackTest } from '../test/support/fixtures';
 import { dynamoDown, gate, jitter, SqlFaults, StoreFaults } from './support/faults';
 import { expectProblemShape, sendRaw } from './support/http';
 import { expectConverged, fingerprint, rowCounts, WriteLog } from './support/state';
@@ -25,27 +24,23 @@ const sqlFaults = new SqlFaults();
 const storeFaults = new StoreFaults();
 const writes = new WriteLog();
 
+const test = stackTest({
+  projectorIntervalMs: 0,
+  // Faults first, so a failed statement never reaches the write log either.
+  wrapSql: (sql) => writes.wrap(sqlFaults.wrap(sql)),
+  wrapStore: storeFaults.wrap,
+});
+
 let stack: LocalStack;
 let writer: ApiClient;
-let admin: ApiClient;
 let modelIds: string[];
 
-beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    projectorIntervalMs: 0,
-    // Faults first, so a failed statement never reaches the write log either.
-    wrapSql: (sql) => writes.wrap(sqlFaults.wrap(sql)),
-    wrapStore: storeFaults.wrap,
-  });
-  writer = api(stack, await tokenFor(stack, 'demo-writer'));
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  const brand = async (name: string) => (await admin.post<Brand>('/brands', { name })).body;
-  const model = async (brandId: string, name: string) => {
-    const response = await admin.post<Model>('/models', { brandId, name });
-    expect(response.status, response.text).toBe(201);
-    return response.body.id;
-  };
+test.beforeAll(async ({ stack: started, writer: demoWriter, admin }) => {
+  stack = started;
+  writer = demoWriter;
+  const brand = async (name: string) => expectData(await admin.POST('/brands', { body: { name } }), 201);
+  const model = async (brandId: string, name: string) =>
+    expectData(await admin.POST('/models', { body: { brandId, name } }), 201).id;
   const [a, b] = [await brand('Faulty Motors'), await brand('Flaky Cars')];
   modelIds = [await model(a.id, 'One'), await model(a.id, 'Two'), await model(b.id, 'Three')];
 });
@@ -55,22 +50,29 @@ afterEach(() => {
   storeFaults.reset();
 });
 
-afterAll(async () => {
-  await stack?.close();
-});
+const idempotent = (key: string) => ({ headers: { 'idempotency-key': key } });
+const statusOf = (result: AnyResponse) => rawOf(result).status;
 
 const nothingWritten = () => fingerprint(stack, writes);
 
-function expectUnavailable(response: ApiResponse) {
+function expectUnavailable(result: AnyResponse) {
+  const response = rawOf(result);
   expect(response.status, response.text).toBe(503);
   expectProblemShape(response);
   expect(Number(response.headers.get('retry-after')), 'Retry-After seconds').toBeGreaterThan(0);
 }
 
 /** Sales on the model/day/price mix the suites use: `tag` (a unit price) finds them again in SQL. */
+/** The first item; the test is wrong if there is none. */
+function one<T>(items: readonly T[]): T {
+  const [first] = items;
+  if (first === undefined) throw new Error('expected at least one item');
+  return first;
+}
+
 function salesOf(tag: string, count: number, withExternalIds = false) {
   return Array.from({ length: count }, (_, i) => ({
-    modelId: modelIds[i % modelIds.length] as string,
+    modelId: one(modelIds.slice(i % modelIds.length)),
     soldAt: `2025-06-0${(i % 3) + 1}T${String(10 + (i % 12)).padStart(2, '0')}:30:00+02:00`,
     quantity: (i % 4) + 1,
     unitPrice: tag,
@@ -90,16 +92,17 @@ const csvOf = (sales: ReturnType<typeof salesOf>) =>
   `modelId,soldAt,quantity,unitPrice\n${sales.map((s) => `${s.modelId},${s.soldAt},${s.quantity},${s.unitPrice}`).join('\n')}\n`;
 
 const postCsv = (csv: string, key?: string) =>
-  writer.request('POST', '/sales/import', {
+  writer.POST('/sales/import', {
     body: csv,
+    bodySerializer: (text: string) => text,
     headers: { 'content-type': 'text/csv', ...(key ? { 'idempotency-key': key } : {}) },
   });
 
 /** How many statements a request runs inside its transaction(s) and outside them (recorded, nothing failed). */
-async function statementsOf(send: () => Promise<ApiResponse>) {
+async function statementsOf(send: () => Promise<AnyResponse>) {
   sqlFaults.record = true;
   sqlFaults.calls.length = 0;
-  const response = await send();
+  const response = rawOf(await send());
   sqlFaults.record = false;
   expect(response.status, response.text).toBeLessThan(300);
   const inTx = Math.max(0, ...sqlFaults.calls.map((call) => call.txIndex ?? 0));
@@ -111,7 +114,7 @@ async function statementsOf(send: () => Promise<ApiResponse>) {
 describe('the database failing inside the write transaction', () => {
   it('a batch: a fault at any statement is a 503 with Retry-After and writes nothing; the retry writes it once', async () => {
     const { inTx } = await statementsOf(() =>
-      writer.post('/sales/batch', { sales: salesOf('101.01', 5, true) }),
+      writer.POST('/sales/batch', { body: { sales: salesOf('101.01', 5, true) } }),
     );
     expect(inTx).toBeGreaterThanOrEqual(4); // models, externalIds, insert, buckets
     const sales = salesOf('202.02', 5, true);
@@ -119,19 +122,16 @@ describe('the database failing inside the write transaction', () => {
     for (let n = 1; n <= inTx; n += 1) {
       const before = await nothingWritten();
       sqlFaults.failNthInTransaction(n);
-      expectUnavailable(await writer.post('/sales/batch', { sales }, { 'idempotency-key': key }));
+      expectUnavailable(await writer.POST('/sales/batch', { body: { sales }, ...idempotent(key) }));
       sqlFaults.reset();
       expect(await nothingWritten(), `fault at statement ${n}`).toEqual(before);
     }
-    const ok = await writer.post<{ items: Sale[] }>('/sales/batch', { sales }, { 'idempotency-key': key });
-    expect(ok.status, ok.text).toBe(201);
-    const replay = await writer.post<{ items: Sale[] }>(
-      '/sales/batch',
-      { sales },
-      { 'idempotency-key': key },
+    const ok = expectData(await writer.POST('/sales/batch', { body: { sales }, ...idempotent(key) }), 201);
+    const replay = expectData(
+      await writer.POST('/sales/batch', { body: { sales }, ...idempotent(key) }),
+      201,
     );
-    expect(replay.status).toBe(201);
-    expect(replay.body.items.map((sale) => sale.id)).toEqual(ok.body.items.map((sale) => sale.id));
+    expect(replay.items.map((sale) => sale.id)).toEqual(ok.items.map((sale) => sale.id));
     expect(await countTagged('202.02')).toBe(5);
     await expectConverged(stack, { versions: true });
   });
@@ -149,56 +149,64 @@ describe('the database failing inside the write transaction', () => {
       sqlFaults.reset();
       expect(await nothingWritten(), `fault at statement ${n}`).toEqual(before);
     }
-    const ok = await postCsv(csv, key);
-    expect(ok.status, ok.text).toBe(201);
-    expect(ok.body).toEqual({ importedRows: rows });
+    expect(expectData(await postCsv(csv, key), 201)).toEqual({ importedRows: rows });
     expect(await countTagged('404.04')).toBe(rows);
     await expectConverged(stack, { versions: true });
   });
 
   it('a delete: a fault at any statement is a 503 and the sale stays', async () => {
-    const created = async () => (await writer.post<Sale>('/sales', salesOf('505.05', 1)[0])).body;
+    const created = async () =>
+      expectData(await writer.POST('/sales', { body: one(salesOf('505.05', 1)) }), 201);
+    const remove = (saleId: string) => writer.DELETE('/sales/{saleId}', { params: { path: { saleId } } });
     const probe = await created();
-    const { inTx } = await statementsOf(() => writer.delete(`/sales/${probe.id}`));
+    const { inTx } = await statementsOf(() => remove(probe.id));
     const sale = await created();
     for (let n = 1; n <= inTx; n += 1) {
       const before = await nothingWritten();
       sqlFaults.failNthInTransaction(n);
-      expectUnavailable(await writer.delete(`/sales/${sale.id}`));
+      expectUnavailable(await remove(sale.id));
       sqlFaults.reset();
       expect(await nothingWritten(), `fault at statement ${n}`).toEqual(before);
     }
-    expect((await writer.delete(`/sales/${sale.id}`)).status).toBe(204);
+    expect(statusOf(await remove(sale.id))).toBe(204);
     expect(await countTagged('505.05')).toBe(0);
     await expectConverged(stack, { versions: true });
   });
 });
 
 describe('the database failing after the commit', () => {
+  type Sales = ReturnType<typeof salesOf>;
+  const headers = (key?: string) => (key ? idempotent(key) : {});
   const cases = [
-    ['POST /sales', '/sales', 1, (sales: ReturnType<typeof salesOf>) => sales[0]],
-    ['POST /sales/batch', '/sales/batch', 3, (sales: ReturnType<typeof salesOf>) => ({ sales })],
+    [
+      'POST /sales',
+      1,
+      (sales: Sales, key?: string) => writer.POST('/sales', { body: one(sales), ...headers(key) }),
+    ],
+    [
+      'POST /sales/batch',
+      3,
+      (sales: Sales, key?: string) => writer.POST('/sales/batch', { body: { sales }, ...headers(key) }),
+    ],
   ] as const;
 
   it.each(cases)(
     '%s never answers 503 for sales it wrote; retrying until accepted leaves one copy',
-    async (_, url, count, bodyOf) => {
-      const { outside } = await statementsOf(() => writer.post(url, bodyOf(salesOf('606.06', count))));
+    async (operation, count, post) => {
+      const { outside } = await statementsOf(() => post(salesOf('606.06', count)));
       expect(outside.length).toBeGreaterThan(0);
       for (let m = 1; m <= outside.length; m += 1) {
         const tag = `6${count}${m}.06`;
-        const body = bodyOf(salesOf(tag, count)); // no externalIds: only the Idempotency-Key prevents a second copy
-        const key = `after-commit-${url}-${m}`;
+        const sales = salesOf(tag, count); // no externalIds: only the Idempotency-Key prevents a second copy
+        const key = `after-commit-${operation}-${m}`;
         sqlFaults.failNthOutsideTransaction(m);
-        const first = await writer.post(url, body, { 'idempotency-key': key });
+        const first = statusOf(await post(sales, key));
         sqlFaults.reset();
         const statement = outside[m - 1]?.slice(0, 60).replace(/\s+/g, ' ');
-        const label = `fault at post-commit statement ${m} (${statement}): ${first.status}`;
-        if (first.status === 503)
-          expect(await countTagged(tag), `${label}, but the sales were written`).toBe(0);
-        else expect(first.status, label).toBe(201);
-        const retry = await writer.post(url, body, { 'idempotency-key': key });
-        expect(retry.status, label).toBe(201);
+        const label = `fault at post-commit statement ${m} (${statement}): ${first}`;
+        if (first === 503) expect(await countTagged(tag), `${label}, but the sales were written`).toBe(0);
+        else expect(first, label).toBe(201);
+        expect(statusOf(await post(sales, key)), label).toBe(201);
         expect(await countTagged(tag), label).toBe(count);
       }
       await stack.projector.drain();
@@ -212,11 +220,11 @@ describe('DynamoDB failing during projection', () => {
     storeFaults.hook = () => {
       throw dynamoDown();
     };
-    const single = await writer.post<Sale>('/sales', salesOf('707.07', 1)[0]);
-    const batch = await writer.post('/sales/batch', { sales: salesOf('707.07', 4) });
+    const single = expectData(await writer.POST('/sales', { body: one(salesOf('707.07', 1)) }), 201);
+    const batch = await writer.POST('/sales/batch', { body: { sales: salesOf('707.07', 4) } });
     const imported = await postCsv(csvOf(salesOf('707.07', 5)));
-    const deleted = await writer.delete(`/sales/${single.body.id}`);
-    expect([single.status, batch.status, imported.status, deleted.status]).toEqual([201, 201, 201, 204]);
+    const deleted = await writer.DELETE('/sales/{saleId}', { params: { path: { saleId: single.id } } });
+    expect([batch, imported, deleted].map(statusOf)).toEqual([201, 201, 204]);
     expect((await rowCounts(stack.sql)).outbox).toBeGreaterThan(0);
     await expect(stack.projector.drain()).rejects.toThrow(/DynamoDB is unavailable/);
 
@@ -233,8 +241,7 @@ describe('DynamoDB failing during projection', () => {
       if (puts % 3 === 0) throw dynamoDown();
     };
     for (let i = 0; i < 6; i += 1) {
-      const response = await writer.post('/sales/batch', { sales: salesOf('808.08', 4) });
-      expect(response.status, response.text).toBe(201);
+      expectData(await writer.POST('/sales/batch', { body: { sales: salesOf('808.08', 4) } }), 201);
     }
     storeFaults.reset();
     await stack.projector.drain();
@@ -270,26 +277,25 @@ describe('DynamoDB failing during projection', () => {
             }
           };
           for (const step of ops) {
-            let response: ApiResponse;
+            let result: AnyResponse;
             if (step.kind === 'sale') {
-              response = await writer.post<Sale>('/sales', {
-                ...salesOf('909.09', 1)[0],
-                quantity: (step.i % 9) + 1,
+              const sale = await writer.POST('/sales', {
+                body: { ...one(salesOf('909.09', 1)), quantity: (step.i % 9) + 1 },
               });
-              if (response.status === 201) live.push((response.body as Sale).id);
+              if (sale.data) live.push(sale.data.id);
+              result = sale;
             } else if (step.kind === 'batch') {
-              response = await writer.post<{ items: Sale[] }>('/sales/batch', {
-                sales: salesOf('909.09', step.n),
-              });
-              if (response.status === 201)
-                live.push(...(response.body as { items: Sale[] }).items.map((s) => s.id));
+              const batch = await writer.POST('/sales/batch', { body: { sales: salesOf('909.09', step.n) } });
+              if (batch.data) live.push(...batch.data.items.map((s) => s.id));
+              result = batch;
             } else if (step.kind === 'import') {
-              response = await postCsv(csvOf(salesOf('909.09', step.n)));
+              result = await postCsv(csvOf(salesOf('909.09', step.n)));
             } else {
-              const id = live.splice(step.pick % Math.max(1, live.length), 1)[0];
-              if (id === undefined) continue;
-              response = await writer.delete(`/sales/${id}`);
+              const saleId = live.splice(step.pick % Math.max(1, live.length), 1)[0];
+              if (saleId === undefined) continue;
+              result = await writer.DELETE('/sales/{saleId}', { params: { path: { saleId } } });
             }
+            const response = rawOf(result);
             expect(response.status, `${step.kind}: ${response.text}`).toBeLessThan(300);
           }
           sqlFaults.reset();
@@ -314,8 +320,7 @@ describe('DynamoDB failing during projection', () => {
 describe('the projector crashing between the DynamoDB write and the outbox delete', () => {
   it('a redrain recomputes instead of adding: no double counting', async () => {
     sqlFaults.failMatching(/DELETE FROM sales_outbox/, 1);
-    const response = await writer.post('/sales/batch', { sales: salesOf('111.11', 6) });
-    expect(response.status, response.text).toBe(201);
+    expectData(await writer.POST('/sales/batch', { body: { sales: salesOf('111.11', 6) } }), 201);
     // DynamoDB already has the new figures, the outbox still lists the buckets.
     const pending = (await rowCounts(stack.sql)).outbox;
     expect(pending).toBeGreaterThan(0);
@@ -340,7 +345,8 @@ describe('duplicate, concurrent and out-of-order projector runs', () => {
     storeFaults.hook = () => {
       throw dynamoDown();
     };
-    for (let i = 0; i < 5; i += 1) await writer.post('/sales/batch', { sales: salesOf('222.22', 4) });
+    for (let i = 0; i < 5; i += 1)
+      await writer.POST('/sales/batch', { body: { sales: salesOf('222.22', 4) } });
     const { rows: entries } = await stack.sql.query<OutboxEntry>(
       `SELECT id, scope, scope_id AS "scopeId", sale_day AS day, currency FROM sales_outbox ORDER BY id`,
     );
@@ -353,8 +359,8 @@ describe('duplicate, concurrent and out-of-order projector runs', () => {
       stack.projector.drain(7),
       stack.projector.project(entries),
       stack.projector.project([...entries].reverse()),
-      writer.post('/sales/batch', { sales: salesOf('222.22', 3) }),
-      writer.post('/sales', salesOf('222.22', 1)[0]),
+      writer.POST('/sales/batch', { body: { sales: salesOf('222.22', 3) } }),
+      writer.POST('/sales', { body: one(salesOf('222.22', 1)) }),
     ]);
     for (const run of runs)
       expect(run.status, String((run as PromiseRejectedResult).reason)).toBe('fulfilled');
@@ -370,7 +376,7 @@ describe('duplicate, concurrent and out-of-order projector runs', () => {
   });
 
   it('an old projection landing after a newer one is ignored (version check)', async () => {
-    const [modelId] = modelIds;
+    const modelId = one(modelIds);
     const held = gate();
     let armed = true;
     storeFaults.hook = async (aggregate) => {
@@ -380,12 +386,12 @@ describe('duplicate, concurrent and out-of-order projector runs', () => {
       }
     };
     const sale = { modelId, soldAt: '2025-07-01T12:00:00Z', quantity: 1, unitPrice: '333.33' };
-    const slow = writer.post('/sales', sale); // its projection read version v, then stalls before the put
+    const slow = writer.POST('/sales', { body: sale }); // its projection read version v, then stalls before the put
     await held.reached;
-    const fast = await writer.post('/sales', { ...sale, quantity: 5 }); // commits v+1 and projects it
-    expect(fast.status).toBe(201);
+    const fast = await writer.POST('/sales', { body: { ...sale, quantity: 5 } }); // commits v+1 and projects it
+    expect(statusOf(fast)).toBe(201);
     held.open();
-    expect((await slow).status).toBe(201);
+    expect(statusOf(await slow)).toBe(201);
     await expectConverged(stack, { versions: true });
     expect((await rowCounts(stack.sql)).outbox).toBe(0);
   });
@@ -393,17 +399,18 @@ describe('duplicate, concurrent and out-of-order projector runs', () => {
 
 describe('a retried POST whose first response was lost', () => {
   const body = (unitPrice: string) => ({
-    modelId: modelIds[0],
+    modelId: one(modelIds),
     soldAt: '2025-08-01T09:00:00Z',
     quantity: 2,
     unitPrice,
   });
 
   /** Retries like a client would: again on 409 (the first attempt is still in flight) and 503. */
-  async function retryUntilDone(send: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  async function retryUntilDone<T extends AnyResponse>(send: () => Promise<T>): Promise<T> {
     for (let attempt = 0; attempt < 100; attempt += 1) {
       const response = await send();
-      if (response.status !== 409 && response.status !== 503) return response;
+      const status = statusOf(response);
+      if (status !== 409 && status !== 503) return response;
       await sleep(50);
     }
     throw new Error('still not done after 100 retries');
@@ -420,11 +427,15 @@ describe('a retried POST whose first response was lost', () => {
       }
     };
     const abort = new AbortController();
+    const token = await fetchToken(stack.url, {
+      clientId: 'demo-writer',
+      clientSecret: 'demo-writer-secret',
+    });
     const first = sendRaw(stack.url, {
       method: 'POST',
       url: '/sales',
       headers: {
-        authorization: `Bearer ${await tokenFor(stack, 'demo-writer')}`,
+        authorization: `Bearer ${token.access_token}`,
         'content-type': 'application/json',
         'idempotency-key': key,
       },
@@ -437,46 +448,42 @@ describe('a retried POST whose first response was lost', () => {
     held.open();
 
     const retry = await retryUntilDone(() =>
-      writer.post<Sale>('/sales', body('444.44'), { 'idempotency-key': key }),
+      writer.POST('/sales', { body: body('444.44'), ...idempotent(key) }),
     );
-    expect(retry.status, retry.text).toBe(201);
+    const sale = expectData(retry, 201);
     const { rows } = await stack.sql.query<{ id: string }>('SELECT id FROM sales WHERE unit_price = 444.44');
-    expect(rows.map((row) => row.id)).toEqual([(retry.body as Sale).id]);
+    expect(rows.map((row) => row.id)).toEqual([sale.id]);
     await expectConverged(stack, { versions: true });
   });
 
   it('the first attempt failed with 503 before the commit: the retry writes it, one sale', async () => {
     const key = 'lost-response-2';
     sqlFaults.failNthInTransaction(2);
-    expectUnavailable(await writer.post('/sales', body('555.55'), { 'idempotency-key': key }));
+    expectUnavailable(await writer.POST('/sales', { body: body('555.55'), ...idempotent(key) }));
     sqlFaults.reset();
     const retry = await retryUntilDone(() =>
-      writer.post('/sales', body('555.55'), { 'idempotency-key': key }),
+      writer.POST('/sales', { body: body('555.55'), ...idempotent(key) }),
     );
-    expect(retry.status).toBe(201);
+    expect(statusOf(retry)).toBe(201);
     expect(await countTagged('555.55')).toBe(1);
   });
 
   it('many copies of the same request at once: one sale, every answer a 201 replay or a 409', async () => {
     const key = 'stampede-1';
     const responses = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        writer.post<Sale>('/sales', body('666.66'), { 'idempotency-key': key }),
-      ),
+      Array.from({ length: 8 }, () => writer.POST('/sales', { body: body('666.66'), ...idempotent(key) })),
     );
-    const statuses = responses.map((response) => response.status);
+    const statuses = responses.map(statusOf);
     expect(
       statuses.every((status) => status === 201 || status === 409),
       statuses.join(),
     ).toBe(true);
     expect(statuses).toContain(201);
     const retry = await retryUntilDone(() =>
-      writer.post<Sale>('/sales', body('666.66'), { 'idempotency-key': key }),
+      writer.POST('/sales', { body: body('666.66'), ...idempotent(key) }),
     );
     expect(await countTagged('666.66')).toBe(1);
-    const ids = new Set(
-      [...responses, retry].filter((r) => r.status === 201).map((r) => (r.body as Sale).id),
-    );
+    const ids = new Set([...responses, retry].flatMap((r) => (r.data ? [r.data.id] : [])));
     expect(ids.size).toBe(1);
   });
 });

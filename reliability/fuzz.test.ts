@@ -178,7 +178,7 @@ function toRequest(route: RouteSpec, value: Input): RawRequest {
   });
   const query = [new URLSearchParams(value.query).toString(), value.rawQuery ?? ''].filter(Boolean).join('&');
   const headers: Record<string, string> = {
-    authorization: `Bearer ${route.scope === 'read' ? token.read : token.write}`,
+    authorization: `Bearer ${route.access === 'read' ? token.read : token.write}`,
     ...value.headers,
   };
   let body: string | undefined;

@@ -1,12 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { routes } from '../lambdas/routes';
 import { buildOpenApi, toYaml } from '../lambdas/shared/openapi';
 
 export const OPENAPI_FILE = join(__dirname, '..', 'openapi.yaml');
 
 /** Writes openapi.yaml from the route table; with `--check`, fails when the committed file is stale. */
 function main(argv: string[]) {
-  const fresh = toYaml(buildOpenApi());
+  const fresh = toYaml(buildOpenApi(routes));
   if (!argv.includes('--check')) {
     writeFileSync(OPENAPI_FILE, fresh);
     console.log(`Wrote ${OPENAPI_FILE}`);

@@ -1,6 +1,6 @@
 /**
  * Loads the demo data set through the real API: a client-credentials token, `POST /brands`, `POST /models`,
- * then the sales as CSV imports (`POST /sales/import`) in chunks, with progress.
+ * then the sales as CSV imports (`POST /sales/import`) in chunks, with one progress line (rows, rate, time left).
  *
  *   npm run seed                                   # against http://127.0.0.1:3000
  *   API_URL=http://127.0.0.1:3100 SEED_SALES=20000 npm run seed
@@ -13,11 +13,9 @@
  * SEED_STATS_TIMEOUT_S (600: how long to wait for the stats to show every sale). Arguments override them:
  * `npm run seed -- --url http://127.0.0.1:3100 --sales 20000 --chunk 1000 --today 2026-01-01`.
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
-import type { Brand } from '../lambdas/brand/schemas';
-import type { Model } from '../lambdas/model/schemas';
+import { type ApiClient, connect } from '../client';
 import { readEnv } from '../lambdas/shared/config';
 import { DEMO_BRANDS, type DemoSale, generateSales, todayUtc } from './demo-data';
 
@@ -42,7 +40,22 @@ export interface SeedOptions {
    * are projected by the scheduled projector, after the import answers.
    */
   statsTimeoutMs?: number;
+  /** Milestones (catalog done, summary, warnings), one line each. */
   log?: (line: string) => void;
+  /** Called after every import request and every stats poll; `consoleOutput` draws it as one line. */
+  progress?: (state: SeedProgress) => void;
+}
+
+/** How far the seed is: importing sales, then waiting until the stats show them. */
+export interface SeedProgress {
+  phase: 'import' | 'stats';
+  /** Sales imported (or found already there), or sales the stats show. */
+  done: number;
+  total: number;
+  /** Sales per second in this phase so far. */
+  rate: number;
+  /** At that rate; undefined until there is a rate. */
+  secondsLeft: number | undefined;
 }
 
 export interface SeedSummary {
@@ -112,10 +125,16 @@ export function seedOptionsFromEnv(
 export async function seed(options: SeedOptions): Promise<SeedSummary> {
   const started = performance.now();
   const log = options.log ?? (() => {});
+  const progress = options.progress ?? (() => {});
   const total = options.sales ?? 100_000;
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   const clientId = options.clientId ?? 'demo-writer';
-  const client = new ApiClient(options.url, clientId, options.clientSecret ?? `${clientId}-secret`);
+  const retried = new WeakSet<Response>();
+  const client = await connect(
+    options.url,
+    { clientId, clientSecret: options.clientSecret ?? `${clientId}-secret` },
+    { fetch: retrying(retried) },
+  );
 
   log(
     `seeding ${options.url} as ${clientId}: ${DEMO_BRANDS.length} brands, ${countModels()} models, ${fmt(total)} sales`,
@@ -129,12 +148,14 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
 
   const salesStarted = performance.now();
   const { window, sales } = generateSales(total, options.today ?? todayUtc());
-  log(`sales: ${fmt(total)} generated for ${window.from}..${window.to} in ${ms(salesStarted)} ms`);
-  const result = await seedSales(client, sales, catalog.modelIds, chunkSize, log);
+  const result = await seedSales(client, sales, catalog.modelIds, chunkSize, {
+    progress,
+    wasRetried: (response) => retried.has(response),
+  });
   const salesSeconds = (performance.now() - salesStarted) / 1000;
 
   const statsStarted = performance.now();
-  const revenue = await awaitStats(client, sales, window, options.statsTimeoutMs ?? 600_000, log);
+  const revenue = await awaitStats(client, sales, window, options.statsTimeoutMs ?? 600_000, progress, log);
   const statsSeconds = (performance.now() - statsStarted) / 1000;
 
   const summary: SeedSummary = {
@@ -153,9 +174,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   log(
     `done in ${summary.seconds.total.toFixed(1)} s (catalog ${catalogSeconds.toFixed(1)} s, ` +
       `import ${salesSeconds.toFixed(1)} s, stats ${statsSeconds.toFixed(1)} s): ` +
-      `brands ${catalog.brands.created} created, ${catalog.brands.existing} existing; ` +
-      `models ${catalog.models.created} created, ${catalog.models.existing} existing; ` +
-      `sales ${fmt(result.imported)} imported, ${fmt(result.skipped)} already there, ` +
+      `sales ${window.from}..${window.to}: ${fmt(result.imported)} imported, ${fmt(result.skipped)} already there, ` +
       `in ${result.requests} import requests`,
   );
   for (const [currency, figures] of Object.entries(revenue)) {
@@ -167,57 +186,59 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   return summary;
 }
 
+type Named = { id: string; name: string };
+
 /** Finds every demo brand and model by name, creating the missing ones; returns modelIds in catalog order. */
 async function seedCatalog(client: ApiClient, log: (line: string) => void) {
   const brands = { created: 0, existing: 0 };
   const models = { created: 0, existing: 0 };
   const modelIds: string[] = [];
-  let brandsByName = byName(await client.listAll<Brand>('/brands'));
+  const listBrands = async () => byName(await listAll((cursor) => client.GET('/brands', query({ cursor }))));
+  let brandsByName = await listBrands();
 
   for (const demo of DEMO_BRANDS) {
     let brand = brandsByName.get(key(demo.name));
     if (brand) brands.existing++;
     else {
-      const response = await client.request('POST', '/brands', {
-        json: { name: demo.name, country: demo.country },
-      });
-      if (response.status === 201) {
-        brand = response.body as Brand;
+      const created = await client.POST('/brands', { body: { name: demo.name, country: demo.country } });
+      if (created.data) {
+        brand = created.data;
         brands.created++;
-      } else if (response.status === 409) {
+      } else if (created.response.status === 409) {
         // Created by someone else since we listed: look it up again.
-        brandsByName = byName(await client.listAll<Brand>('/brands'));
+        brandsByName = await listBrands();
         brand = brandsByName.get(key(demo.name));
         brands.existing++;
-      } else throw apiError('POST /brands', response);
+      } else throw apiError('POST /brands', created);
     }
     if (!brand) throw new Error(`Brand ${demo.name} is neither creatable nor listed`);
     if (brand.country !== demo.country)
       log(`warning: brand ${brand.name} exists with country ${brand.country ?? 'none'}, not ${demo.country}`);
 
     const brandId = brand.id;
-    const modelPath = `/models?brandId=${brandId}`;
-    let modelsByName = byName(await client.listAll<Model>(modelPath));
+    const listModels = async () =>
+      byName(await listAll((cursor) => client.GET('/models', query({ brandId, cursor }))));
+    let modelsByName = await listModels();
     for (const demoModel of demo.models) {
-      let model = modelsByName.get(key(demoModel.name));
+      let model: Named | undefined = modelsByName.get(key(demoModel.name));
       if (model) models.existing++;
       else {
-        const response = await client.request('POST', '/models', {
-          json: {
+        const created = await client.POST('/models', {
+          body: {
             brandId,
             name: demoModel.name,
             bodyType: demoModel.bodyType,
             launchYear: demoModel.launchYear,
           },
         });
-        if (response.status === 201) {
-          model = response.body as Model;
+        if (created.data) {
+          model = created.data;
           models.created++;
-        } else if (response.status === 409) {
-          modelsByName = byName(await client.listAll<Model>(modelPath));
+        } else if (created.response.status === 409) {
+          modelsByName = await listModels();
           model = modelsByName.get(key(demoModel.name));
           models.existing++;
-        } else throw apiError('POST /models', response);
+        } else throw apiError('POST /models', created);
       }
       if (!model) throw new Error(`Model ${demo.name} ${demoModel.name} is neither creatable nor listed`);
       modelIds.push(model.id);
@@ -226,10 +247,29 @@ async function seedCatalog(client: ApiClient, log: (line: string) => void) {
   return { brands, models, modelIds };
 }
 
-interface ConflictIssue {
-  line?: number;
-  column?: string;
-  existingSaleId?: string;
+/** The query of a list request: pages of 100, the cursor only when there is one. */
+function query<T extends { cursor: string | undefined }>(params: T) {
+  const { cursor, ...rest } = params;
+  return { params: { query: { ...rest, limit: 100, ...(cursor === undefined ? {} : { cursor }) } } };
+}
+
+/** Every item of a keyset-paginated list. */
+async function listAll<T>(
+  page: (cursor: string | undefined) => Promise<{
+    data?: { items: T[]; nextCursor: string | null };
+    error?: unknown;
+    response: Response;
+  }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const result = await page(cursor);
+    if (!result.data) throw apiError(`GET ${new URL(result.response.url).pathname}`, result);
+    items.push(...result.data.items);
+    cursor = result.data.nextCursor ?? undefined;
+  } while (cursor);
+  return items;
 }
 
 /**
@@ -241,58 +281,57 @@ async function seedSales(
   sales: readonly DemoSale[],
   modelIds: readonly string[],
   chunkSize: number,
-  log: (line: string) => void,
+  hooks: { progress: (state: SeedProgress) => void; wasRetried: (response: Response) => boolean },
 ) {
   const started = performance.now();
   let imported = 0;
   let skipped = 0;
   let requests = 0;
-  let lastLog = 0;
   for (let start = 0; start < sales.length; start += chunkSize) {
     let rows = sales.slice(start, start + chunkSize);
     let conflictRetries = 0;
     while (rows.length > 0) {
-      const response = await client.request('POST', '/sales/import', {
+      const result = await client.POST('/sales/import', {
         body: toCsv(rows, modelIds),
+        bodySerializer: (csv: string) => csv,
         headers: { 'content-type': 'text/csv' },
       });
       requests++;
-      if (response.status === 201) {
+      if (result.response.status === 201) {
         imported += rows.length;
         break;
       }
-      if (response.status !== 409) throw apiError('POST /sales/import', response);
-      const issues = (response.body as { errors?: ConflictIssue[] } | undefined)?.errors ?? [];
-      const taken = new Set(
-        issues
-          .filter((issue) => issue.column === 'externalId' && issue.line !== undefined)
-          .map((issue) => (issue.line ?? 0) - 2), // line 1 is the header
-      );
+      if (result.response.status !== 409) throw apiError('POST /sales/import', result);
+      const taken = new Set(takenLines(result.error).map((line) => line - 2)); // line 1 is the header
       if (taken.size === 0) {
         // A conflict that names no externalId: a concurrent write won a race. Nothing was written; retry.
-        if (conflictRetries++ >= 5) throw apiError('POST /sales/import', response);
+        if (conflictRetries++ >= 5) throw apiError('POST /sales/import', result);
         await sleep(500 * conflictRetries);
         continue;
       }
       // Rows found after our own unanswered attempt were most likely written by that attempt.
-      if (response.retried) imported += taken.size;
+      if (hooks.wasRetried(result.response)) imported += taken.size;
       else skipped += taken.size;
       rows = rows.filter((_, i) => !taken.has(i));
     }
-    const done = imported + skipped;
-    const seconds = (performance.now() - started) / 1000;
-    // About every 10%, at least every 5 s, and at the end.
-    const step = Math.max(chunkSize, Math.ceil(sales.length / 10));
-    const due = Math.floor(done / step) > Math.floor(start / step);
-    if (!due && done < sales.length && seconds - lastLog < 5) continue;
-    lastLog = seconds;
-    log(
-      `sales: ${fmt(done)}/${fmt(sales.length)} (${Math.round((100 * done) / sales.length)}%) ` +
-        `imported ${fmt(imported)}, already there ${fmt(skipped)} · ${fmt(Math.round(done / seconds))} rows/s · ` +
-        `${seconds.toFixed(1)} s elapsed`,
-    );
+    hooks.progress(progressOf('import', imported + skipped, sales.length, started));
   }
   return { imported, skipped, requests };
+}
+
+/** The CSV lines a 409 names as holding an externalId that already exists. */
+function takenLines(problem: unknown): number[] {
+  const errors = (problem as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((issue: { column?: unknown; line?: unknown }) =>
+    issue.column === 'externalId' && typeof issue.line === 'number' ? [issue.line] : [],
+  );
+}
+
+function progressOf(phase: SeedProgress['phase'], done: number, total: number, since: number): SeedProgress {
+  const seconds = (performance.now() - since) / 1000;
+  const rate = seconds > 0 ? done / seconds : 0;
+  return { phase, done, total, rate, secondsLeft: rate > 0 ? (total - done) / rate : undefined };
 }
 
 /**
@@ -304,43 +343,35 @@ async function awaitStats(
   sales: readonly DemoSale[],
   window: { from: string; to: string },
   timeoutMs: number,
+  progress: (state: SeedProgress) => void,
   log: (line: string) => void,
 ): Promise<SeedSummary['revenue']> {
   const expected = new Map<string, number>();
   for (const sale of sales) expected.set(sale.currency, (expected.get(sale.currency) ?? 0) + 1);
   const total = sales.length;
   const started = performance.now();
-  let lastLog = 0;
   for (;;) {
     const revenue: SeedSummary['revenue'] = {};
     for (const currency of expected.keys()) {
-      const stats = await client.json<{ totalRevenue: string; orders: number; units: number }>(
-        'GET',
-        `/stats/revenue?from=${window.from}&to=${window.to}&currency=${currency}`,
-      );
-      revenue[currency] = { totalRevenue: stats.totalRevenue, orders: stats.orders, units: stats.units };
+      const stats = await client.GET('/stats/revenue', {
+        params: { query: { from: window.from, to: window.to, currency } },
+      });
+      if (!stats.data) throw apiError('GET /stats/revenue', stats);
+      const { totalRevenue, orders, units } = stats.data;
+      revenue[currency] = { totalRevenue, orders, units };
     }
     const visible = [...expected].reduce(
       (sum, [currency, orders]) => sum + Math.min(orders, revenue[currency]?.orders ?? 0),
       0,
     );
+    progress(progressOf('stats', visible, total, started));
+    if (visible >= total) return revenue;
     const waited = performance.now() - started;
-    if (visible >= total) {
-      if (waited > 1000) log(`stats: all ${fmt(total)} sales visible after ${(waited / 1000).toFixed(1)} s`);
-      return revenue;
-    }
     if (waited >= timeoutMs) {
       log(
         `warning: after ${(waited / 1000).toFixed(0)} s the stats show ${fmt(visible)}/${fmt(total)} sales`,
       );
       return revenue;
-    }
-    if (waited - lastLog >= 5000 || lastLog === 0) {
-      lastLog = waited || 1;
-      log(
-        `stats: ${fmt(visible)}/${fmt(total)} sales visible (${Math.round((100 * visible) / total)}%), ` +
-          `waiting for the projector · ${(waited / 1000).toFixed(1)} s`,
-      );
     }
     await sleep(1000);
   }
@@ -358,147 +389,131 @@ function toCsv(rows: readonly DemoSale[], modelIds: readonly string[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-interface Response {
-  status: number;
-  body: unknown;
-  text: string;
-  /** Seconds, from a 429 or 503. */
-  retryAfter: number | undefined;
-  /** An earlier attempt failed without an answer: it may have been applied. */
-  retried: boolean;
-}
-
-/** API client with a client-credentials token; retries network errors, 429, 503 and an expired token. */
-class ApiClient {
-  private token: string | undefined;
-
-  constructor(
-    private readonly url: string,
-    private readonly clientId: string,
-    private readonly clientSecret: string,
-  ) {}
-
-  async request(
-    method: string,
-    path: string,
-    options: { json?: unknown; body?: string; headers?: Record<string, string> } = {},
-  ): Promise<Response> {
-    let retried = false;
+/**
+ * `fetch` with retries: network errors (the request may have been applied: the answer is marked in `retried`)
+ * and 429 / 503 (refused before any work), honouring Retry-After.
+ */
+function retrying(retried: WeakSet<Response>) {
+  return async (request: Request): Promise<Response> => {
+    let failedBefore = false;
     for (let attempt = 1; ; attempt++) {
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${await this.accessToken()}`,
-        ...options.headers,
-      };
-      let body = options.body;
-      if (options.json !== undefined) {
-        body = JSON.stringify(options.json);
-        headers['content-type'] = 'application/json';
-      }
       let response: Response;
       try {
-        response = await send(new URL(path, this.url), { method, headers, body });
+        response = await fetch(request.clone());
       } catch (error) {
-        if (attempt >= 4) throw new Error(`${method} ${path}: ${String(error)}`, { cause: error });
-        retried = true;
+        if (attempt >= 4)
+          throw new Error(`${request.method} ${request.url}: ${String(error)}`, { cause: error });
+        failedBefore = true;
         await sleep(250 * 2 ** attempt);
         continue;
       }
-      if (response.status === 401 && attempt === 1) {
-        this.token = undefined; // expired: get a new one
-        continue;
-      }
       if ((response.status === 429 || response.status === 503) && attempt < 6) {
-        await sleep(response.retryAfter ? response.retryAfter * 1000 : 500 * 2 ** attempt);
+        const retryAfter = Number(response.headers.get('retry-after')) || 0;
+        await response.body?.cancel();
+        await sleep(retryAfter > 0 ? retryAfter * 1000 : 500 * 2 ** attempt);
         continue;
       }
-      return { ...response, retried };
+      if (failedBefore) retried.add(response);
+      return response;
     }
-  }
-
-  async json<T>(method: string, path: string): Promise<T> {
-    const response = await this.request(method, path);
-    if (response.status !== 200) throw apiError(`${method} ${path}`, response);
-    return response.body as T;
-  }
-
-  /** Every item of a keyset-paginated list. */
-  async listAll<T>(path: string): Promise<T[]> {
-    const items: T[] = [];
-    let cursor: string | null = null;
-    do {
-      const separator = path.includes('?') ? '&' : '?';
-      const page: { items: T[]; nextCursor: string | null } = await this.json(
-        'GET',
-        `${path}${separator}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      items.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return items;
-  }
-
-  private async accessToken(): Promise<string> {
-    if (this.token) return this.token;
-    const basic = Buffer.from(
-      `${encodeURIComponent(this.clientId)}:${encodeURIComponent(this.clientSecret)}`,
-    ).toString('base64');
-    const response = await send(new URL('/oauth2/token', this.url), {
-      method: 'POST',
-      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
-    });
-    const token = (response.body as { access_token?: unknown } | undefined)?.access_token;
-    if (response.status !== 200 || typeof token !== 'string') throw apiError('POST /oauth2/token', response);
-    this.token = token;
-    return token;
-  }
+  };
 }
+
+function apiError(what: string, result: { error?: unknown; response: Response }): Error {
+  const body = typeof result.error === 'string' ? result.error : JSON.stringify(result.error);
+  return new Error(`${what} answered ${result.response.status}: ${(body ?? '').slice(0, 2000)}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Output: milestones as lines, progress as one line redrawn in place
 
 /**
- * One HTTP exchange over node:http(s). Not fetch: its 300 s headers timeout would abort (and so retry) a slow
- * import that the server still commits.
+ * Writes milestones as lines and the progress as ONE line, redrawn in place on a terminal (at most every 10 %
+ * as a new line otherwise, e.g. in CI logs). `quiet(line)` holds back other output while the seed runs (the
+ * local server's request lines), except errors; `end()` says how many lines it held back.
  */
-function send(
-  url: URL,
-  init: { method: string; headers: Record<string, string>; body?: string | undefined },
-): Promise<Response> {
-  const body = init.body === undefined ? undefined : Buffer.from(init.body);
-  const headers = body ? { ...init.headers, 'content-length': String(body.length) } : init.headers;
-  return new Promise((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
-      url,
-      { method: init.method, headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const json = /[/+]json\b/.test(response.headers['content-type'] ?? '');
-          try {
-            resolve({
-              status: response.statusCode ?? 0,
-              body: json && text ? JSON.parse(text) : text,
-              text,
-              retryAfter: Number(response.headers['retry-after']) || undefined,
-              retried: false,
-            });
-          } catch (error) {
-            reject(error);
-          }
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
+export function consoleOutput(stream: NodeJS.WriteStream = process.stdout, prefix = 'seed') {
+  const tty = stream.isTTY === true;
+  let current = '';
+  let lastPrinted = { phase: '', tenth: -1 };
+  let held = 0;
+  let running = true;
+  const clear = () => {
+    if (tty && current) stream.write('\r\x1b[2K');
+  };
+  const redraw = () => {
+    if (tty && current) stream.write(current);
+  };
+  const line = (text: string) => {
+    clear();
+    stream.write(`${new Date().toISOString()} ${prefix}: ${text}\n`);
+    redraw();
+  };
+  return {
+    log: line,
+    progress(state: SeedProgress) {
+      const text = progressText(state);
+      if (tty) {
+        clear();
+        current = `${prefix}: ${text}`;
+        redraw();
+        return;
+      }
+      const tenth = Math.floor((10 * state.done) / Math.max(1, state.total));
+      if (tenth !== lastPrinted.tenth || state.phase !== lastPrinted.phase) {
+        lastPrinted = { phase: state.phase, tenth };
+        line(text);
+      }
+    },
+    /** True when the line is held back: another output's line (a request log line) while the seed runs. */
+    quiet(other: string): boolean {
+      if (!running) return false;
+      if (/^error\b/.test(other) || / 5\d\d [\d.]+ms /.test(other)) {
+        clear();
+        stream.write(`${new Date().toISOString()} ${other}\n`);
+        redraw();
+        return true;
+      }
+      held++;
+      return true;
+    },
+    end() {
+      if (!running) return;
+      running = false;
+      if (tty && current) stream.write('\n');
+      current = '';
+      if (held > 0) line(`${fmt(held)} request log lines held back while seeding`);
+    },
+  };
 }
 
-const httpAgent = new HttpAgent({ keepAlive: true });
-const httpsAgent = new HttpsAgent({ keepAlive: true });
+const BAR_WIDTH = 24;
 
-function apiError(what: string, response: Response): Error {
-  return new Error(`${what} answered ${response.status}: ${response.text.slice(0, 2000)}`);
+/** `import [█████████░░░░░░░░░░░░░░░] 38,000/100,000 sales · 1,450/s · 43 s left` */
+export function progressText(state: SeedProgress): string {
+  const share = state.total === 0 ? 1 : Math.min(1, state.done / state.total);
+  const filled = Math.round(share * BAR_WIDTH);
+  const bar = `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}]`;
+  const what = state.phase === 'import' ? 'sales imported' : 'sales in the stats';
+  const left =
+    state.done >= state.total
+      ? 'done'
+      : state.secondsLeft === undefined
+        ? 'estimating'
+        : `${duration(state.secondsLeft)} left`;
+  return `${state.phase === 'import' ? 'import' : 'stats '} ${bar} ${fmt(state.done)}/${fmt(state.total)} ${what} · ${fmt(Math.round(state.rate))}/s · ${left}`;
+}
+
+function duration(seconds: number): string {
+  const s = Math.ceil(seconds);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+/** The error and its chain of `cause`s. */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let at = error; at instanceof Error && chain.length < 10; at = at.cause) chain.push(at);
+  return chain;
 }
 
 const byName = <T extends { name: string }>(items: T[]) =>
@@ -507,17 +522,17 @@ const byName = <T extends { name: string }>(items: T[]) =>
 const key = (name: string) => name.trim().toLowerCase();
 const countModels = () => DEMO_BRANDS.reduce((sum, brand) => sum + brand.models.length, 0);
 const fmt = (n: number) => n.toLocaleString('en-US');
-const ms = (since: number) => Math.round(performance.now() - since);
-const sleep = (delay: number) => new Promise((resolve) => setTimeout(resolve, delay));
 
 if (require.main === module) {
-  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  const output = consoleOutput();
   Promise.resolve()
-    .then(() => seed({ ...seedOptionsFromEnv(process.env, process.argv.slice(2)), log }))
+    .then(() => seed({ ...seedOptionsFromEnv(process.env, process.argv.slice(2)), ...output }))
     .catch((error: unknown) => {
-      const refused = (error as { code?: string }).code === 'ECONNREFUSED';
+      output.end();
       console.error(error instanceof Error ? error.message : error);
-      if (refused) console.error('Is the API running? Start it with `npm start`, or set API_URL.');
+      if (causes(error).some((cause) => (cause as { code?: unknown }).code === 'ECONNREFUSED'))
+        console.error('Is the API running? Start it with `npm start`, or set API_URL.');
       process.exitCode = 1;
-    });
+    })
+    .then(() => output.end());
 }

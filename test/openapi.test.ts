@@ -5,14 +5,20 @@ import { routes as routeTable } from '../lambdas/routes';
 import { readSalesCsv } from '../lambdas/sales/csv';
 import { checkSubmission } from '../lambdas/sales/validation';
 import { buildOpenApi, toYaml } from '../lambdas/shared/openapi';
-import { acceptedScopes, type RouteSpec, SCOPES } from '../lambdas/shared/route';
+import {
+  acceptedScopes,
+  type RouteSpec,
+  requestHeadersOf,
+  responsesOf,
+  SCOPES,
+} from '../lambdas/shared/route';
 import { OPENAPI_FILE } from '../scripts/openapi';
 
 type Json = Record<string, unknown>;
 
 const routes: readonly RouteSpec[] = routeTable;
 
-const doc = buildOpenApi() as unknown as Json;
+const doc = buildOpenApi(routes) as unknown as Json;
 
 /** Reads a JSON-like value at a path of keys; undefined where the path leaves the document. */
 function at(value: unknown, ...keys: string[]): unknown {
@@ -85,7 +91,7 @@ describe('Script: openapi', () => {
 
     it('substitutes the token URL and a fixed server URL when given', () => {
       // Act
-      const deployed = buildOpenApi({
+      const deployed = buildOpenApi(routes, {
         tokenUrl: 'https://auth.example.com/oauth2/token',
         serverUrl: 'https://api.example.com/prod',
       });
@@ -119,7 +125,7 @@ describe('Script: openapi', () => {
       for (const route of routes) {
         // Each alternative is a requirement object of its own: one listing several scopes would need them all.
         expect(operation(route).security, routeName(route)).toEqual(
-          acceptedScopes(route.scope).map((scope) => ({ oauth2: [scope] })),
+          acceptedScopes(route.access).map((scope) => ({ oauth2: [scope] })),
         );
       }
     });
@@ -161,7 +167,7 @@ describe('Script: openapi', () => {
 
         // Assert
         expect(names('query'), routeName(route)).toEqual(keys(route.query));
-        expect(names('header'), routeName(route)).toEqual(keys(route.headers));
+        expect(names('header'), routeName(route)).toEqual(keys(requestHeadersOf(route)));
         for (const parameter of parametersOf(route)) expect(parameter.schema, routeName(route)).toBeDefined();
       }
     });
@@ -205,8 +211,10 @@ describe('Script: openapi', () => {
         const responses = at(operation(route), 'responses') as Json;
 
         // Assert
-        expect(Object.keys(responses).sort(), routeName(route)).toEqual(Object.keys(route.responses).sort());
-        for (const [status, spec] of Object.entries(route.responses)) {
+        expect(Object.keys(responses).sort(), routeName(route)).toEqual(
+          Object.keys(responsesOf(route)).sort(),
+        );
+        for (const [status, spec] of Object.entries(responsesOf(route))) {
           const response = deref(responses[status]);
           const where = `${routeName(route)} ${status}`;
           expect(at(response, 'description'), where).toBe(spec.description);
@@ -226,7 +234,7 @@ describe('Script: openapi', () => {
     it('documents problem responses as application/problem+json', () => {
       // Arrange
       const problemTypes = routes.flatMap((route) =>
-        Object.entries(route.responses)
+        Object.entries(responsesOf(route))
           .filter(([status]) => Number(status) >= 400)
           .map(([status]) => Object.keys(at(operation(route), 'responses', status, 'content') as Json)),
       );
@@ -236,6 +244,36 @@ describe('Script: openapi', () => {
       expect(new Set(problemTypes.flat())).toEqual(new Set(['application/problem+json']));
     });
 
+    it('derives the responses every route has, and those that follow from its method and body', () => {
+      for (const route of routes) {
+        // Arrange
+        const statuses = Object.keys(at(operation(route), 'responses') as Json);
+        const expected = ['400', '401', '403', '429'];
+        if (route.method === 'GET') expected.push('304');
+        if (route.method === 'PATCH') expected.push('412');
+        if (route.body) expected.push('415');
+
+        // Assert
+        expect(statuses, routeName(route)).toEqual(expect.arrayContaining(expected));
+        expect(statuses.includes('304'), routeName(route)).toBe(route.method === 'GET');
+        expect(statuses.includes('412'), routeName(route)).toBe(route.method === 'PATCH');
+        expect(statuses.includes('415'), routeName(route)).toBe(route.body !== undefined);
+      }
+    });
+
+    it('lets every GET send If-None-Match and every PATCH If-Match', () => {
+      for (const route of routes) {
+        // Arrange
+        const headers = parametersOf(route)
+          .filter((parameter) => parameter.in === 'header')
+          .map((parameter) => parameter.name);
+
+        // Assert
+        expect(headers.includes('if-none-match'), routeName(route)).toBe(route.method === 'GET');
+        expect(headers.includes('if-match'), routeName(route)).toBe(route.method === 'PATCH');
+      }
+    });
+
     it('refuses parameters that are not an object schema', () => {
       // Arrange
       const broken: RouteSpec = {
@@ -243,7 +281,7 @@ describe('Script: openapi', () => {
         method: 'GET',
         path: '/broken/{id}',
         fn: 'brand',
-        scope: 'read',
+        access: 'read',
         summary: 'Broken',
         tag: 'Broken',
         params: z.string(),
@@ -251,7 +289,7 @@ describe('Script: openapi', () => {
       };
 
       // Act & Assert
-      expect(() => buildOpenApi({ routes: [broken] })).toThrow(
+      expect(() => buildOpenApi([broken])).toThrow(
         'GET /broken/{id} params: parameters need an object schema',
       );
     });
@@ -263,7 +301,7 @@ describe('Script: openapi', () => {
       const committed = readFileSync(OPENAPI_FILE, 'utf8');
 
       // Assert
-      expect(committed).toBe(toYaml(buildOpenApi()));
+      expect(committed).toBe(toYaml(buildOpenApi(routeTable)));
     });
   });
 });

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { RevenueStats } from '../lambdas/stats/schemas';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { ALL_MODELS, DEMO_BRANDS, demoWindow, generateSales } from '../scripts/demo-data';
-import { seed } from '../scripts/seed';
+import { consoleOutput, progressText, type SeedProgress, seed } from '../scripts/seed';
 import { api, tokenFor } from './support/http';
 
 // A fixed day keeps the generated window, and so every assertion, the same from day to day.
@@ -86,19 +86,23 @@ describe('seed against the local stack', () => {
     const admin = api(stack, await tokenFor(stack, 'demo-admin'));
     expect((await admin.post('/brands', { name: 'nordvik', country: 'SE' })).status).toBe(201);
 
-    const lines: string[] = [];
+    const states: SeedProgress[] = [];
     const first = await seed({
       url: stack.url,
       sales: 2000,
       chunkSize: 1000,
       today: TODAY,
-      log: (line) => lines.push(line),
+      progress: (state) => states.push(state),
     });
     expect(first.window).toEqual(WINDOW);
     expect(first.brands).toEqual({ created: 9, existing: 1 });
     expect(first.models).toEqual({ created: 60, existing: 0 });
     expect(first.sales).toMatchObject({ total: 2000, imported: 2000, skipped: 0, requests: 2 });
-    expect(lines.some((line) => line.includes('2,000/2,000 (100%)'))).toBe(true);
+    // One progress report per import request, then the stats poll(s) until every sale shows.
+    expect(states.filter((state) => state.phase === 'import').map((state) => state.done)).toEqual([
+      1000, 2000,
+    ]);
+    expect(states.at(-1)).toMatchObject({ phase: 'stats', done: 2000, total: 2000 });
     expect(await counts()).toEqual({ brands: 10, models: 60, sales: 2000 });
 
     // Through the API: the catalog as listed, and the stats projected from the imported sales.
@@ -131,6 +135,68 @@ describe('seed against the local stack', () => {
     expect(await counts()).toEqual({ brands: 10, models: 60, sales: 2500 });
   });
 });
+
+describe('seed output', () => {
+  const state = (done: number, secondsLeft?: number): SeedProgress => ({
+    phase: 'import',
+    done,
+    total: 100_000,
+    rate: 1450,
+    secondsLeft,
+  });
+
+  it('shows rows done, the rate and the time left', () => {
+    expect(progressText(state(38_000, 43))).toBe(
+      'import [█████████░░░░░░░░░░░░░░░] 38,000/100,000 sales imported · 1,450/s · 43 s left',
+    );
+    expect(progressText(state(0))).toContain('estimating');
+    expect(progressText(state(50_000, 125))).toContain('2 min 05 s left');
+    expect(progressText({ ...state(100_000, 0), phase: 'stats' })).toMatch(/^stats .* in the stats .* done$/);
+  });
+
+  it('redraws one line on a terminal and holds back request lines, but not errors', () => {
+    const terminal = fakeStream(true);
+    const output = consoleOutput(terminal.stream);
+    output.log('seeding');
+    for (let done = 1000; done <= 5000; done += 1000) output.progress(state(done, 1));
+    expect(output.quiet('GET /brands 200 3.1ms id')).toBe(true);
+    expect(output.quiet('POST /sales/import 503 9.0ms id')).toBe(true);
+    output.end();
+    expect(output.quiet('GET /brands 200 3.1ms id')).toBe(false);
+
+    const printed = terminal.text();
+    const lines = printed.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(4); // seeding, the 503, the progress line, "held back"
+    expect(lines[0]).toMatch(/seed: seeding$/);
+    expect(lines[1]).toMatch(/POST \/sales\/import 503/);
+    // Each redraw clears the line first: the last state is what stays on screen.
+    expect(lines[2]?.split('\r\x1b[2K').filter(Boolean).at(-1)).toMatch(/^seed: import .* 5,000\/100,000/);
+    expect(lines[3]).toMatch(/seed: 1 request log lines held back while seeding$/);
+  });
+
+  it('prints a new line only every 10 % when the output is not a terminal', () => {
+    const log = fakeStream(false);
+    const output = consoleOutput(log.stream);
+    for (let done = 1000; done <= 100_000; done += 1000) output.progress(state(done, 1));
+    output.end();
+    const lines = log.text().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(11); // the first report, then 10 %, 20 % … 100 %
+    expect(log.text()).not.toContain('\r');
+    expect(lines.at(-1)).toMatch(/100,000\/100,000 sales imported .* done$/);
+  });
+});
+
+function fakeStream(isTTY: boolean) {
+  const chunks: string[] = [];
+  const stream = {
+    isTTY,
+    write: (chunk: string) => {
+      chunks.push(chunk);
+      return true;
+    },
+  };
+  return { stream: stream as unknown as NodeJS.WriteStream, text: () => chunks.join('') };
+}
 
 function bySoldAt(a: { soldAt: string; externalId: string }, b: { soldAt: string; externalId: string }) {
   return a.soldAt.localeCompare(b.soldAt) || a.externalId.localeCompare(b.externalId);

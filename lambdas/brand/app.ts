@@ -1,4 +1,5 @@
-import { createApiHandler } from '../shared/http/api-handler';
+import { createApiHandler } from '../api';
+import { catalogEntry } from '../shared/catalog/internal';
 import { created, ifMatch, noContent, ok } from '../shared/http/responses';
 import type { CursorCodec } from '../shared/pagination';
 import type { Sql } from '../shared/sql/port';
@@ -9,9 +10,10 @@ export interface BrandDeps {
   cursors: CursorCodec;
 }
 
+/** The brand function: the API's brand operations, and the stats service's internal name lookups. */
 export function createBrandHandler({ sql, cursors }: BrandDeps) {
   const brands = new Brands(sql, cursors);
-  return createApiHandler('brand', {
+  const http = createApiHandler('brand', {
     createBrand: async ({ body }) => {
       const brand = await brands.create(body);
       return created(brand, `/brands/${brand.id}`);
@@ -24,5 +26,9 @@ export function createBrandHandler({ sql, cursors }: BrandDeps) {
       await brands.delete(params.brandId);
       return noContent();
     },
+  });
+  return catalogEntry(http, async (id) => {
+    const { id: brandId, name } = await brands.get(id);
+    return { id: brandId, name };
   });
 }

@@ -1,6 +1,11 @@
+import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { routes } from '../routes';
+import { requestLogging } from '../shared/http/middlewares';
 import { problemResponse } from '../shared/http/problem';
 import { buildOpenApi, toYaml } from '../shared/openapi';
+import { logger } from '../shared/powertools';
+import { type DashboardFiles, readDashboardFiles } from './dashboard';
 import { createDocsSite, type DocsRequest, TOKEN_RELAY_PATH } from './site';
 
 export interface DocsHandlerOptions {
@@ -8,6 +13,8 @@ export interface DocsHandlerOptions {
   tokenUrl: string;
   /** Directory with the swagger-ui-dist files: bundled next to the handler in AWS. */
   assetDir: string;
+  /** The built dashboard: a directory (bundled next to the handler in AWS) or the files; none when absent. */
+  dashboard?: string | (() => Promise<DashboardFiles>);
   /** API Gateway serves HTTPS only; `http` is for tests that serve the handler themselves. */
   scheme?: 'https' | 'http';
   /** For tests; the global fetch otherwise. */
@@ -22,15 +29,27 @@ const MAX_CACHED_DOCUMENTS = 8;
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
 /**
- * The `docs` function behind the unauthenticated `GET /docs`, `GET /docs/{proxy+}`, `GET /openapi.yaml` and
- * `POST /docs/oauth2/token` methods: the console of `./site`, the OpenAPI document generated from the route
- * table at cold start (with this deployment's token URL, and the server URL the request came to), and the
- * token relay the console uses. It reaches nothing but the token endpoint.
+ * The `docs` Lambda handler: `createDocsHandler` with the Powertools logger context the API handlers have
+ * (the Lambda context, and the API Gateway request id on every line).
+ */
+export function createDocsLambda(options: DocsHandlerOptions) {
+  const docs = createDocsHandler(options);
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 })
+    .use(requestLogging())
+    .handler((event) => docs(event));
+}
+
+/**
+ * The `docs` function behind the unauthenticated `GET /docs`, `GET /docs/{proxy+}`, `GET /openapi.yaml`,
+ * `GET /dashboard`, `GET /dashboard/{proxy+}` and `POST /docs/oauth2/token` methods: the console and the
+ * dashboard of `./site`, the OpenAPI document generated from the route table at cold start (with this
+ * deployment's token URL, and the server URL the request came to), and the token relay both pages use. It
+ * reaches nothing but the token endpoint.
  */
 export function createDocsHandler(options: DocsHandlerOptions) {
   const fetchImpl = options.fetch ?? fetch;
   const scheme = options.scheme ?? 'https';
-  const document = buildOpenApi({ tokenUrl: options.tokenUrl });
+  const document = buildOpenApi(routes, { tokenUrl: options.tokenUrl });
   const documents = new Map<string, string>();
   const openApiYaml = ({ origin, basePath }: DocsRequest) => {
     const serverUrl = origin ? `${origin}${basePath}` : basePath || '/';
@@ -42,7 +61,18 @@ export function createDocsHandler(options: DocsHandlerOptions) {
     }
     return yaml;
   };
-  const site = createDocsSite({ assetDir: options.assetDir, openApiYaml, relayTokenUrl: options.tokenUrl });
+  const { dashboard } = options;
+  const site = createDocsSite({
+    assetDir: options.assetDir,
+    openApiYaml,
+    relayTokenUrl: options.tokenUrl,
+    ...(dashboard && {
+      dashboard: {
+        files: typeof dashboard === 'string' ? async () => readDashboardFiles(dashboard) : dashboard,
+        tokenPath: TOKEN_RELAY_PATH,
+      },
+    }),
+  });
 
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const requestId = event.requestContext.requestId;
@@ -60,18 +90,23 @@ export function createDocsHandler(options: DocsHandlerOptions) {
       );
     }
     const host = event.requestContext.domainName ?? headerOf(event, 'host');
-    const page = site({
-      pathname: event.path,
-      basePath: basePathOf(event),
-      origin: host && HOST.test(host) ? `${scheme}://${host}` : undefined,
-    });
-    return (
-      page ??
-      problemResponse(
-        { status: 404, type: 'not-found', title: 'Not Found', detail: `No page ${event.path}` },
-        requestId,
-      )
-    );
+    try {
+      const page = await site({
+        pathname: event.path,
+        basePath: basePathOf(event),
+        origin: host && HOST.test(host) ? `${scheme}://${host}` : undefined,
+      });
+      return (
+        page ??
+        problemResponse(
+          { status: 404, type: 'not-found', title: 'Not Found', detail: `No page ${event.path}` },
+          requestId,
+        )
+      );
+    } catch (error) {
+      logger.error('Page failed', { path: event.path, error });
+      return problemResponse({ status: 500, type: 'internal', title: 'Internal Server Error' }, requestId);
+    }
   };
 
   /** Forwards the form and the client's Basic credentials to the token endpoint; logs neither. */
@@ -112,7 +147,8 @@ export function createDocsHandler(options: DocsHandlerOptions) {
         },
         body: await response.text(),
       };
-    } catch {
+    } catch (error) {
+      logger.warn('The token endpoint did not answer', { error });
       return problemResponse(
         {
           status: 502,

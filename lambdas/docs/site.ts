@@ -1,8 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  DASHBOARD_ASSET_PREFIX,
+  DASHBOARD_ASSETS,
+  DASHBOARD_CSP,
+  DASHBOARD_PATH,
+  type DashboardFiles,
+  dashboardHtml,
+  isDashboardAsset,
+  scriptJson,
+} from './dashboard';
 
 /**
- * The API console, shared by the local server (`local/docs.ts`) and the `docs` Lambda function: Swagger UI
+ * The API console and the partner dashboard (`./dashboard`), shared by the local server (`local/docs.ts`) and the `docs` Lambda function: Swagger UI
  * (from swagger-ui-dist, no CDN) at `/docs`, its assets under `/docs/assets/`, the OpenAPI document at
  * `/openapi.yaml`. Paths are relative to the API's base path: `` locally, the stage (`/v1`) in AWS.
  */
@@ -66,13 +76,27 @@ export interface DocsSiteOptions {
    * URL, which is what every other client calls.
    */
   relayTokenUrl?: string;
+  /** The partner dashboard at `DASHBOARD_PATH`; absent, the site has no dashboard. */
+  dashboard?: DashboardSiteOptions;
+}
+
+export interface DashboardSiteOptions {
+  /** The built script and style: read from the package in AWS, bundled on first use locally. */
+  files: () => Promise<DashboardFiles>;
+  /**
+   * Where the dashboard asks for tokens, below the base path: the console's relay in AWS (the same reasons
+   * apply), the gateway's own `/oauth2/token` locally.
+   */
+  tokenPath: string;
 }
 
 const SAFE_BASE_PATH = /^(\/[A-Za-z0-9._~-]+)*$/;
 const NO_SNIFF = { 'x-content-type-options': 'nosniff' };
 
-/** The console's pages: a function from a request to its page, undefined when the site has no such path. */
-export function createDocsSite(options: DocsSiteOptions): (request: DocsRequest) => DocsPage | undefined {
+/** The site's pages: a function from a request to its page, undefined when the site has no such path. */
+export function createDocsSite(
+  options: DocsSiteOptions,
+): (request: DocsRequest) => Promise<DocsPage | undefined> {
   const assets = new Map<string, string>();
   const icons = Object.fromEntries(
     Object.entries(SWAGGER_UI_ICONS).map(([size, file]) => [
@@ -81,9 +105,54 @@ export function createDocsSite(options: DocsSiteOptions): (request: DocsRequest)
     ]),
   );
 
-  return (request) => {
+  const dashboard = options.dashboard;
+  let dashboardFiles: Promise<DashboardFiles> | undefined;
+  const filesOf = (site: DashboardSiteOptions) => {
+    // A failed load is not kept: the next request tries again.
+    dashboardFiles ??= site.files().catch((error: unknown) => {
+      dashboardFiles = undefined;
+      throw error;
+    });
+    return dashboardFiles;
+  };
+
+  return async (request) => {
     const basePath = SAFE_BASE_PATH.test(request.basePath) ? request.basePath : '';
     const { pathname } = request;
+    if (dashboard && (pathname === DASHBOARD_PATH || pathname === `${DASHBOARD_PATH}/`)) {
+      const config = {
+        apiBase: basePath,
+        tokenUrl: `${basePath}${dashboard.tokenPath}`,
+        ...(options.prefill && {
+          prefill: { clientId: options.prefill.clientId, clientSecret: options.prefill.clientSecret },
+        }),
+      };
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-cache',
+          'content-security-policy': DASHBOARD_CSP,
+          'referrer-policy': 'no-referrer',
+          ...NO_SNIFF,
+        },
+        body: dashboardHtml(basePath, await filesOf(dashboard), config),
+      };
+    }
+    if (dashboard && pathname.startsWith(DASHBOARD_ASSET_PREFIX)) {
+      const name = pathname.slice(DASHBOARD_ASSET_PREFIX.length);
+      if (!isDashboardAsset(name)) return undefined;
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': DASHBOARD_ASSETS[name],
+          // The page links each asset with its content hash (`?v=`), so a day of caching is safe.
+          'cache-control': 'public, max-age=86400',
+          ...NO_SNIFF,
+        },
+        body: (await filesOf(dashboard))[name],
+      };
+    }
     if (pathname === DOCS_PATH || pathname === `${DOCS_PATH}/`) {
       return {
         statusCode: 200,
@@ -120,9 +189,6 @@ export function createDocsSite(options: DocsSiteOptions): (request: DocsRequest)
     return undefined;
   };
 }
-
-/** JSON that is safe inside `<script>` (no `</script>`, no HTML comment openers). */
-const scriptJson = (value: unknown) => JSON.stringify(value).replaceAll('<', '\\u003c');
 
 function consoleHtml(basePath: string, icons: Record<string, string>, options: DocsSiteOptions): string {
   const assets = `${basePath}${ASSET_PREFIX}`;

@@ -1,4 +1,5 @@
-import { createApiHandler } from '../shared/http/api-handler';
+import { createApiHandler } from '../api';
+import { catalogEntry } from '../shared/catalog/internal';
 import { created, ifMatch, noContent, ok } from '../shared/http/responses';
 import type { CursorCodec } from '../shared/pagination';
 import type { Sql } from '../shared/sql/port';
@@ -9,9 +10,10 @@ export interface ModelDeps {
   cursors: CursorCodec;
 }
 
+/** The model function: the API's model operations, and the stats service's internal name lookups. */
 export function createModelHandler({ sql, cursors }: ModelDeps) {
   const models = new Models(sql, cursors);
-  return createApiHandler('model', {
+  const http = createApiHandler('model', {
     createModel: async ({ body }) => {
       const model = await models.create(body);
       return created(model, `/models/${model.id}`);
@@ -24,5 +26,9 @@ export function createModelHandler({ sql, cursors }: ModelDeps) {
       await models.delete(params.modelId);
       return noContent();
     },
+  });
+  return catalogEntry(http, async (id) => {
+    const { id: modelId, brandId, name } = await models.get(id);
+    return { id: modelId, brandId, name };
   });
 }

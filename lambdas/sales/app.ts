@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { createApiHandler } from '../shared/http/api-handler';
+import { createApiHandler } from '../api';
 import type { ApiRequest } from '../shared/http/request';
 import { created, noContent, ok } from '../shared/http/responses';
 import type { IdempotentRequest, IdempotentRunner } from '../shared/idempotency';

@@ -1,14 +1,9 @@
 import * as z from 'zod';
 import { toFieldIssues } from '../shared/http/request';
-import { isCurrency, minorDigits } from '../shared/money';
+import { Currency, minorDigits } from '../shared/money';
 import { CountryCode, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 export const MAX_BATCH = 1000;
-
-export const Currency = z
-  .string()
-  .refine(isCurrency, { error: 'must be an ISO 4217 currency code in upper case, e.g. EUR' })
-  .meta({ description: 'ISO 4217 currency code', example: 'EUR' });
 
 const SoldAt = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()], {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { Currency } from './money';
 
 /** Parses environment variables once, at cold start, and fails fast with every missing or bad one named. */
 export function readEnv<T extends z.ZodRawShape>(
@@ -34,5 +35,5 @@ export const aggregatesEnv = {
 
 /** Currency of figures when a request names none (ISO 4217). */
 export const currencyEnv = {
-  REPORTING_CURRENCY: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code, e.g. EUR' }),
+  REPORTING_CURRENCY: Currency,
 };

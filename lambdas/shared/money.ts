@@ -1,10 +1,18 @@
 /** Exact decimal amounts as strings, summed as scaled BigInts: money is never a float. */
+import * as z from 'zod';
 
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
-export function isCurrency(code: string): boolean {
-  return CURRENCIES.has(code);
-}
+/**
+ * The one rule for a currency code, wherever one arrives (request bodies and queries, REPORTING_CURRENCY,
+ * CDK settings): an ISO 4217 code this runtime knows, so its minor unit is known too.
+ */
+export const Currency = z
+  .string()
+  .refine((code) => CURRENCIES.has(code), {
+    error: 'must be an ISO 4217 currency code in upper case, e.g. EUR',
+  })
+  .meta({ description: 'ISO 4217 currency code', example: 'EUR' });
 
 /** Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, KWD 3). */
 export function minorDigits(currency: string): number {

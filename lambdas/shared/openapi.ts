@@ -9,8 +9,16 @@ import {
   type ZodOpenApiResponsesObject,
 } from 'zod-openapi';
 import { version } from '../../package.json';
-import { routes as routeTable } from '../routes';
-import { acceptedScopes, type Method, type RouteSpec, SCOPES, type Scope } from './route';
+import {
+  type AccessLevel,
+  acceptedScopes,
+  type Method,
+  type RouteSpec,
+  requestHeadersOf,
+  responsesOf,
+  SCOPE_DESCRIPTIONS,
+  SCOPES,
+} from './route';
 
 /** Where the OAuth2 token endpoint of the local stack lives; the deployed stack passes its Cognito domain's. */
 export const LOCAL_TOKEN_URL = '/oauth2/token';
@@ -26,15 +34,7 @@ export interface OpenApiOptions {
   tokenUrl?: string;
   /** A fixed server URL (may be relative, e.g. `/`); otherwise a `{baseUrl}` variable defaulting to localhost. */
   serverUrl?: string;
-  /** The route table to document; the API's own unless given. */
-  routes?: readonly RouteSpec[];
 }
-
-const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
-  read: 'Read brands, models, sales and statistics',
-  write: 'Create, change and delete brands, models and sales',
-  admin: 'Every operation',
-};
 
 /**
  * CSV request examples for routes whose body schema carries no string `example` in its `.meta()` (preferred:
@@ -79,9 +79,8 @@ ${tokenNote}
 
 **Errors** are RFC 9457 problem details (\`application/problem+json\`).`;
 
-/** Builds the OpenAPI 3.1 document of the API from the route table. */
-export function buildOpenApi(options: OpenApiOptions = {}): OpenApiDocument {
-  const routes = options.routes ?? routeTable;
+/** Builds the OpenAPI 3.1 document of the API from its route table. */
+export function buildOpenApi(routes: readonly RouteSpec[], options: OpenApiOptions = {}): OpenApiDocument {
   const paths: Record<string, ZodOpenApiPathItemObject> = {};
   for (const route of routes) {
     const item = paths[route.path] ?? {};
@@ -126,7 +125,10 @@ export function buildOpenApi(options: OpenApiOptions = {}): OpenApiDocument {
             clientCredentials: {
               tokenUrl: options.tokenUrl ?? LOCAL_TOKEN_URL,
               scopes: Object.fromEntries(
-                (Object.keys(SCOPES) as Scope[]).map((scope) => [SCOPES[scope], SCOPE_DESCRIPTIONS[scope]]),
+                (Object.keys(SCOPES) as AccessLevel[]).map((scope) => [
+                  SCOPES[scope],
+                  SCOPE_DESCRIPTIONS[scope],
+                ]),
               ),
             },
           },
@@ -138,15 +140,16 @@ export function buildOpenApi(options: OpenApiOptions = {}): OpenApiDocument {
 
 function operationOf(route: RouteSpec): ZodOpenApiOperationObject {
   const where = `${route.method} ${route.path}`;
+  const headers = requestHeadersOf(route);
   const requestParams = {
     ...(route.params && { path: objectSchema(route.params, `${where} params`) }),
     ...(route.query && { query: objectSchema(route.query, `${where} query`) }),
-    ...(route.headers && { header: route.headers }),
+    ...(headers && { header: headers }),
   };
   const bodyType = route.bodyType ?? 'application/json';
   const csvExample = bodyType === 'text/csv' ? csvExampleOf(route) : undefined;
   const responses: ZodOpenApiResponsesObject = Object.fromEntries(
-    Object.entries(route.responses).map(([status, response]) => [
+    Object.entries(responsesOf(route)).map(([status, response]) => [
       status,
       {
         description: response.description,
@@ -172,7 +175,7 @@ function operationOf(route: RouteSpec): ZodOpenApiOperationObject {
     responses,
     // Alternatives: API Gateway accepts a token carrying any one of these scopes (a single requirement
     // listing several scopes would mean all of them).
-    security: acceptedScopes(route.scope).map((scope) => ({ oauth2: [scope] })),
+    security: acceptedScopes(route.access).map((scope) => ({ oauth2: [scope] })),
   };
 }
 

@@ -2,24 +2,25 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ValidationError } from './errors';
 
 /**
- * Opaque keyset cursors: the sort key of the last row, bound to the query's filters, signed with HMAC
+ * Opaque keyset cursors: the sort key of the last row, bound to the query's filters (a string naming the
+ * listing and its filter values), signed with HMAC
  * so a client cannot forge or edit one (a tampered or foreign cursor is a 400, never a wrong page).
  */
 export class CursorCodec {
   constructor(private readonly secret: string) {}
 
-  encode(key: readonly string[], scope: string): string {
-    const payload = Buffer.from(JSON.stringify({ k: key, s: scope })).toString('base64url');
+  encode(key: readonly string[], filters: string): string {
+    const payload = Buffer.from(JSON.stringify({ k: key, s: filters })).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
 
   /** Returns the key, or throws a ValidationError on a bad or foreign cursor. */
-  decode(cursor: string, scope: string): string[] {
+  decode(cursor: string, filters: string): string[] {
     const [payload, signature, extra] = cursor.split('.');
     if (!payload || !signature || extra !== undefined || !this.verify(payload, signature))
       throw invalidCursor();
     const decoded: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (!isCursorPayload(decoded) || decoded.s !== scope) throw invalidCursor();
+    if (!isCursorPayload(decoded) || decoded.s !== filters) throw invalidCursor();
     return decoded.k;
   }
 
@@ -36,6 +37,7 @@ export class CursorCodec {
 
 function isCursorPayload(value: unknown): value is { k: string[]; s: string } {
   if (typeof value !== 'object' || value === null) return false;
+  // `s` holds the filters (kept from the cursors' first format, so cursors in flight stay valid across a deploy).
   const { k, s } = value as Record<string, unknown>;
   return Array.isArray(k) && k.every((part) => typeof part === 'string') && typeof s === 'string';
 }
@@ -57,9 +59,9 @@ export function toPage<T>(
   limit: number,
   keyOf: (row: T) => string[],
   codec: CursorCodec,
-  scope: string,
+  filters: string,
 ): Page<T> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? codec.encode(keyOf(last), scope) : null };
+  return { items, nextCursor: rows.length > limit && last ? codec.encode(keyOf(last), filters) : null };
 }

@@ -1,16 +1,24 @@
-import type { z } from 'zod';
+import * as z from 'zod';
+import { Problem } from './schemas';
 
 /** The Lambda functions of the API, one per entity. */
 export type FunctionName = 'brand' | 'model' | 'sales' | 'stats';
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-/** The least scope a route needs; `admin` is accepted everywhere. */
-export type Scope = 'read' | 'write' | 'admin';
+/** The least access a route needs; `admin` is accepted everywhere. */
+export type AccessLevel = 'read' | 'write' | 'admin';
 
 export const RESOURCE_SERVER = 'sales-api';
-export const SCOPES: Record<Scope, string> = {
+/** The OAuth2 scope that grants each access level. */
+export const SCOPES: Record<AccessLevel, string> = {
   read: `${RESOURCE_SERVER}/read`,
   write: `${RESOURCE_SERVER}/write`,
   admin: `${RESOURCE_SERVER}/admin`,
+};
+
+export const SCOPE_DESCRIPTIONS: Record<AccessLevel, string> = {
+  read: 'Read brands, models, sales and statistics',
+  write: 'Create, change and delete brands, models and sales',
+  admin: 'Every operation, including administrative ones',
 };
 
 export interface ResponseSpec {
@@ -25,7 +33,7 @@ export interface RouteSpec {
   /** API Gateway resource path, e.g. `/brands/{brandId}`. */
   path: string;
   fn: FunctionName;
-  scope: Scope;
+  access: AccessLevel;
   summary: string;
   tag: string;
   params?: z.ZodType;
@@ -33,19 +41,81 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** Media type of the body; JSON unless stated. */
   bodyType?: 'application/json' | 'text/csv';
-  /** Request headers the route reads, documented in OpenAPI. */
+  /** Request headers particular to the route; the conditional ones follow from its method (`requestHeadersOf`). */
   headers?: z.ZodObject;
+  /** The route's own responses; the ones that follow from its shape are added by `responsesOf`. */
   responses: Record<number, ResponseSpec>;
 }
 
-/** Declares a route, keeping its literal operation id, function and schema types for typed handlers. */
-export function route<const S extends RouteSpec>(spec: S): S {
-  return spec;
+/** What a route table entry states: the function and tag come from its entity, the operation id from its key. */
+export type RouteEntry = Omit<RouteSpec, 'operationId' | 'fn' | 'tag'> & { tag?: string };
+
+type EntityRoutes<F extends FunctionName, E extends Record<string, RouteEntry>> = {
+  [K in keyof E & string]: Omit<E[K], 'tag'> & { operationId: K; fn: F; tag: string };
+}[keyof E & string][];
+
+/**
+ * The routes of one entity's function, keyed by operation id; `tag` is the entity's unless an entry names its own.
+ * Keeps the literal operation ids, function and schema types for typed handlers.
+ */
+export function entityRoutes<const F extends FunctionName, const E extends Record<string, RouteEntry>>(
+  fn: F,
+  tag: string,
+  entries: E,
+): EntityRoutes<F, E> {
+  return Object.entries(entries).map(([operationId, entry]) => ({
+    tag,
+    ...entry,
+    operationId,
+    fn,
+  })) as EntityRoutes<F, E>;
 }
 
 /** OAuth2 scopes API Gateway accepts for a route (any one of them). */
-export function acceptedScopes(scope: Scope): string[] {
-  return scope === 'admin' ? [SCOPES.admin] : [SCOPES[scope], SCOPES.admin];
+export function acceptedScopes(access: AccessLevel): string[] {
+  return access === 'admin' ? [SCOPES.admin] : [SCOPES[access], SCOPES.admin];
 }
 
 export const routeKey = (method: string, path: string) => `${method} ${path}`;
+
+const IfNoneMatch = z.object({
+  'if-none-match': z
+    .string()
+    .max(4096)
+    .optional()
+    .meta({ description: 'ETag from an earlier GET; 304 if unchanged' }),
+});
+const IfMatch = z.object({
+  'if-match': z.string().max(4096).optional().meta({ description: 'ETag from a GET; 412 if stale' }),
+});
+
+/** Every GET answers 304 to a matching If-None-Match; every PATCH honours If-Match. */
+export function requestHeadersOf(route: RouteSpec): z.ZodObject | undefined {
+  const conditional = route.method === 'GET' ? IfNoneMatch : route.method === 'PATCH' ? IfMatch : undefined;
+  if (!conditional) return route.headers;
+  return route.headers ? route.headers.extend(conditional.shape) : conditional;
+}
+
+/** A problem+json response, for the errors particular to a route. */
+export const problem = (description: string): ResponseSpec => ({
+  description,
+  schema: Problem,
+  contentType: 'application/problem+json',
+});
+
+const COMMON: Record<number, ResponseSpec> = {
+  400: problem('Malformed id, query, header or body'),
+  401: problem('Missing or invalid access token'),
+  403: problem('The token lacks the scope this operation needs'),
+  429: problem('Too many requests'),
+};
+
+/** A route's responses: its own, and those that follow from its shape (body, conditional headers). */
+export function responsesOf(route: RouteSpec): Record<number, ResponseSpec> {
+  const headers = requestHeadersOf(route)?.shape ?? {};
+  const derived: Record<number, ResponseSpec> = { ...COMMON };
+  if ('if-none-match' in headers) derived[304] = { description: 'Not modified' };
+  if ('if-match' in headers) derived[412] = problem('If-Match is stale');
+  if (route.body) derived[415] = problem(`The body is not ${route.bodyType ?? 'application/json'}`);
+  return { ...derived, ...route.responses };
+}

@@ -23,7 +23,7 @@ export function queryInteger(min: number, max: number, fallback: number) {
     .optional()
     .transform((value) => value ?? fallback)
     .meta({
-      override: ({ jsonSchema }) =>
+      override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) =>
         replaceWith(jsonSchema, { type: 'integer', minimum: min, maximum: max, default: fallback }),
     });
 }

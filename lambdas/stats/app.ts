@@ -1,5 +1,5 @@
-import type { CachedCatalog } from '../shared/catalog/catalog';
-import { createApiHandler } from '../shared/http/api-handler';
+import { createApiHandler } from '../api';
+import type { CatalogClient } from '../shared/catalog/catalog';
 import { ok } from '../shared/http/responses';
 import type { AggregateStore } from '../shared/projection/aggregates';
 import { modelSales } from './model-sales';
@@ -7,7 +7,7 @@ import { Stats } from './stats';
 
 export interface StatsDeps {
   store: AggregateStore;
-  catalog: CachedCatalog;
+  catalog: CatalogClient;
   reportingCurrency: string;
 }
 

@@ -1,4 +1,4 @@
-import type { CachedCatalog } from '../shared/catalog/catalog';
+import type { CatalogClient } from '../shared/catalog/catalog';
 import { NotFoundError } from '../shared/errors';
 import { divideHalfEven, formatDecimal, minorDigits, parseDecimal } from '../shared/money';
 import { type Granularity, periodOf, periodsOf } from '../shared/periods';
@@ -22,7 +22,7 @@ const COARSEST: Record<Granularity, Grain> = { day: 'day', week: 'day', month: '
 /** Per-model sales per period, from the materialized buckets: a few Queries, never SQL. */
 export async function modelSales(
   store: AggregateStore,
-  catalog: CachedCatalog,
+  catalog: CatalogClient,
   modelId: string,
   query: PeriodQuery,
 ): Promise<Omit<ModelSales, 'asOf'>> {
@@ -36,7 +36,8 @@ export async function modelSales(
       COARSEST[query.granularity],
     ),
   ]);
-  if (!model.value) throw new NotFoundError('Model', modelId);
+  // Unknown only when the catalog says so; when it does not answer, the figures still do.
+  if (!model.value && !model.stale) throw new NotFoundError('Model', modelId);
 
   const labels = periodsOf(query.from, query.to, query.granularity);
   const sums = new Map(labels.map((label) => [label, { units: 0, revenue: 0n, orders: 0 }]));
@@ -57,6 +58,7 @@ export async function modelSales(
   const orders = periods.reduce((total, period) => total + period.orders, 0);
   return {
     modelId,
+    modelName: model.value?.name ?? null,
     ...query,
     totals: {
       units,
@@ -65,5 +67,6 @@ export async function modelSales(
       averageUnitsPerPeriod: Number(divideHalfEven(BigInt(units) * 10_000n, labels.length, 2)),
     },
     periods,
+    namesStale: model.stale,
   };
 }

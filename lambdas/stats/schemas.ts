@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Currency } from '../sales/schemas';
+import { Currency } from '../shared/money';
 import { daysBetween, GRANULARITIES } from '../shared/periods';
 import { queryInteger } from '../shared/schemas';
 
@@ -53,10 +53,16 @@ export const TopModelsQuery = z
 
 export const BrandStatsParams = z.strictObject({ brandId: z.uuid({ error: 'must be a UUID' }) });
 
+/** Names come from the catalog, which stats can do without. */
+const CatalogName = z
+  .string()
+  .nullable()
+  .meta({ description: 'Null when the catalog did not answer and the name was never cached' });
 const Money = z.string().meta({ description: 'Exact decimal string in the currency' });
-const NamesStale = z
-  .boolean()
-  .meta({ description: 'True when the catalog was unavailable and names come from an expired cache' });
+const NamesStale = z.boolean().meta({
+  description:
+    'True when the catalog did not answer: names come from an expired cache, or are null when never cached',
+});
 
 /** How fresh an answer is: figures are read from the projection, which trails the writes by a moment. */
 const AsOf = z.iso.datetime().nullable().meta({
@@ -95,9 +101,9 @@ export const DailyRevenue = z
 const RankedModel = z.object({
   rank: z.number().int(),
   modelId: z.uuid(),
-  modelName: z.string().nullable(),
+  modelName: CatalogName,
   brandId: z.uuid(),
-  brandName: z.string().nullable(),
+  brandName: CatalogName,
   units: z.number().int(),
   revenue: Money,
   orders: z.number().int(),
@@ -119,7 +125,7 @@ export const TopModels = z
 export const BrandStats = z
   .object({
     brandId: z.uuid(),
-    brandName: z.string().nullable(),
+    brandName: CatalogName,
     from: z.iso.date(),
     to: z.iso.date(),
     currency: z.string(),
@@ -132,7 +138,7 @@ export const BrandStats = z
     models: z.array(
       z.object({
         modelId: z.uuid(),
-        modelName: z.string().nullable(),
+        modelName: CatalogName,
         units: z.number().int(),
         revenue: Money,
         orders: z.number().int(),
@@ -174,12 +180,14 @@ const Figures = {
 export const ModelSales = z
   .object({
     modelId: z.uuid(),
+    modelName: CatalogName,
     from: z.iso.date(),
     to: z.iso.date(),
     granularity: z.enum(GRANULARITIES),
     currency: z.string(),
     totals: z.object({ ...Figures, averageUnitsPerPeriod: z.number() }),
     periods: z.array(z.object({ period: z.string(), ...Figures })),
+    namesStale: NamesStale,
     asOf: AsOf,
   })
   .meta({ id: 'ModelSales' });

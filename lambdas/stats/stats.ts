@@ -1,4 +1,4 @@
-import type { CachedCatalog } from '../shared/catalog/catalog';
+import type { CatalogClient } from '../shared/catalog/catalog';
 import { NotFoundError } from '../shared/errors';
 import { divideHalfEven, formatDecimal, minorDigits, parseDecimal } from '../shared/money';
 import { eachDay } from '../shared/periods';
@@ -26,7 +26,7 @@ const zero = (): Figures => ({ units: 0, revenue: 0n, orders: 0 });
 export class Stats {
   constructor(
     private readonly store: AggregateStore,
-    private readonly catalog: CachedCatalog,
+    private readonly catalog: CatalogClient,
   ) {}
 
   async revenue(query: RangeQuery) {
@@ -75,9 +75,8 @@ export class Stats {
       .sort((a, b) => compareBy(query.by, a, b) || byId(a.modelId, b.modelId))
       .slice(0, query.limit);
     const names = await Promise.all(
-      ranked.map(
-        async (entry) =>
-          [await this.catalog.model(entry.modelId), await this.catalog.brand(entry.brandId)] as const,
+      ranked.map((entry) =>
+        Promise.all([this.catalog.model(entry.modelId), this.catalog.brand(entry.brandId)]),
       ),
     );
     const digits = minorDigits(query.currency);
@@ -103,7 +102,8 @@ export class Stats {
 
   async brand(brandId: string, query: RangeQuery) {
     const [brand, days] = await Promise.all([this.catalog.brand(brandId), this.brandDays(brandId, query)]);
-    if (!brand.value) throw new NotFoundError('Brand', brandId);
+    // Unknown only when the catalog says so; when it does not answer, the figures still do.
+    if (!brand.value && !brand.stale) throw new NotFoundError('Brand', brandId);
     const total = sum(days);
     const models = [...breakdownOf(days)]
       .filter(([, figures]) => figures.orders > 0)
@@ -112,7 +112,7 @@ export class Stats {
     const digits = minorDigits(query.currency);
     return {
       brandId,
-      brandName: brand.value.name,
+      brandName: brand.value?.name ?? null,
       ...query,
       totals: {
         units: total.units,

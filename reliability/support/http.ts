@@ -3,39 +3,21 @@
  * Use from test files only (imports vitest).
  */
 import { expect } from 'vitest';
-import { type ApiResponse, expectProblem, type Problem } from '../../test/support/http';
+import {
+  type RawRequest as ClientRawRequest,
+  sendRaw as clientSendRaw,
+  type RawResponse,
+} from '../../client';
+import { type AnyResponse, expectProblem, type Problem, rawOf } from '../../test/support/api';
 
-export interface RawRequest {
-  method: string;
+export interface RawRequest extends Omit<ClientRawRequest, 'path' | 'token'> {
   /** Path and query, sent as is (after WHATWG URL parsing, like any HTTP client). */
   url: string;
-  headers?: Record<string, string>;
-  /** Sent as UTF-8 bytes without any default content type. */
-  body?: string;
-  signal?: AbortSignal;
 }
 
-export async function sendRaw(base: string, request: RawRequest): Promise<ApiResponse> {
-  const response = await fetch(new URL(request.url, base), {
-    method: request.method,
-    headers: request.headers,
-    body: request.body === undefined ? undefined : Buffer.from(request.body, 'utf8'),
-    signal: request.signal,
-  });
-  const text = await response.text();
-  const mediaType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
-  const isJson = mediaType === 'application/json' || mediaType.endsWith('+json');
-  let body: unknown = text === '' ? undefined : text;
-  if (isJson && text !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new Error(
-        `${request.method} ${request.url}: ${response.status} with malformed JSON: ${text.slice(0, 200)}`,
-      );
-    }
-  }
-  return { status: response.status, headers: response.headers, body, text };
+/** The client's escape hatch (client/index.ts), with the path as `url` like the fuzzers build it. */
+export function sendRaw(base: string, { url, ...request }: RawRequest): Promise<RawResponse> {
+  return clientSendRaw(base, { ...request, path: url });
 }
 
 const PROBLEM_FIELDS = new Set(['type', 'title', 'status', 'detail', 'requestId', 'errors', 'instance']);
@@ -45,7 +27,8 @@ const PROBLEM_FIELDS = new Set(['type', 'title', 'status', 'detail', 'requestId'
  * the request id (see test/support/http.ts), no stack trace, and no members but the problem's own.
  * `bare` also forbids `errors` (refusals that must not echo anything, e.g. 401 and 403).
  */
-export function expectProblemShape(response: ApiResponse, options: { bare?: boolean } = {}): Problem {
+export function expectProblemShape(result: AnyResponse, options: { bare?: boolean } = {}): Problem {
+  const response = rawOf(result);
   const problem = expectProblem(response, response.status);
   const allowed = options.bare ? new Set(['type', 'title', 'status', 'detail', 'requestId']) : PROBLEM_FIELDS;
   expect(

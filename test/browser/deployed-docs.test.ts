@@ -1,108 +1,16 @@
-import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocsHandler } from '../../lambdas/docs/app';
-import { proxyEvent } from '../../lambdas/shared/http/proxy-event';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-
-const CHROMIUM = '/usr/bin/chromium';
-const STAGE = 'v1';
-
-/**
- * The deployed topology in miniature: the `docs` Lambda handler and the API behind one origin under the stage
- * (`/v1/...`), and the token endpoint on another origin that answers no CORS preflight, like Cognito's. The
- * local stack stands in for both the API (proxied) and Cognito (its `/oauth2/token`, reached as `localhost`).
- */
-async function startDeployedLike(stack: LocalStack) {
-  const tokenUrl = `http://localhost:${stack.port}/oauth2/token`;
-  const docs = createDocsHandler({
-    tokenUrl,
-    assetDir: dirname(require.resolve('swagger-ui-dist/package.json')),
-    scheme: 'http',
-  });
-  const relayed: string[] = [];
-  const server: Server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const body = await readBody(request);
-    const path = url.pathname.slice(`/${STAGE}`.length);
-    const isDocs =
-      (request.method === 'GET' &&
-        (path === '/docs' || path.startsWith('/docs/') || path === '/openapi.yaml')) ||
-      (request.method === 'POST' && path === '/docs/oauth2/token');
-    if (!url.pathname.startsWith(`/${STAGE}/`)) {
-      response.writeHead(404).end();
-    } else if (isDocs) {
-      if (request.method === 'POST') relayed.push(path);
-      const result = await docs(
-        proxyEvent({
-          method: request.method ?? 'GET',
-          resource: path,
-          path,
-          pathParameters: null,
-          headers: Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
-          body: body || null,
-          claims: {},
-          requestId: 'browser',
-          stage: STAGE,
-        }),
-      );
-      response.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
-    } else {
-      const upstream = await fetch(`${stack.url}${path}${url.search}`, {
-        method: request.method,
-        headers: Object.entries(request.headers).flatMap(([name, value]) =>
-          name === 'host' || name === 'connection' || value === undefined ? [] : [[name, String(value)]],
-        ) as [string, string][],
-        ...(body && { body }),
-      });
-      response.writeHead(upstream.status, {
-        'content-type': upstream.headers.get('content-type') ?? 'text/plain',
-      });
-      response.end(Buffer.from(await upstream.arrayBuffer()));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/${STAGE}`,
-    tokenUrl,
-    relayed,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+import { type DeployedLike, launchChromium, startDeployedLike } from '../support/browser';
 
 describe('Page: /docs as deployed (Lambda handler, token endpoint on another origin)', () => {
   let stack: LocalStack;
-  let deployed: Awaited<ReturnType<typeof startDeployedLike>>;
+  let deployed: DeployedLike;
   let browser: Browser;
   const brandName = `Deployed Docs Motors ${Date.now()}`;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing; run .ci/install-chromium.sh (apt-get install chromium)`);
-    }
-    [stack, browser] = await Promise.all([
-      startLocalStack(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--no-first-run',
-        ],
-      }),
-    ]);
+    [stack, browser] = await Promise.all([startLocalStack(), launchChromium()]);
     deployed = await startDeployedLike(stack);
     const token = await fetch(deployed.tokenUrl, {
       method: 'POST',

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docsPages } from '../../local/docs';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { launchChromium } from '../support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = 'test-results/docs.png';
 
 async function token(url: string, clientId: string): Promise<string> {
@@ -27,26 +27,7 @@ describe('Page: /docs (Swagger UI)', () => {
   const brandName = `Docs Test Motors ${Date.now()}`;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      // Fails rather than skips: CI must install it (.ci/install-chromium.sh).
-      throw new Error(`${CHROMIUM} is missing; run .ci/install-chromium.sh (apt-get install chromium)`);
-    }
-    [stack, browser] = await Promise.all([
-      startLocalStack({ pages: docsPages() }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
-      }),
-    ]);
+    [stack, browser] = await Promise.all([startLocalStack({ pages: docsPages() }), launchChromium()]);
     const created = await fetch(`${stack.url}/brands`, {
       method: 'POST',
       headers: {

@@ -30,7 +30,7 @@ describe('Construct: SalesApi', () => {
           OperationName: route.operationId,
           AuthorizationType: 'COGNITO_USER_POOLS',
           AuthorizerId: { Ref: logicalIdOf(stack.api.authorizer) },
-          AuthorizationScopes: Match.exact(acceptedScopes(route.scope)),
+          AuthorizationScopes: Match.exact(acceptedScopes(route.access)),
           Integration: Match.objectLike({
             Type: 'AWS_PROXY',
             IntegrationHttpMethod: 'POST',

@@ -8,6 +8,7 @@ import type { APIGatewayProxyHandler } from 'aws-lambda';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DASHBOARD_CSP, DASHBOARD_FILES } from '../../lambdas/docs/dashboard';
 import { SWAGGER_UI_FILES } from '../../lambdas/docs/site';
 import { proxyEvent } from '../../lambdas/shared/http/proxy-event';
 import { ApiDocs, DOCS_METHODS } from '../../lib/docs';
@@ -119,6 +120,50 @@ describe('Construct: ApiDocs', () => {
       );
     });
 
+    it('routes /dashboard and its assets to the docs function, without authorizer', () => {
+      // Arrange
+      const resources = template.findResources('AWS::ApiGateway::Resource');
+      const dashboard = Object.entries(resources).find(
+        ([, r]) =>
+          r.Properties.PathPart === 'dashboard' &&
+          JSON.stringify(r.Properties.ParentId) ===
+            JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(stack.api.restApi), 'RootResourceId'] }),
+      );
+      const assets = Object.entries(resources).find(
+        ([, r]) => r.Properties.PathPart === '{proxy+}' && r.Properties.ParentId?.Ref === dashboard?.[0],
+      );
+
+      // Assert
+      expect(dashboard, 'a /dashboard resource under the root').toBeDefined();
+      expect(assets, 'a /dashboard/{proxy+} resource').toBeDefined();
+      for (const [resourceId] of [dashboard, assets].filter((entry) => entry !== undefined)) {
+        template.hasResourceProperties('AWS::ApiGateway::Method', {
+          ResourceId: { Ref: resourceId },
+          HttpMethod: 'GET',
+          AuthorizationType: 'NONE',
+          Integration: Match.objectLike({
+            Type: 'AWS_PROXY',
+            Uri: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(docs.fn), 'Arn'] }])] },
+          }),
+        });
+      }
+    });
+
+    it('outputs the dashboard URL', () => {
+      template.hasOutput('PartnerDashboardUrl', {
+        Value: {
+          'Fn::Join': [
+            '',
+            Match.arrayWith([
+              { Ref: logicalIdOf(stack.api.restApi) },
+              { Ref: Match.anyValue() },
+              '/dashboard',
+            ]),
+          ],
+        },
+      });
+    });
+
     it('outputs the console URL', () => {
       template.hasOutput('DocsUrl', {
         Value: {
@@ -168,7 +213,7 @@ describe('Construct: ApiDocs', () => {
   });
 
   describe('Bundle', () => {
-    it('ships swagger-ui next to a self-contained handler that serves this deployment', async () => {
+    it('ships swagger-ui and the built dashboard next to a self-contained handler that serves this deployment', async () => {
       // Arrange: bundle for real (the other tests skip it), on a stack with only an API and the docs.
       const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] });
       const fixture = new Stack(app, 'DocsFixture');
@@ -190,6 +235,13 @@ describe('Construct: ApiDocs', () => {
         `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`,
       );
       expect(fs.readdirSync(path.join(assetDir, 'swagger-ui')).sort()).toEqual([...SWAGGER_UI_FILES].sort());
+      expect(fs.readdirSync(path.join(assetDir, 'dashboard')).sort()).toEqual([...DASHBOARD_FILES].sort());
+      const script = fs.readFileSync(path.join(assetDir, 'dashboard', 'dashboard.js'), 'utf8');
+      // Bundled: uPlot inside (with its licence), no module imports left, no remote URL to load.
+      expect(script.includes('Bundles uPlot 1.6.32'), 'uPlot and its licence').toBe(true);
+      expect(/Permission is hereby granted/.test(script), 'the MIT licence text').toBe(true);
+      expect(/\brequire\(|^import /m.test(script), 'module imports left').toBe(false);
+      expect(fs.statSync(path.join(assetDir, 'dashboard', 'dashboard.js')).size).toBeLessThan(300 * 1024);
       expect(fs.statSync(path.join(assetDir, 'index.js')).size).toBeLessThan(1.5 * 1024 * 1024);
 
       // Assert: loaded from the package alone (no node_modules, no openapi.yaml), it serves the console.
@@ -224,6 +276,15 @@ describe('Construct: ApiDocs', () => {
       expect(css.statusCode).toBe(200);
       expect(css.headers?.['content-type']).toBe('text/css; charset=utf-8');
       expect((await get('/docs')).statusCode).toBe(200);
+      const page = await get('/dashboard');
+      expect(page.statusCode).toBe(200);
+      expect(page.headers?.['content-security-policy']).toBe(DASHBOARD_CSP);
+      const scriptUrl = /<script defer src="([^"]+)"/.exec(page.body)?.[1] ?? '';
+      expect(scriptUrl).toMatch(/^\/v1\/dashboard\/assets\/dashboard\.js\?v=/);
+      const served = await get(scriptUrl.slice('/v1'.length).split('?')[0] ?? '');
+      expect(served.statusCode).toBe(200);
+      expect(served.headers?.['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(served.body).toBe(script);
     }, 120_000);
   });
 });

@@ -150,6 +150,8 @@ describe('Construct: ApiFunctions', () => {
               CATALOG_CACHE_TTL_SECONDS: '300',
               CATALOG_RETRY_ATTEMPTS: '3',
               CATALOG_TIMEOUT_MS: '1000',
+              CATALOG_BREAKER_THRESHOLD: '1',
+              CATALOG_BREAKER_OPEN_MS: '10000',
             },
           },
         });

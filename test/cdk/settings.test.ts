@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../lib/defaults';
 import { DEFAULT_SETTINGS, settingsFromContext } from '../../lib/settings';
 
 const contextNode = (context: Record<string, unknown>) => new App({ context }).node;
@@ -50,7 +51,25 @@ describe('Function: settingsFromContext', () => {
     ['salesApi:throttleRateLimit', -1],
     ['salesApi:authDomainPrefix', ''],
     ['salesApi:reportingCurrency', 'euro'],
+    // Three capitals, but no ISO 4217 code: the API would refuse it in a request, so the stack refuses it too.
+    ['salesApi:reportingCurrency', 'ABC'],
+    ['salesApi:reservedConcurrency', 2.5],
+    ['salesApi:deletionProtektion', true],
   ])('rejects %s = %j, naming the key', (key, value) => {
     expect(() => settingsFromContext(contextNode({ [key]: value }))).toThrow(key);
+  });
+
+  it('rejects a capacity range whose minimum exceeds its maximum', () => {
+    const node = contextNode({ 'salesApi:minCapacity': 8, 'salesApi:maxCapacity': 2 });
+
+    expect(() => settingsFromContext(node)).toThrow('salesApi:minCapacity must not exceed maxCapacity');
+  });
+
+  it('takes its throttle and currency defaults from the module the local stack reads too', () => {
+    expect(DEFAULT_SETTINGS).toMatchObject({
+      throttleRateLimit: DEFAULTS.throttle.rateLimit,
+      throttleBurstLimit: DEFAULTS.throttle.burstLimit,
+      reportingCurrency: DEFAULTS.reportingCurrency,
+    });
   });
 });

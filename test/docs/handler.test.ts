@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { describe, expect, it, vi } from 'vitest';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { createDocsHandler } from '../../lambdas/docs/app';
+import { createDocsHandler, createDocsLambda } from '../../lambdas/docs/app';
+import { DASHBOARD_CSP, type DashboardFiles } from '../../lambdas/docs/dashboard';
+import { DASHBOARD_CONFIG_ID } from '../../lambdas/docs/dashboard-config';
 import { proxyEvent } from '../../lambdas/shared/http/proxy-event';
+import { logger } from '../../lambdas/shared/powertools';
 
 const TOKEN_URL = 'https://sales-api-123456789012.auth.eu-central-1.amazoncognito.com/oauth2/token';
 const HOST = 'abc123.execute-api.eu-central-1.amazonaws.com';
@@ -22,7 +25,7 @@ interface EventInput {
 function event({ method = 'GET', path, headers = [['Host', HOST]], body, stage = 'v1' }: EventInput) {
   return proxyEvent({
     method,
-    resource: path.startsWith('/docs/assets/') ? '/docs/{proxy+}' : path,
+    resource: /^\/(docs|dashboard)\/./.test(path) ? `/${path.split('/')[1]}/{proxy+}` : path,
     path,
     pathParameters: null,
     headers,
@@ -33,12 +36,30 @@ function event({ method = 'GET', path, headers = [['Host', HOST]], body, stage =
   });
 }
 
-const arrange = (fetchImpl?: typeof fetch) =>
+/** Stand-ins for the built dashboard (the CDK bundle test serves the real build). */
+const DASHBOARD_FILES: DashboardFiles = {
+  'dashboard.js': 'document.title = "built";',
+  'dashboard.css': 'body { margin: 0; }',
+};
+
+const arrange = (
+  fetchImpl?: typeof fetch,
+  dashboard: () => Promise<DashboardFiles> = async () => DASHBOARD_FILES,
+) =>
   createDocsHandler({
     tokenUrl: TOKEN_URL,
     assetDir: SWAGGER_UI_DIST,
+    dashboard,
     ...(fetchImpl && { fetch: fetchImpl }),
   });
+
+/** The JSON config a dashboard page carries. */
+function configOf(html: string): unknown {
+  const match = new RegExp(`<script type="application/json" id="${DASHBOARD_CONFIG_ID}">(.*?)</script>`).exec(
+    html,
+  );
+  return match?.[1] === undefined ? undefined : JSON.parse(match[1]);
+}
 
 describe('Function: docs (Lambda handler)', () => {
   describe('GET /docs', () => {
@@ -223,9 +244,147 @@ describe('Function: docs (Lambda handler)', () => {
     });
   });
 
+  describe('GET /dashboard', () => {
+    it('serves the page below the stage: same-origin policy, hashed asset URLs, tokens through the relay', async () => {
+      // Act
+      const response = await arrange()(event({ path: '/dashboard' }));
+
+      // Assert
+      expect(response.statusCode).toBe(200);
+      expect(response.headers).toMatchObject({
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': DASHBOARD_CSP,
+        'x-content-type-options': 'nosniff',
+      });
+      expect(DASHBOARD_CSP).toContain("connect-src 'self'");
+      expect(DASHBOARD_CSP).toContain("script-src 'self'");
+      expect(response.body).toMatch(
+        /<script defer src="\/v1\/dashboard\/assets\/dashboard\.js\?v=[0-9a-f]{12}">/,
+      );
+      expect(response.body).toMatch(
+        /<link rel="stylesheet" href="\/v1\/dashboard\/assets\/dashboard\.css\?v=[0-9a-f]{12}">/,
+      );
+      expect(configOf(response.body)).toEqual({ apiBase: '/v1', tokenUrl: '/v1/docs/oauth2/token' });
+      expect(response.body).not.toMatch(/https?:\/\//);
+      expect(response.body).not.toMatch(/client_?secret/i);
+    });
+
+    it('changes the asset URLs when the build changes', async () => {
+      const before = await arrange()(event({ path: '/dashboard' }));
+      const after = await arrange(undefined, async () => ({ ...DASHBOARD_FILES, 'dashboard.js': 'void 0;' }))(
+        event({ path: '/dashboard' }),
+      );
+
+      const scriptUrl = (html: string) => /src="([^"]+)"/.exec(html)?.[1];
+      expect(scriptUrl(after.body)).not.toBe(scriptUrl(before.body));
+      expect(/href="([^"]+\.css[^"]*)"/.exec(after.body)?.[1]).toBe(
+        /href="([^"]+\.css[^"]*)"/.exec(before.body)?.[1],
+      );
+    });
+
+    it.each([
+      ['dashboard.js', 'text/javascript; charset=utf-8'],
+      ['dashboard.css', 'text/css; charset=utf-8'],
+    ] as const)('serves %s as %s', async (file, contentType) => {
+      const response = await arrange()(event({ path: `/dashboard/assets/${file}` }));
+
+      expect(response.statusCode).toBe(200);
+      expect(response.headers?.['content-type']).toBe(contentType);
+      expect(response.body).toBe(DASHBOARD_FILES[file]);
+    });
+
+    it.each(['/dashboard/assets/main.ts', '/dashboard/assets/../index.js', '/dashboard/other'])(
+      'answers %s with 404',
+      async (path) => {
+        const response = await arrange()(event({ path }));
+
+        expect(response.statusCode).toBe(404);
+        expect(response.headers?.['content-type']).toBe('application/problem+json');
+      },
+    );
+
+    it('answers 500 problem details when the built files cannot be read, and tries again on the next request', async () => {
+      // Arrange
+      const files = vi
+        .fn<() => Promise<DashboardFiles>>()
+        .mockRejectedValueOnce(new Error('ENOENT: dashboard.js'))
+        .mockResolvedValue(DASHBOARD_FILES);
+      const handler = arrange(undefined, files);
+
+      // Act
+      const failed = await handler(event({ path: '/dashboard' }));
+      const recovered = await handler(event({ path: '/dashboard' }));
+
+      // Assert
+      expect(failed.statusCode).toBe(500);
+      expect(JSON.parse(failed.body)).toMatchObject({ status: 500, requestId: 'req-1' });
+      expect(failed.body).not.toContain('ENOENT');
+      expect(recovered.statusCode).toBe(200);
+      expect(files).toHaveBeenCalledTimes(2);
+    });
+  });
+
   it('answers other methods with 405', async () => {
     const response = await arrange()(event({ method: 'POST', path: '/docs' }));
 
     expect(response.statusCode).toBe(405);
+  });
+});
+
+describe('Function: docs (Lambda entry with logger context)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    logger.setLogLevel('SILENT');
+  });
+
+  it('logs with the Lambda context and the request id, as the API handlers do', async () => {
+    // Arrange: a relay whose token endpoint is down logs a warning.
+    logger.setLogLevel('WARN');
+    const lines: string[] = [];
+    // Powertools writes warnings and errors to stderr, the rest to stdout.
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+        lines.push(String(chunk));
+        return true;
+      });
+    }
+    const handler = createDocsLambda({
+      tokenUrl: TOKEN_URL,
+      assetDir: SWAGGER_UI_DIST,
+      fetch: async () => {
+        throw new TypeError('fetch failed');
+      },
+    });
+    const context = {
+      functionName: 'docs-fn',
+      functionVersion: '7',
+      awsRequestId: 'lambda-req-9',
+      invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:docs-fn',
+      memoryLimitInMB: '256',
+      getRemainingTimeInMillis: () => 10_000,
+    } as Context;
+
+    // Act
+    const response = await handler(
+      event({ method: 'POST', path: '/docs/oauth2/token', body: 'grant_type=client_credentials' }),
+      context,
+    );
+
+    // Assert
+    expect(response.statusCode).toBe(502);
+    const entries = lines
+      .flatMap((line) => line.split('\n'))
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      level: 'WARN',
+      message: 'The token endpoint did not answer',
+      requestId: 'req-1',
+      function_request_id: 'lambda-req-9',
+      function_name: 'docs-fn',
+      cold_start: expect.any(Boolean),
+    });
+    expect(JSON.stringify(entries)).not.toContain('grant_type');
   });
 });

@@ -68,6 +68,7 @@ describe('GET /models/{modelId}/sales', () => {
 
     expect(body).toEqual({
       modelId: model.id,
+      modelName: model.name,
       from: '2025-02-28',
       to: '2025-03-04',
       granularity: 'day',
@@ -80,6 +81,7 @@ describe('GET /models/{modelId}/sales', () => {
         { period: '2025-03-03', units: 5, revenue: '40.01', orders: 2 },
         { period: '2025-03-04', units: 0, revenue: '0.00', orders: 0 },
       ],
+      namesStale: false,
     });
     expect((await figures('from=2025-02-28&to=2025-03-04')).granularity).toBe('day');
   });

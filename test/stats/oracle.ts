@@ -221,8 +221,13 @@ export async function expectedModelSales(
     params,
   );
   const total = single(totals);
+  const { rows: names } = await sql.query<{ name: string }>(
+    'SELECT name FROM models WHERE id = :modelId::uuid',
+    { modelId },
+  );
   return {
     modelId,
+    modelName: names[0]?.name ?? null,
     from: query.from,
     to: query.to,
     granularity: query.granularity,
@@ -234,6 +239,7 @@ export async function expectedModelSales(
       averageUnitsPerPeriod: Number(total.average),
     },
     periods,
+    namesStale: false,
   };
 }
 

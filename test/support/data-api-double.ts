@@ -45,6 +45,7 @@ import type { AddressInfo } from 'node:net';
 import { RDSDataClient, type RDSDataClientConfig } from '@aws-sdk/client-rds-data';
 import { type PGlite, types } from '@electric-sql/pglite';
 import type { DataApiTarget } from '../../lambdas/shared/sql/data-api';
+import { replacePlaceholders } from '../../lambdas/shared/sql/lexer';
 
 export type DataApiOperation =
   | 'ExecuteStatement'
@@ -554,10 +555,6 @@ const TYPE_HINTS: Record<string, number> = {
   JSON: OID.json,
 };
 
-// Skipped as they are: string literals (E'…' too), quoted identifiers, dollar-quoted bodies, comments, `::` casts.
-const SQL_TOKEN =
-  /(?<![A-Za-z0-9_$])[eE]'(?:[^'\\]|\\[\s\S]|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$([A-Za-z_][A-Za-z0-9_]*)?\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\/|::|:([A-Za-z_][A-Za-z0-9_]*)/g;
-
 export function bindParameters(sql: string, parameters: WireParameter[]) {
   const byName = new Map<string, { value: unknown; type: number }>();
   for (const parameter of parameters) {
@@ -566,8 +563,7 @@ export function bindParameters(sql: string, parameters: WireParameter[]) {
   }
   const values: unknown[] = [];
   const paramTypes: number[] = [];
-  const text = sql.replace(SQL_TOKEN, (token, _tag: string | undefined, name: string | undefined) => {
-    if (name === undefined) return token;
+  const text = replacePlaceholders(sql, (name) => {
     const parameter = byName.get(name);
     if (!parameter) throw new Fault('BadRequestException', `No value specified for parameter: ${name}`);
     values.push(parameter.value);

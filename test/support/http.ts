@@ -14,6 +14,7 @@
  */
 import { expect } from 'vitest';
 import type { z } from 'zod';
+import { sendRaw } from '../../client';
 import type { Problem as ProblemSchema } from '../../lambdas/shared/schemas';
 
 /** Anything with the base URL of the API, e.g. the result of `startLocalStack()`. */
@@ -46,7 +47,7 @@ export interface RequestOptions {
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
-/** Sends one request to `target.url + path` and reads the whole response. */
+/** Sends one request to `target.url + path` and reads the whole response (through client/'s `sendRaw`). */
 export async function send<T = unknown>(
   target: Target,
   method: Method,
@@ -61,12 +62,7 @@ export async function send<T = unknown>(
       headers['content-type'] = 'application/json';
     }
   }
-  const response = await fetch(new URL(path, target.url), { method, headers, body });
-  const text = await response.text();
-  const mediaType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
-  const isJson = mediaType === 'application/json' || mediaType.endsWith('+json');
-  const parsed: unknown = text === '' ? undefined : isJson ? JSON.parse(text) : text;
-  return { status: response.status, headers: response.headers, body: parsed as T, text };
+  return sendRaw<T>(target.url, { method, path, headers, body });
 }
 
 /** A client bound to one API and, optionally, one bearer token (no token: unauthenticated requests). */

@@ -1,13 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { type Route, routes } from '../../routes';
-import { logger } from '../powertools';
-import { type FunctionName, routeKey } from '../route';
-import { errorResponse } from './error-mapping';
-import { etagMatches, etagOf } from './etag';
-import { HttpProblem } from './http-problem';
-import { parseRequest, type RequestOf } from './request';
+import { type FunctionName, type RouteSpec, routeKey } from '../route';
+import { etagOf } from './etag';
+import { conditionalGet, type Endpoint, lambdaLogContext, problemErrors, routeRequests } from './middlewares';
+import { type RequestOf, requestParser } from './request';
 
 export interface ApiResult {
   status: number;
@@ -15,63 +11,59 @@ export interface ApiResult {
   headers?: Record<string, string>;
 }
 
-export type Operation<R extends Route> = (request: RequestOf<R>) => Promise<ApiResult>;
+export type Operation<R extends RouteSpec> = (request: RequestOf<R>) => Promise<ApiResult>;
 
 /** The operations a function must implement: exactly the route table's operations for that function. */
-export type Operations<F extends FunctionName> = {
-  [R in Route as R['fn'] extends F ? R['operationId'] : never]: Operation<R>;
+export type Operations<R extends RouteSpec, F extends FunctionName> = {
+  [Route in R as Route['fn'] extends F ? Route['operationId'] : never]: Operation<Route>;
 };
 
 /**
- * The Lambda handler of one entity: finds the route by API Gateway's resource and method, validates the
- * request against the route's schemas, runs the operation and maps errors to problem+json in one place.
+ * Binds a route table once: the result makes the Lambda handler of one of its functions, typed so that a
+ * missing or misspelt operation is a compile error.
  */
-export function createApiHandler<F extends FunctionName>(fn: F, operations: NoInfer<Operations<F>>) {
-  const table = new Map<string, { route: Route; operation: Operation<Route> }>();
+export function apiHandlerFactory<const T extends readonly RouteSpec[]>(routes: T) {
+  return <F extends FunctionName>(fn: F, operations: NoInfer<Operations<T[number], F>>) =>
+    createApiHandler(routes, fn, operations as Record<string, Operation<RouteSpec>>);
+}
+
+/**
+ * The Lambda handler of one function: routing and validation, then the operation, then conditional GET, with
+ * every error mapped to problem+json, as flat middy middlewares.
+ */
+function createApiHandler(
+  routes: readonly RouteSpec[],
+  fn: FunctionName,
+  operations: Record<string, Operation<RouteSpec>>,
+) {
+  const endpoints = new Map<string, Endpoint>();
   for (const route of routes) {
     if (route.fn !== fn) continue;
-    const operation = (operations as Record<string, Operation<Route>>)[route.operationId];
+    const operation = operations[route.operationId];
     if (!operation) throw new Error(`Function ${fn} has no operation ${route.operationId}`);
-    table.set(routeKey(route.method, route.path), { route, operation });
+    const parse = requestParser(route);
+    endpoints.set(routeKey(route.method, route.path), { operationId: route.operationId, operation, parse });
   }
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event, context) => {
-      const requestId = event.requestContext.requestId;
-      logger.appendKeys({ requestId });
-      try {
-        const entry = table.get(routeKey(event.httpMethod, event.resource));
-        if (!entry) {
-          throw new HttpProblem({
-            status: 404,
-            type: 'not-found',
-            title: 'Not Found',
-            detail: 'No such route',
-          });
-        }
-        const request = parseRequest(entry.route, event, context);
-        logger.appendKeys({ clientId: request.principal.clientId, operation: entry.route.operationId });
-        const result = await entry.operation(request as RequestOf<Route>);
-        return toResponse(result, request.headers['if-none-match'], event.httpMethod);
-      } catch (error) {
-        return errorResponse(error, requestId);
-      }
+    .use(lambdaLogContext())
+    .use(problemErrors())
+    .use(conditionalGet())
+    .use(routeRequests(endpoints))
+    .handler(async (_event, { dispatch }) => {
+      if (!dispatch) throw new Error('routeRequests did not run');
+      return toProxyResult(await dispatch.operation(dispatch.request));
     });
 }
 
-function toResponse(
-  result: ApiResult,
-  ifNoneMatch: string | undefined,
-  method: string,
-): APIGatewayProxyResult {
+/** A JSON body with the strong ETag of its exact bytes, or an empty one. */
+function toProxyResult(result: ApiResult): APIGatewayProxyResult {
   if (result.body === undefined)
     return { statusCode: result.status, headers: result.headers ?? {}, body: '' };
   const body = JSON.stringify(result.body);
-  const etag = etagOf(body);
-  const headers = { 'content-type': 'application/json', etag, ...result.headers };
-  if (method === 'GET' && result.status === 200 && etagMatches(ifNoneMatch, etag)) {
-    return { statusCode: 304, headers: { etag }, body: '' };
-  }
-  return { statusCode: result.status, headers, body };
+  return {
+    statusCode: result.status,
+    headers: { 'content-type': 'application/json', etag: etagOf(body), ...result.headers },
+    body,
+  };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sqlTokens } from './lexer';
 import type { Sql } from './port';
 
 export interface Migration {
@@ -63,45 +64,18 @@ export async function migrate(sql: Sql, migrations: Migration[]): Promise<string
 }
 
 /**
- * Splits a SQL script into statements, because the Data API runs one statement per call.
- * Semicolons inside quotes (E'…' escapes included), dollar-quoted bodies and comments do not split.
+ * Splits a SQL script into statements, because the Data API runs one statement per call. Semicolons inside
+ * quotes, dollar-quoted bodies and comments do not split; comments are dropped.
  */
 export function splitStatements(script: string): string[] {
   const statements: string[] = [];
   let current = '';
-  let i = 0;
-  while (i < script.length) {
-    const rest = script.slice(i);
-    const skip =
-      /^--[^\n]*/.exec(rest)?.[0] ??
-      /^\/\*[\s\S]*?\*\//.exec(rest)?.[0] ??
-      (IDENTIFIER_CHAR.test(script[i - 1] ?? '')
-        ? undefined
-        : /^[eE]'(?:[^'\\]|\\[\s\S]|'')*'/.exec(rest)?.[0]) ??
-      /^'(?:[^']|'')*'/.exec(rest)?.[0] ??
-      /^"(?:[^"]|"")*"/.exec(rest)?.[0] ??
-      dollarQuoted(rest);
-    if (skip) {
-      if (!skip.startsWith('--') && !skip.startsWith('/*')) current += skip;
-      i += skip.length;
-    } else if (script[i] === ';') {
+  for (const token of sqlTokens(script)) {
+    if (token.kind === 'semicolon') {
       if (current.trim()) statements.push(current.trim());
       current = '';
-      i += 1;
-    } else {
-      current += script[i];
-      i += 1;
-    }
+    } else if (token.kind !== 'comment') current += token.text;
   }
   if (current.trim()) statements.push(current.trim());
   return statements;
-}
-
-// A letter, digit, `_` or `$` before `E'` makes it part of a word, not an escape-string prefix.
-const IDENTIFIER_CHAR = /[A-Za-z0-9_$]/;
-
-function dollarQuoted(text: string): string | undefined {
-  const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text)?.[0];
-  const end = tag ? text.indexOf(tag, tag.length) : -1;
-  return tag && end >= 0 ? text.slice(0, end + tag.length) : undefined;
 }
