@@ -310,11 +310,11 @@ export async function loadSales(
   return { sales: options.count, insertSeconds, touchSeconds, outboxRows, drainSeconds };
 }
 
-/** A local stack (in-memory PGlite + dynalite, no projector timer) holding the demo catalog. */
+/** A local stack (in-memory PGlite + dynalite, no projector timer unless asked) holding the demo catalog. */
 export async function catalogStack(
   options: LocalStackOptions = {},
 ): Promise<{ stack: LocalStack; catalog: Catalog }> {
-  const stack = await startLocalStack({ ...options, port: 0, projectorIntervalMs: 0 });
+  const stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, ...options });
   const catalog = demoCatalog();
   await insertCatalog(stack.sql, catalog);
   return { stack, catalog };
