@@ -8,8 +8,11 @@ export type { OutboxEntry } from './bookkeeping';
 /** Buckets per round: keeps each Data API request and response well under its limits (4 MiB in, 1 MiB out). */
 const COPY_CHUNK = 500;
 const PUTS_IN_FLIGHT = 16;
-/** Most buckets a write projects itself before answering (a batch of 1000 sales on one day touches 9000). */
-const INLINE_PROJECTION_LIMIT = 10_000;
+/**
+ * Most buckets a write projects itself before answering; more (a bulk import) are left to the drain its commit
+ * kicks, so the 201 does not wait for them.
+ */
+const INLINE_PROJECTION_LIMIT = 3000;
 
 export interface ProjectorOptions {
   /**
