@@ -27,7 +27,9 @@ import {
 } from './lib';
 import { type Benchmark, type Check, runAlone } from './report';
 
-const MIN_RATIO = 0.5;
+const MIN_RATIO = 0.7;
+/** Seconds after the last 201 within which /stats/revenue must reflect the whole import. */
+const MAX_REFLECTED_AFTER = 10;
 /** Rows of the uncounted warm-up import (and warm-up insert of the floor). */
 const WARMUP_ROWS = 100;
 const CSV_COLUMNS = ['modelId', 'soldAt', 'quantity', 'unitPrice', 'currency', 'country', 'externalId'];
@@ -91,10 +93,10 @@ interface ImportRun {
   sqlSeconds: number;
   putSeconds: number;
   puts: number;
-  /** Outbox rows the import left to the scheduled projector (large imports do not project inline). */
+  /** Outbox rows right after the last 201 (large imports leave them to the drain the commit kicked). */
   outboxLeft: number;
-  /** `projector.drain()` of those rows right after the last 201: when the import shows in every figure. */
-  drainSeconds: number;
+  /** From the last 201 until GET /stats/revenue counts every imported sale (the kicked drain, asOf past the import). */
+  reflectedSeconds: number;
   projectedRowsPerSecond: number;
 }
 
@@ -103,6 +105,8 @@ async function viaApi(count: number, log: Log): Promise<ImportRun> {
   const { stack, catalog } = await catalogStack({
     wrapSql: (sql) => stopwatch.sql(sql),
     wrapStore: (store) => stopwatch.store(store),
+    // Kicks on (as deployed); the schedule itself far off, so only the kick can make the import show.
+    projectorIntervalMs: 3_600_000,
   });
   try {
     const bodies = csvBodies(salesRows(catalog, count, 'inv'));
@@ -115,7 +119,7 @@ async function viaApi(count: number, log: Log): Promise<ImportRun> {
       headers: { 'content-type': 'text/csv' },
       expect: 201,
     });
-    await stack.projector.drain();
+    await waitUntilReflected(stack.url, token, WARMUP_ROWS);
     stopwatch.reset();
     const t0 = performance.now();
     for (const [i, body] of bodies.entries()) {
@@ -134,12 +138,10 @@ async function viaApi(count: number, log: Log): Promise<ImportRun> {
     const sqlSeconds = stopwatch.get('sql').busyMs / 1000;
     const put = stopwatch.get('put');
     const outboxLeft = await outboxSize(stack.sql);
-    const t1 = performance.now();
-    if (outboxLeft > 0) {
-      log(`  ${outboxLeft} outbox rows left to the projector; draining`);
-      await stack.projector.drain();
-    }
-    const drainSeconds = outboxLeft > 0 ? (performance.now() - t1) / 1000 : 0;
+    const reflectedSeconds = await waitUntilReflected(stack.url, token, WARMUP_ROWS + count);
+    log(
+      `  reflected in /stats/revenue ${fmt(reflectedSeconds)} s after the last 201 (${outboxLeft} outbox rows then)`,
+    );
     return {
       rows: count,
       requests: bodies.length,
@@ -150,11 +152,30 @@ async function viaApi(count: number, log: Log): Promise<ImportRun> {
       putSeconds: put.busyMs / 1000,
       puts: put.calls,
       outboxLeft,
-      drainSeconds,
-      projectedRowsPerSecond: count / (seconds + drainSeconds),
+      reflectedSeconds,
+      projectedRowsPerSecond: count / (seconds + reflectedSeconds),
     };
   } finally {
     await stack.close();
+  }
+}
+
+/** Polls GET /stats/revenue over the whole window, every currency, until it counts `orders`; returns the seconds. */
+async function waitUntilReflected(url: string, token: string, orders: number): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    let counted = 0;
+    for (const currency of ['EUR', 'USD']) {
+      const { text } = await timedRequest(
+        `${url}/stats/revenue?from=2024-01-01&to=2026-01-01&currency=${currency}`,
+        token,
+      );
+      counted += (JSON.parse(text) as { orders: number }).orders;
+    }
+    if (counted === orders) return (performance.now() - t0) / 1000;
+    if (performance.now() - t0 > 600_000)
+      throw new Error(`Only ${counted} of ${orders} sales reflected after 10 min`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -223,13 +244,14 @@ export const csvImport: Benchmark = async ({ scale, log }) => {
         pass: ratio >= MIN_RATIO,
       },
       {
-        case: `${label} rows: until projected (201 + drain of what it left in the outbox)`,
-        measured: api.projectedRowsPerSecond,
-        floor: floor.rowsPerSecond,
-        unit: 'rows/s',
-        ratio: projectedRatio,
-        target: `≥ ${MIN_RATIO}× floor`,
-        pass: projectedRatio >= MIN_RATIO,
+        case: `${label} rows: reflected in /stats/revenue after the last 201`,
+        measured: api.reflectedSeconds,
+        floor: api.seconds,
+        floorLabel: 'import s',
+        unit: 's',
+        ratio: null,
+        target: `≤ import time + ${MAX_REFLECTED_AFTER} s`,
+        pass: api.reflectedSeconds <= MAX_REFLECTED_AFTER,
       },
     );
     rows.push([
@@ -242,7 +264,7 @@ export const csvImport: Benchmark = async ({ scale, log }) => {
       `${fmt(api.putSeconds)} (${api.puts.toLocaleString('en-US')} puts)`,
       fmt(Math.max(0, api.seconds - api.sqlSeconds - api.putSeconds)),
       api.outboxLeft.toLocaleString('en-US'),
-      fmt(api.drainSeconds),
+      fmt(api.reflectedSeconds),
       fmt(api.projectedRowsPerSecond, 0),
       fmt(floor.seconds),
       fmt(floor.rowsPerSecond, 0),
@@ -265,7 +287,7 @@ export const csvImport: Benchmark = async ({ scale, log }) => {
         'of which DynamoDB puts s',
         'rest s (HTTP, auth, CSV parse, zod)',
         'Outbox rows left',
-        'Drain s',
+        'Reflected after s',
         'Until projected rows/s',
         'Floor s',
         'Floor rows/s',
@@ -277,9 +299,9 @@ export const csvImport: Benchmark = async ({ scale, log }) => {
       'Import: a fresh local stack per size, rows from scripts/demo-data.ts (two years of sales, 60 models, EUR and USD, each with an ' +
         'externalId), sent as `text/csv` bodies of at most the gateway\'s 10 MB; "until the 201" runs from the first request to the last ' +
         '201 (parse, validate, insert with buckets and outbox in one transaction, and the inline projection when the handler does one). ' +
-        'Imports touching more buckets than the sales handler projects inline leave them in the outbox for the scheduled projector: ' +
-        '"until projected" adds `projector.drain()` of those rows, started right after the 201 (the scheduled projector would start ' +
-        'up to a minute later), i.e. until every figure includes the import.',
+        'Imports touching more buckets than the sales handler projects inline leave them to the drain their commit kicks (locally the ' +
+        'stack\'s drain, in AWS an asynchronous invoke of the projector; the schedule was an hour away here): "reflected after" runs ' +
+        'from the last 201 until GET /stats/revenue (EUR + USD over the whole window, polled every 100 ms) counts every imported sale.',
       "The SQL and DynamoDB columns are the wall-clock time during which at least one such call was in flight (the stack's SQL port " +
         'and aggregate store wrapped with timers); the rest is HTTP, token check, CSV parsing, zod validation and JSON work.',
       'Floor: the same rows as one `INSERT INTO sales … SELECT … FROM jsonb_to_recordset($1)` into a fresh PGlite with the same schema ' +

@@ -7,7 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fetchToken, sendRaw } from '../client';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
 import { ALL_SCOPE_ID } from '../lambdas/shared/projection/aggregates';
-import { bucketBumpStatement } from '../lambdas/shared/projection/bookkeeping';
+import { bookChangesStatements } from '../lambdas/shared/projection/bookkeeping';
 import type { Sql } from '../lambdas/shared/sql/port';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/stack';
 import { ALL_MODELS, DEMO_BRANDS } from '../scripts/demo-data';
@@ -252,18 +252,20 @@ export async function insertGeneratedSales(
 }
 
 /**
- * What `recordChanges` (lambdas/shared/projection/bookkeeping.ts) does after an insert, for every sale submitted as `tag`: bumps
- * the version of each (model, brand, all) × day × currency bucket they fall in and writes one outbox row per
- * bucket (the same SQL; only the changed set comes from the table instead of the INSERT's RETURNING).
- * Returns the number of outbox rows written.
+ * What `recordChanges` (lambdas/shared/projection/bookkeeping.ts) does after an insert, for every sale submitted
+ * as `tag`: adds them to the figures of each (model, brand, all) × (day, month, year) × currency bucket and its
+ * parts, bumps the versions and writes one outbox row per bucket (the same SQL; only the changed set comes from
+ * the table instead of the INSERT's RETURNING). Returns the number of outbox rows written.
  */
 export async function touchBucketsOf(sql: Sql, tag: string): Promise<number> {
-  const { affected } = await sql.query(
-    bucketBumpStatement(`SELECT DISTINCT s.model_id, m.brand_id, s.sale_day, s.currency::text AS currency
+  const [buckets, parts] = bookChangesStatements(`SELECT s.model_id, m.brand_id, s.sale_day,
+         s.currency::text AS currency, sum(s.quantity) AS units, sum(s.quantity * s.unit_price) AS revenue,
+         count(*) AS orders
        FROM sales s JOIN models m ON m.id = s.model_id
-       WHERE s.submitted_by = :tag`),
-    { tag, all: ALL_SCOPE_ID },
-  );
+       WHERE s.submitted_by = :tag
+       GROUP BY s.model_id, m.brand_id, s.sale_day, s.currency`);
+  const { affected } = await sql.query(buckets, { tag, all: ALL_SCOPE_ID });
+  await sql.query(parts, { tag, all: ALL_SCOPE_ID });
   return affected;
 }
 
@@ -308,11 +310,11 @@ export async function loadSales(
   return { sales: options.count, insertSeconds, touchSeconds, outboxRows, drainSeconds };
 }
 
-/** A local stack (in-memory PGlite + dynalite, no projector timer) holding the demo catalog. */
+/** A local stack (in-memory PGlite + dynalite, no projector timer unless asked) holding the demo catalog. */
 export async function catalogStack(
   options: LocalStackOptions = {},
 ): Promise<{ stack: LocalStack; catalog: Catalog }> {
-  const stack = await startLocalStack({ ...options, port: 0, projectorIntervalMs: 0 });
+  const stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, ...options });
   const catalog = demoCatalog();
   await insertCatalog(stack.sql, catalog);
   return { stack, catalog };
@@ -372,7 +374,11 @@ export class Stopwatch {
   store(inner: AggregateStore): AggregateStore {
     return {
       put: (aggregate) => this.time('put', () => inner.put(aggregate)),
+      putMany: (aggregates) => this.time('put', () => inner.putMany(aggregates)),
       queryDays: (...args) => this.time('query', () => inner.queryDays(...args)),
+      queryPeriods: (...args) => this.time('query', () => inner.queryPeriods(...args)),
+      markProjected: (asOf) => this.time('put', () => inner.markProjected(asOf)),
+      projectedUntil: () => this.time('query', () => inner.projectedUntil()),
     };
   }
 }

@@ -535,6 +535,11 @@ export interface components {
             }[];
             /** @description True when the catalog did not answer: names come from an expired cache, or are null when never cached */
             namesStale: boolean;
+            /**
+             * @description Every sale committed before this instant is reflected in the figures (later ones may be too); null until the projector has run
+             * @example 2025-03-01T10:15:00.000Z
+             */
+            asOf: string | null;
         };
         RevenueStats: {
             /** Format: date */
@@ -550,6 +555,11 @@ export interface components {
             units: number;
             /** @description totalRevenue / orders, rounded half-to-even to the minor unit; null without orders */
             averageOrderValue: string | null;
+            /**
+             * @description Every sale committed before this instant is reflected in the figures (later ones may be too); null until the projector has run
+             * @example 2025-03-01T10:15:00.000Z
+             */
+            asOf: string | null;
         };
         DailyRevenue: {
             /** Format: date */
@@ -567,6 +577,11 @@ export interface components {
                 /** Format: int64 */
                 units: number;
             }[];
+            /**
+             * @description Every sale committed before this instant is reflected in the figures (later ones may be too); null until the projector has run
+             * @example 2025-03-01T10:15:00.000Z
+             */
+            asOf: string | null;
         };
         TopModels: {
             /** Format: date */
@@ -597,6 +612,11 @@ export interface components {
             }[];
             /** @description True when the catalog did not answer: names come from an expired cache, or are null when never cached */
             namesStale: boolean;
+            /**
+             * @description Every sale committed before this instant is reflected in the figures (later ones may be too); null until the projector has run
+             * @example 2025-03-01T10:15:00.000Z
+             */
+            asOf: string | null;
         };
         BrandStats: {
             /** Format: uuid */
@@ -631,6 +651,11 @@ export interface components {
             }[];
             /** @description True when the catalog did not answer: names come from an expired cache, or are null when never cached */
             namesStale: boolean;
+            /**
+             * @description Every sale committed before this instant is reflected in the figures (later ones may be too); null until the projector has run
+             * @example 2025-03-01T10:15:00.000Z
+             */
+            asOf: string | null;
         };
         PartnerCreated: {
             /** @description The partner app client id (OAuth2 client_id) */

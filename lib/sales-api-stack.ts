@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { apiName, SalesApi } from './api';
 import { ApiFunctions } from './api-functions';
@@ -56,6 +57,16 @@ export class SalesApiStack extends Stack {
       aggregates: this.tables.aggregates,
       singleDrain: settings.reservedConcurrency !== undefined,
     });
+    // Sales kick a drain right after each commit; the schedule stays the safety net. The grant names the
+    // function itself only (grantInvoke would add every version, `:*`).
+    const sales = this.functions.handler('sales').fn;
+    sales.addEnvironment('PROJECTOR_FUNCTION_NAME', this.projector.fn.functionArn);
+    sales.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.projector.fn.functionArn],
+      }),
+    );
 
     // New code goes live, and the schedule starts, only after the schema they expect is in place.
     for (const { live } of this.functions.handlers) live.node.addDependency(this.migrations.resource);

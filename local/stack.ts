@@ -99,7 +99,28 @@ async function startEngines(options: LocalStackOptions, url: string) {
   const sql = options.wrapSql?.(database.sql) ?? database.sql;
   const realStore = new DynamoAggregateStore(dynamo.documents, LOCAL_TABLES.aggregates);
   const store = options.wrapStore?.(realStore) ?? realStore;
-  const projector = new Projector(sql, store);
+  const interval = options.projectorIntervalMs ?? DEFAULTS.projectorInterval.localMs;
+  // Like the deployed projector: kicked after every commit (when the schedule runs at all; tests that turn it
+  // off drain by hand), one drain at a time, and a kick during a drain runs one more after it.
+  const projector = new Projector(sql, store, interval > 0 ? { kick: async () => startDrain() } : {});
+  let draining: Promise<unknown> | undefined;
+  let drainAgain = false;
+  function startDrain(): void {
+    if (draining) {
+      drainAgain = true;
+      return;
+    }
+    draining = projector
+      .drain()
+      .catch((error: unknown) => options.log?.(`projector: ${String(error)}`))
+      .finally(() => {
+        draining = undefined;
+        if (drainAgain) {
+          drainAgain = false;
+          startDrain();
+        }
+      });
+  }
   const cursors = new CursorCodec(options.cursorSecret ?? 'local-cursor-secret-not-for-production-use');
   const reportingCurrency = options.reportingCurrency ?? DEFAULTS.reportingCurrency;
 
@@ -145,25 +166,14 @@ async function startEngines(options: LocalStackOptions, url: string) {
   };
   const gateway = createGateway({ routes, auth, handlers, admit, log: options.log, pages: options.pages });
 
-  const interval = options.projectorIntervalMs ?? DEFAULTS.projectorInterval.localMs;
-  // Like the deployed schedule with one run at a time: a tick while a drain is still running is skipped.
-  let draining: Promise<unknown> | undefined;
-  const timer =
-    interval > 0
-      ? setInterval(() => {
-          draining ??= projector
-            .drain()
-            .catch((error: unknown) => options.log?.(`projector: ${String(error)}`))
-            .finally(() => {
-              draining = undefined;
-            });
-        }, interval)
-      : undefined;
+  // The schedule: the safety net for a kick that found the store down.
+  const timer = interval > 0 ? setInterval(startDrain, interval) : undefined;
 
   /** After the server has stopped: the engines close once nothing can reach them any more. */
   async function close() {
     clearInterval(timer);
-    await draining;
+    drainAgain = false;
+    while (draining) await draining;
     await dynamo.close();
     await database.pglite.close();
   }

@@ -1,5 +1,7 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
+import { kickByInvoke } from '../projector/kick';
 import { awsAggregateStore, dynamoClient } from '../shared/aws-dynamo';
 import { awsCatalogDeps } from '../shared/aws-sql';
 import { currencyEnv, readEnv } from '../shared/config';
@@ -7,13 +9,19 @@ import { idempotentRunner } from '../shared/idempotency';
 import { Projector } from '../shared/projection/projector';
 import { createSalesHandler } from './app';
 
-const env = readEnv({ ...currencyEnv, IDEMPOTENCY_TABLE: z.string().min(1) });
+const env = readEnv({
+  ...currencyEnv,
+  IDEMPOTENCY_TABLE: z.string().min(1),
+  PROJECTOR_FUNCTION_NAME: z.string().min(1),
+});
 const { sql, cursors } = awsCatalogDeps();
 
 export const handler = createSalesHandler({
   sql,
   cursors,
-  projector: new Projector(sql, awsAggregateStore()),
+  projector: new Projector(sql, awsAggregateStore(), {
+    kick: kickByInvoke(new LambdaClient({}), env.PROJECTOR_FUNCTION_NAME),
+  }),
   idempotent: idempotentRunner(
     new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient }),
   ),

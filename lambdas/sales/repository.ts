@@ -10,8 +10,10 @@ const SALE_COLUMNS = `id, model_id AS "modelId", sold_at AS "soldAt", sale_day A
   unit_price::text AS "unitPrice", currency, country, external_id AS "externalId", submitted_by AS "submittedBy",
   created_at AS "createdAt"`;
 
-/** What a write or delete tells the bookkeeping about each sale it touched. */
-const CHANGE_COLUMNS = 'model_id AS "modelId", sale_day AS day, currency';
+/** What a write (`sign` 1) or delete (−1) tells the bookkeeping about each sale it touched. */
+const changeColumns = (sign: 1 | -1) =>
+  `model_id AS "modelId", sale_day AS day, currency, ${sign} * quantity AS units,
+   (${sign} * quantity * unit_price)::text AS revenue, ${sign} AS orders`;
 
 export interface SaleFilter {
   modelId?: string;
@@ -48,7 +50,7 @@ export async function insertSales(
        SELECT id, model_id, date_trunc('milliseconds', sold_at), quantity, unit_price, currency, country, external_id, :clientId
        FROM jsonb_to_recordset(:rows::jsonb) AS r(id uuid, model_id uuid, sold_at timestamptz, quantity integer,
          unit_price numeric, currency text, country text, external_id text)
-       RETURNING ${CHANGE_COLUMNS}`,
+       RETURNING ${changeColumns(1)}`,
       { rows: JSON.stringify(rows), clientId },
     )
     .catch((error: unknown) => {
@@ -139,7 +141,7 @@ export async function lockSale(tx: Sql, id: string): Promise<{ submittedBy: stri
 /** Deletes the sale; returns its change (none if it was not there). */
 export async function deleteSale(tx: Sql, id: string): Promise<SaleChange[]> {
   const { rows } = await tx.query<SaleChange>(
-    `DELETE FROM sales WHERE id = :id::uuid RETURNING ${CHANGE_COLUMNS}`,
+    `DELETE FROM sales WHERE id = :id::uuid RETURNING ${changeColumns(-1)}`,
     {
       id,
     },

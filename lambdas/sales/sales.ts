@@ -1,6 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { type CursorCodec, type Page, toPage } from '../shared/pagination';
-import { logger } from '../shared/powertools';
 import { type OutboxEntry, recordChanges } from '../shared/projection/bookkeeping';
 import type { Projector } from '../shared/projection/projector';
 import type { Sql } from '../shared/sql/port';
@@ -24,9 +23,6 @@ export interface Actor {
   /** Admins may delete any client's sales. */
   isAdmin?: boolean;
 }
-
-/** Most buckets a write projects before answering (a batch of 1000 sales touches at most 3000). */
-const INLINE_PROJECTION_LIMIT = 3000;
 
 /**
  * Sales use cases, free of HTTP and Lambda types so the API and a queue worker call the same code. A write is
@@ -76,7 +72,7 @@ export class Sales {
       );
       return { outbox, result };
     });
-    await this.projectAfterCommit(outbox);
+    await this.projector.afterCommit(outbox);
     return result;
   }
 
@@ -130,26 +126,7 @@ export class Sales {
       }
       return recordChanges(tx, await deleteSale(tx, id));
     });
-    await this.projectAfterCommit(outbox);
-  }
-
-  /**
-   * Projects the buckets a write just booked, so a read right after it sees it; bulk imports touching thousands
-   * of buckets leave them to the scheduled projector, which also drains whatever fails here.
-   */
-  private async projectAfterCommit(entries: OutboxEntry[]): Promise<void> {
-    if (entries.length > INLINE_PROJECTION_LIMIT) {
-      logger.info('Projection left to the scheduled projector', { buckets: entries.length });
-      return;
-    }
-    try {
-      await this.projector.project(entries);
-    } catch (error) {
-      logger.warn('Projection deferred to the scheduled projector', {
-        error: error as Error,
-        buckets: entries.length,
-      });
-    }
+    await this.projector.afterCommit(outbox);
   }
 }
 

@@ -19,27 +19,35 @@ export function createStatsHandler({ store, catalog, reportingCurrency }: StatsD
     currency: query.currency ?? reportingCurrency,
   });
 
+  /**
+   * Adds `asOf` to an answer. It is read before the figures: the projector records it only after writing every
+   * bucket of the drain, so figures read afterwards reflect at least everything committed before it.
+   */
+  async function fresh<T extends object>(answer: () => Promise<T>) {
+    const asOf = await store.projectedUntil();
+    return ok({ ...(await answer()), asOf });
+  }
+
   return createApiHandler('stats', {
-    getModelSales: async ({ params, query }) =>
-      ok(
-        await modelSales(store, catalog, canonicalId(params.modelId), {
+    getModelSales: ({ params, query }) =>
+      fresh(() =>
+        modelSales(store, catalog, canonicalId(params.modelId), {
           ...range(query),
           granularity: query.granularity,
         }),
       ),
-    getRevenue: async ({ query }) => ok(await stats.revenue(range(query))),
-    getDailyRevenue: async ({ query }) => ok(await stats.dailyRevenue(range(query))),
-    getTopModels: async ({ query }) =>
-      ok(
-        await stats.topModels({
+    getRevenue: ({ query }) => fresh(() => stats.revenue(range(query))),
+    getDailyRevenue: ({ query }) => fresh(() => stats.dailyRevenue(range(query))),
+    getTopModels: ({ query }) =>
+      fresh(() =>
+        stats.topModels({
           ...range(query),
           by: query.by,
           limit: query.limit,
           brandId: query.brandId && canonicalId(query.brandId),
         }),
       ),
-    getBrandStats: async ({ params, query }) =>
-      ok(await stats.brand(canonicalId(params.brandId), range(query))),
+    getBrandStats: ({ params, query }) => fresh(() => stats.brand(canonicalId(params.brandId), range(query))),
   });
 }
 

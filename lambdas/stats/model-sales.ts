@@ -2,7 +2,8 @@ import type { CatalogClient } from '../shared/catalog/catalog';
 import { NotFoundError } from '../shared/errors';
 import { divideHalfEven, formatDecimal, minorDigits, parseDecimal } from '../shared/money';
 import { type Granularity, periodOf, periodsOf } from '../shared/periods';
-import type { AggregateStore } from '../shared/projection/aggregates';
+import type { AggregateStore, Grain } from '../shared/projection/aggregates';
+import { bucketsInRange } from '../shared/projection/ranges';
 import type { ModelSales } from './schemas';
 
 export interface PeriodQuery {
@@ -12,16 +13,28 @@ export interface PeriodQuery {
   currency: string;
 }
 
-/** Per-model sales per period, from the materialized day buckets: one Query, never SQL. */
+/**
+ * The coarsest bucket that always lies inside one period of the granularity: days for daily and weekly series
+ * (weeks cross months), months for monthly ones, years for yearly ones.
+ */
+const COARSEST: Record<Granularity, Grain> = { day: 'day', week: 'day', month: 'month', year: 'year' };
+
+/** Per-model sales per period, from the materialized buckets: a few Queries, never SQL. */
 export async function modelSales(
   store: AggregateStore,
   catalog: CatalogClient,
   modelId: string,
   query: PeriodQuery,
-): Promise<ModelSales> {
+): Promise<Omit<ModelSales, 'asOf'>> {
   const [model, days] = await Promise.all([
     catalog.model(modelId),
-    store.queryDays('model', modelId, query.currency, query.from, query.to),
+    bucketsInRange(
+      store,
+      { scope: 'model', scopeId: modelId, currency: query.currency },
+      query.from,
+      query.to,
+      COARSEST[query.granularity],
+    ),
   ]);
   // Unknown only when the catalog says so; when it does not answer, the figures still do.
   if (!model.value && !model.stale) throw new NotFoundError('Model', modelId);

@@ -64,6 +64,13 @@ const NamesStale = z.boolean().meta({
     'True when the catalog did not answer: names come from an expired cache, or are null when never cached',
 });
 
+/** How fresh an answer is: figures are read from the projection, which trails the writes by a moment. */
+const AsOf = z.iso.datetime().nullable().meta({
+  description:
+    'Every sale committed before this instant is reflected in the figures (later ones may be too); null until the projector has run',
+  example: '2025-03-01T10:15:00.000Z',
+});
+
 export const RevenueStats = z
   .object({
     from: z.iso.date(),
@@ -75,6 +82,7 @@ export const RevenueStats = z
     averageOrderValue: Money.nullable().meta({
       description: 'totalRevenue / orders, rounded half-to-even to the minor unit; null without orders',
     }),
+    asOf: AsOf,
   })
   .meta({ id: 'RevenueStats' });
 
@@ -86,6 +94,7 @@ export const DailyRevenue = z
     days: z.array(
       z.object({ date: z.iso.date(), revenue: Money, orders: z.number().int(), units: z.number().int() }),
     ),
+    asOf: AsOf,
   })
   .meta({ id: 'DailyRevenue' });
 
@@ -109,6 +118,7 @@ export const TopModels = z
     brandId: z.uuid().nullable(),
     items: z.array(RankedModel),
     namesStale: NamesStale,
+    asOf: AsOf,
   })
   .meta({ id: 'TopModels' });
 
@@ -135,6 +145,7 @@ export const BrandStats = z
       }),
     ),
     namesStale: NamesStale,
+    asOf: AsOf,
   })
   .meta({ id: 'BrandStats' });
 
@@ -177,6 +188,7 @@ export const ModelSales = z
     totals: z.object({ ...Figures, averageUnitsPerPeriod: z.number() }),
     periods: z.array(z.object({ period: z.string(), ...Figures })),
     namesStale: NamesStale,
+    asOf: AsOf,
   })
   .meta({ id: 'ModelSales' });
 export type ModelSales = z.infer<typeof ModelSales>;

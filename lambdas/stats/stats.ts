@@ -2,7 +2,8 @@ import type { CatalogClient } from '../shared/catalog/catalog';
 import { NotFoundError } from '../shared/errors';
 import { divideHalfEven, formatDecimal, minorDigits, parseDecimal } from '../shared/money';
 import { eachDay } from '../shared/periods';
-import { type AggregateStore, ALL_SCOPE_ID, type DayAggregate } from '../shared/projection/aggregates';
+import { type AggregateStore, ALL_SCOPE_ID, type BucketAggregate } from '../shared/projection/aggregates';
+import { bucketsInRange } from '../shared/projection/ranges';
 
 export interface RangeQuery {
   from: string;
@@ -19,8 +20,8 @@ interface Figures {
 const zero = (): Figures => ({ units: 0, revenue: 0n, orders: 0 });
 
 /**
- * Revenue, series and rankings from the materialized day buckets: each answer is a few Queries whose size
- * depends on the date range (and, for rankings, on the number of brands), never on the number of sales.
+ * Revenue, series and rankings from the materialized buckets (days, months, years): each answer is a few
+ * Queries of tens of items (for rankings, per brand), never depending on the number of sales.
  */
 export class Stats {
   constructor(
@@ -41,7 +42,8 @@ export class Stats {
   }
 
   async dailyRevenue(query: RangeQuery) {
-    const byDay = new Map((await this.allDays(query)).map((day) => [day.day, day]));
+    const days = await this.store.queryDays('all', ALL_SCOPE_ID, query.currency, query.from, query.to);
+    const byDay = new Map(days.map((day) => [day.day, day]));
     const digits = minorDigits(query.currency);
     return {
       ...query,
@@ -129,16 +131,22 @@ export class Stats {
     };
   }
 
+  /** The all-sales buckets covering the range: days at its edges, whole months and years between. */
   private allDays(query: RangeQuery) {
-    return this.store.queryDays('all', ALL_SCOPE_ID, query.currency, query.from, query.to);
+    return bucketsInRange(
+      this.store,
+      { scope: 'all', scopeId: ALL_SCOPE_ID, ...query },
+      query.from,
+      query.to,
+    );
   }
 
   private brandDays(brandId: string, query: RangeQuery) {
-    return this.store.queryDays('brand', brandId, query.currency, query.from, query.to);
+    return bucketsInRange(this.store, { scope: 'brand', scopeId: brandId, ...query }, query.from, query.to);
   }
 }
 
-function sum(days: readonly DayAggregate[]): Figures {
+function sum(days: readonly BucketAggregate[]): Figures {
   return days.reduce<Figures>(
     (total, day) => ({
       units: total.units + day.units,
@@ -149,8 +157,8 @@ function sum(days: readonly DayAggregate[]): Figures {
   );
 }
 
-/** Sums the per-id breakdowns of day buckets over the range. */
-function breakdownOf(days: readonly DayAggregate[]): Map<string, Figures> {
+/** Sums the per-id breakdowns of the buckets covering the range. */
+function breakdownOf(days: readonly BucketAggregate[]): Map<string, Figures> {
   const totals = new Map<string, Figures>();
   for (const day of days) {
     for (const [id, [units, revenue, orders]] of Object.entries(day.breakdown ?? {})) {

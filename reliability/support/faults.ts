@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError } from '../../lambdas/shared/errors';
-import type { AggregateStore, DayAggregate, Scope } from '../../lambdas/shared/projection/aggregates';
+import type { AggregateStore, BucketAggregate, Scope } from '../../lambdas/shared/projection/aggregates';
 import type { Row, Sql, SqlParams, SqlResult } from '../../lambdas/shared/sql/port';
 
 export interface SqlCall {
@@ -15,7 +15,7 @@ export interface SqlCall {
 }
 
 export type SqlHook = (call: SqlCall) => void | Promise<void>;
-export type StoreHook = (aggregate: DayAggregate) => void | Promise<void>;
+export type StoreHook = (aggregate: BucketAggregate) => void | Promise<void>;
 
 /** A switchboard for SQL faults: `hook` runs before each statement; throwing from it fails the statement. */
 export class SqlFaults {
@@ -80,8 +80,16 @@ export class StoreFaults {
         if (result === 'stale') faults.stale += 1;
         return result;
       },
+      async putMany(aggregates) {
+        faults.puts += aggregates.length;
+        for (const aggregate of aggregates) await faults.hook?.(aggregate);
+        await store.putMany(aggregates);
+      },
       queryDays: (scope: Scope, scopeId: string, currency: string, from: string, to: string) =>
         store.queryDays(scope, scopeId, currency, from, to),
+      queryPeriods: (...args) => store.queryPeriods(...args),
+      markProjected: (asOf) => store.markProjected(asOf),
+      projectedUntil: () => store.projectedUntil(),
     };
   };
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../../lambdas/model/schemas';
-import { formatDecimal, minorDigits } from '../../lambdas/shared/money';
+import { formatDecimal, minorDigits, parseDecimal } from '../../lambdas/shared/money';
 import { outboxSize } from '../../lambdas/shared/projection/bookkeeping';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { type ApiClient, api, tokenFor } from '../support/http';
@@ -199,9 +199,9 @@ describe('convergence', () => {
     await expectConverged(stack);
     for (const currency of ['EUR', 'USD']) {
       const days = await stack.store.queryDays('model', model.id, currency, '2025-09-10', '2025-09-10');
-      expect(days.map(({ units, revenue, orders }) => ({ units, revenue, orders }))).toEqual([
-        { units: 0, revenue: '0', orders: 0 },
-      ]);
+      expect(
+        days.map(({ units, revenue, orders }) => ({ units, revenue: parseDecimal(revenue), orders })),
+      ).toEqual([{ units: 0, revenue: 0n, orders: 0 }]);
       const brandDays = await stack.store.queryDays(
         'brand',
         model.brandId,

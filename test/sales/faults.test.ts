@@ -37,7 +37,15 @@ function faultyStore(store: AggregateStore): AggregateStore {
       faults.injected += 1;
       return Promise.reject(new Error('injected: DynamoDB is unavailable'));
     },
+    putMany: (aggregates) => {
+      if (!faults.storeDown) return store.putMany(aggregates);
+      faults.injected += 1;
+      return Promise.reject(new Error('injected: DynamoDB is unavailable'));
+    },
     queryDays: (...args) => store.queryDays(...args),
+    queryPeriods: (...args) => store.queryPeriods(...args),
+    markProjected: (asOf) => store.markProjected(asOf),
+    projectedUntil: () => store.projectedUntil(),
   };
 }
 
@@ -220,7 +228,13 @@ describe('projection faults', () => {
   });
 
   it('never lets an older version replace a newer one in DynamoDB', async () => {
-    const key = { scope: 'model' as const, scopeId: 'version-test', day: '2025-03-01', currency: 'EUR' };
+    const key = {
+      scope: 'model' as const,
+      scopeId: 'version-test',
+      grain: 'day' as const,
+      day: '2025-03-01',
+      currency: 'EUR',
+    };
 
     expect(await stack.store.put({ ...key, units: 5, revenue: '50', orders: 2, version: 5 })).toBe('written');
     expect(await stack.store.put({ ...key, units: 1, revenue: '10', orders: 1, version: 4 })).toBe('stale');

@@ -176,7 +176,7 @@ export async function expectedBuckets(sql: Sql): Promise<Map<string, Figures & {
             coalesce(b.sale_day, g.sale_day)::text AS day, coalesce(b.currency::text, g.currency) AS currency,
             b.version, coalesce(g.units, 0)::int AS units, coalesce(g.revenue, 0)::text AS revenue,
             coalesce(g.orders, 0)::int AS orders
-     FROM sales_buckets b
+     FROM (SELECT * FROM sales_buckets WHERE grain = 'day') b
      FULL JOIN g ON g.scope = b.scope AND g.scope_id = b.scope_id AND g.sale_day = b.sale_day
        AND g.currency = b.currency::text`,
   );
@@ -202,6 +202,7 @@ export async function storedBuckets(stack: LocalStack): Promise<Map<string, Figu
       new ScanCommand({ TableName: LOCAL_TABLES.aggregates, ExclusiveStartKey: startKey }),
     );
     for (const item of page.Items ?? []) {
+      if (item.grain !== 'day') continue; // month and year rollups, and the freshness record
       buckets.set(bucketKey(item.scope, item.scopeId, item.currency, item.day), {
         units: Number(item.units),
         revenue: parseDecimal(String(item.revenue)),
@@ -282,6 +283,7 @@ export interface ModelSalesBody {
   currency: string;
   totals: { units: number; revenue: string; orders: number; averageUnitsPerPeriod: number };
   periods: { period: string; units: number; revenue: string; orders: number }[];
+  asOf: string | null;
 }
 
 export async function modelSales(client: ApiClient, modelId: string, query: string) {

@@ -1,69 +1,179 @@
 /**
- * The SQL side of the materialization, in one place: every statement on `sales_buckets` and `sales_outbox`.
- * Writers call `recordChanges` inside their transaction; the projector reads and forgets the outbox here.
+ * The SQL side of the materialization, in one place: every statement on `sales_buckets`, `sales_bucket_parts`
+ * and `sales_outbox`. Writers call `recordChanges` inside their transaction: it adds each change to the figures
+ * of its buckets (day, month and year; model, brand and all) and bumps their versions, so a projection copies a
+ * bucket instead of summing its sales. The projector reads buckets and the outbox here.
  */
 import type { Sql } from '../sql/port';
-import { ALL_SCOPE_ID, type Breakdown, type BucketKey, type DayAggregate, type Scope } from './aggregates';
+import {
+  ALL_SCOPE_ID,
+  type Breakdown,
+  type BucketAggregate,
+  type BucketKey,
+  type Grain,
+  type Scope,
+} from './aggregates';
 
 /** A bucket that changed in a committed transaction and awaits projection. */
 export interface OutboxEntry extends BucketKey {
   id: number;
 }
 
-/** One sale written or deleted, as the bookkeeping needs it. */
+/** What one written (+) or deleted (−) sale adds to the figures of its buckets. */
 export interface SaleChange {
   modelId: string;
   /** UTC day, `YYYY-MM-DD`. */
   day: string;
   currency: string;
+  units: number;
+  /** Exact decimal string: quantity × unit price, negative for a deletion. */
+  revenue: string;
+  /** +1 or −1. */
+  orders: number;
 }
 
 /**
- * Bumps the version of every bucket (model, brand, all) the changed sales fall in and records each in the
- * outbox, inside the caller's transaction (so a commit always leaves a trace for the projector).
+ * Adds the changes to their buckets and parts and records each bucket in the outbox, inside the caller's
+ * transaction (so a commit always leaves a trace for the projector). One statement, whatever the volume of
+ * sales already in those buckets: its cost grows with the changes only.
  */
 export async function recordChanges(tx: Sql, changes: readonly SaleChange[]): Promise<OutboxEntry[]> {
-  const distinct = [
-    ...new Map(
-      changes.map((change) => [`${change.modelId}|${change.day}|${change.currency}`, change]),
-    ).values(),
-  ];
-  if (distinct.length === 0) return [];
-  const { rows } = await tx.query<OutboxEntry>(
-    bucketBumpStatement(`SELECT c."modelId" AS model_id, m.brand_id, c.day AS sale_day, c.currency
-       FROM jsonb_to_recordset(:changed::jsonb) AS c("modelId" uuid, day date, currency text)
-       JOIN models m ON m.id = c."modelId"`),
-    { changed: JSON.stringify(distinct), all: ALL_SCOPE_ID },
-  );
+  if (changes.length === 0) return [];
+  const params = { changed: JSON.stringify(changes), all: ALL_SCOPE_ID };
+  const [buckets, parts] = bookChangesStatements(CHANGES_FROM_JSON);
+  // Buckets first: a part is only ever locked by a transaction that already holds its bucket (no deadlocks).
+  const { rows } = await tx.query<OutboxEntry>(buckets, params);
+  await tx.query(parts, params);
   return rows;
 }
 
+const CHANGES_FROM_JSON = `SELECT c."modelId" AS model_id, m.brand_id, c.day AS sale_day, c.currency,
+       c.units, c.revenue, c.orders
+     FROM jsonb_to_recordset(:changed::jsonb)
+       AS c("modelId" uuid, day date, currency text, units bigint, revenue numeric, orders bigint)
+     JOIN models m ON m.id = c."modelId"`;
+
 /**
- * The statement behind `recordChanges`, for the changed sales that `changed` selects (columns model_id,
- * brand_id, sale_day, currency); it takes the parameter `:all` (the all-sales scope id) and returns the outbox
- * entries. Rows are locked in key order so concurrent writers cannot deadlock. Exported for benchmarks that
+ * The two statements behind `recordChanges`, for the changes that `changed` selects (columns model_id, brand_id,
+ * sale_day, currency, units, revenue, orders: signed deltas), taking the parameter `:all` (the all-sales scope
+ * id): the first adds to the buckets, bumps their versions and returns their outbox entries; the second adds to
+ * the parts. Rows are locked in key order so concurrent writers cannot deadlock. Exported for benchmarks that
  * load sales in bulk and then book them the way the API does.
  */
-export function bucketBumpStatement(changed: string): string {
-  return `WITH changed AS (${changed}), keys AS (
-       SELECT 'model' AS scope, model_id::text AS scope_id, sale_day, currency FROM changed
-       UNION SELECT 'brand', brand_id::text, sale_day, currency FROM changed
-       UNION SELECT :all, :all, sale_day, currency FROM changed
-     ), bumped AS (
-       INSERT INTO sales_buckets (scope, scope_id, sale_day, currency, version)
-       SELECT scope, scope_id, sale_day, currency, 1 FROM keys ORDER BY scope, scope_id, sale_day, currency
-       ON CONFLICT (scope, scope_id, sale_day, currency) DO UPDATE SET version = sales_buckets.version + 1
-       RETURNING scope, scope_id, sale_day, currency
+export function bookChangesStatements(changed: string): [buckets: string, parts: string] {
+  const parts = `WITH changed AS (${changed}),
+     keyed AS (
+       SELECT 'model' AS scope, model_id::text AS scope_id, NULL::text AS part_id, sale_day, currency,
+              units, revenue, orders FROM changed
+       UNION ALL SELECT 'brand', brand_id::text, model_id::text, sale_day, currency, units, revenue, orders
+       FROM changed
+       UNION ALL SELECT :all, :all, brand_id::text, sale_day, currency, units, revenue, orders FROM changed
+     ),
+     grains (grain) AS (VALUES ('day'), ('month'), ('year')),
+     parts AS (
+       SELECT scope, scope_id, grain, date_trunc(grain, sale_day::timestamp)::date AS sale_day, currency,
+              part_id, sum(units) AS units, sum(revenue) AS revenue, sum(orders) AS orders
+       FROM keyed CROSS JOIN grains
+       GROUP BY scope, scope_id, grain, 4, currency, part_id
+     )`;
+  return [
+    `${parts},
+     totals AS (
+       SELECT scope, scope_id, grain, sale_day, currency,
+              sum(units) AS units, sum(revenue) AS revenue, sum(orders) AS orders
+       FROM parts GROUP BY scope, scope_id, grain, sale_day, currency
+     ),
+     bumped AS (
+       INSERT INTO sales_buckets AS b (scope, scope_id, grain, sale_day, currency, version, units, revenue, orders)
+       SELECT scope, scope_id, grain, sale_day, currency, 1, units, revenue, orders FROM totals
+       ORDER BY scope, scope_id, grain, sale_day, currency
+       ON CONFLICT (scope, scope_id, grain, sale_day, currency) DO UPDATE
+         SET version = b.version + 1, units = b.units + EXCLUDED.units, revenue = b.revenue + EXCLUDED.revenue,
+             orders = b.orders + EXCLUDED.orders
+       RETURNING scope, scope_id, grain, sale_day, currency
      )
-     INSERT INTO sales_outbox (scope, scope_id, sale_day, currency)
-     SELECT scope, scope_id, sale_day, currency FROM bumped
-     RETURNING id, scope, scope_id AS "scopeId", sale_day AS day, currency`;
+     INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
+     SELECT scope, scope_id, grain, sale_day, currency FROM bumped
+     RETURNING id, scope, scope_id AS "scopeId", grain, sale_day AS day, currency`,
+    `${parts}
+     INSERT INTO sales_bucket_parts AS p (scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders)
+     SELECT scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders FROM parts
+     WHERE part_id IS NOT NULL
+     ORDER BY scope, scope_id, grain, sale_day, currency, part_id
+     ON CONFLICT (scope, scope_id, grain, sale_day, currency, part_id) DO UPDATE
+       SET units = p.units + EXCLUDED.units, revenue = p.revenue + EXCLUDED.revenue, orders = p.orders + EXCLUDED.orders`,
+  ];
+}
+
+/** The keys as JSON rows for `jsonb_to_recordset(:keys::jsonb) AS k(scope, scope_id, grain, sale_day, currency)`. */
+const keysJson = (keys: readonly BucketKey[]) =>
+  JSON.stringify(
+    keys.map((key) => ({
+      scope: key.scope,
+      scope_id: key.scopeId,
+      grain: key.grain,
+      sale_day: key.day,
+      currency: key.currency,
+    })),
+  );
+const KEYS = `jsonb_to_recordset(:keys::jsonb) AS k(scope text, scope_id text, grain text, sale_day date, currency text)`;
+const KEY_JOIN = `b.scope = k.scope AND b.scope_id = k.scope_id AND b.grain = k.grain AND b.sale_day = k.sale_day
+  AND b.currency = k.currency`;
+
+/**
+ * Each bucket as SQL holds it now: figures, breakdown and version, read in one statement, so from one snapshot.
+ * The cost is a few rows per bucket (its parts), whatever the number of its sales.
+ */
+export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<BucketAggregate[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await sql.query<BucketAggregate & { breakdown: Breakdown | null }>(
+    `SELECT b.scope, b.scope_id AS "scopeId", b.grain, b.sale_day AS day, trim(b.currency) AS currency, b.version,
+            b.units, b.revenue::text AS revenue, b.orders,
+            (SELECT jsonb_object_agg(p.part_id, jsonb_build_array(p.units, p.revenue::text, p.orders))
+             FROM sales_bucket_parts p
+             WHERE p.scope = b.scope AND p.scope_id = b.scope_id AND p.grain = b.grain
+               AND p.sale_day = b.sale_day AND p.currency = b.currency AND p.orders <> 0) AS breakdown
+     FROM ${KEYS} JOIN sales_buckets b ON ${KEY_JOIN}`,
+    { keys: keysJson(keys) },
+  );
+  return rows.map(({ breakdown, ...bucket }) => ({
+    ...bucket,
+    units: Number(bucket.units),
+    orders: Number(bucket.orders),
+    version: Number(bucket.version),
+    ...(bucket.scope === 'model' ? {} : { breakdown: breakdown ?? {} }),
+  }));
+}
+
+/** The buckets among `written` whose SQL version is now newer than the one written. */
+export async function movedOn(sql: Sql, written: readonly BucketAggregate[]): Promise<BucketKey[]> {
+  if (written.length === 0) return [];
+  const { rows } = await sql.query<BucketKey>(
+    `SELECT b.scope, b.scope_id AS "scopeId", b.grain, b.sale_day AS day, trim(b.currency) AS currency
+     FROM jsonb_to_recordset(:keys::jsonb)
+       AS k(scope text, scope_id text, grain text, sale_day date, currency text, version bigint)
+     JOIN sales_buckets b ON ${KEY_JOIN}
+     WHERE b.version > k.version`,
+    {
+      keys: JSON.stringify(
+        written.map((bucket) => ({
+          scope: bucket.scope,
+          scope_id: bucket.scopeId,
+          grain: bucket.grain,
+          sale_day: bucket.day,
+          currency: bucket.currency,
+          version: bucket.version,
+        })),
+      ),
+    },
+  );
+  return rows;
 }
 
 /** Outbox entries after id `after`, oldest first. */
 export async function readOutbox(sql: Sql, after: number, take: number): Promise<OutboxEntry[]> {
   const { rows } = await sql.query<OutboxEntry>(
-    `SELECT id, scope, scope_id AS "scopeId", sale_day AS day, currency FROM sales_outbox
+    `SELECT id, scope, scope_id AS "scopeId", grain, sale_day AS day, trim(currency) AS currency FROM sales_outbox
      WHERE id > :after ORDER BY id LIMIT :take`,
     { after, take },
   );
@@ -84,12 +194,12 @@ export async function outboxSize(sql: Sql): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-/** Outbox rows by scope, and how many distinct buckets they name (benchmarks report it). */
+/** Outbox rows by scope and grain, and how many distinct buckets they name (benchmarks report it). */
 export async function outboxShape(sql: Sql): Promise<{ scope: string; rows: number; buckets: number }[]> {
   const { rows } = await sql.query<{ scope: string; rows: number; buckets: number }>(
-    `SELECT scope, count(*)::int AS rows,
+    `SELECT scope || ' ' || grain AS scope, count(*)::int AS rows,
             count(DISTINCT (scope_id, sale_day, currency))::int AS buckets
-     FROM sales_outbox GROUP BY scope ORDER BY scope`,
+     FROM sales_outbox GROUP BY scope, grain ORDER BY scope, grain`,
   );
   return rows;
 }
@@ -100,86 +210,35 @@ export async function bucketCount(sql: Sql): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-/** How many day buckets of these scopes and the currency lie in `from`…`to` (benchmarks report it). */
+/** How many buckets of these scopes, the grain and the currency start in `from`…`to` (benchmarks report it). */
 export async function bucketsBetween(
   sql: Sql,
   scopes: readonly Scope[],
   currency: string,
-  from: string,
-  to: string,
+  segment: { grain: Grain; from: string; to: string },
 ): Promise<number> {
   const { rows } = await sql.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM sales_buckets
      WHERE scope IN (SELECT value #>> '{}' FROM jsonb_array_elements(:scopes::jsonb))
-       AND currency = :currency AND sale_day BETWEEN :from::date AND :to::date`,
-    { scopes: JSON.stringify(scopes), currency, from, to },
+       AND currency = :currency AND grain = :grain AND sale_day BETWEEN :from::date AND :to::date`,
+    { scopes: JSON.stringify(scopes), currency, ...segment },
   );
   return rows[0]?.n ?? 0;
+}
+
+/** The key of every bucket the bookkeeping holds (benchmarks and rebuilds of the store read them in chunks). */
+export async function allBucketKeys(sql: Sql): Promise<BucketKey[]> {
+  const { rows } = await sql.query<BucketKey>(
+    `SELECT scope, scope_id AS "scopeId", grain, sale_day AS day, trim(currency) AS currency FROM sales_buckets`,
+  );
+  return rows;
 }
 
 /** Queues every bucket for projection again, as a redelivery after a crash would (or a rebuild of the store). */
 export async function requeueAllBuckets(sql: Sql): Promise<number> {
   const { affected } = await sql.query(
-    `INSERT INTO sales_outbox (scope, scope_id, sale_day, currency)
-     SELECT scope, scope_id, sale_day, currency FROM sales_buckets`,
+    `INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
+     SELECT scope, scope_id, grain, sale_day, currency FROM sales_buckets`,
   );
   return affected;
-}
-
-/**
- * Per scope: which sales fall in a bucket, and what its breakdown is keyed by (brand buckets break down by
- * model, the all-sales bucket by brand), so rankings need no scan of the sales.
- */
-const RECOMPUTE: Record<Scope, { where: string; part: string }> = {
-  model: { where: 's.model_id = k.scope_id::uuid', part: 'NULL::text' },
-  brand: { where: 'm.brand_id = k.scope_id::uuid', part: 's.model_id::text' },
-  all: { where: 'true', part: 'm.brand_id::text' },
-};
-
-/**
- * The figures of each bucket with its version, read in one statement per scope, so from one snapshot: a bucket
- * without sales comes back with zero figures (its sales were deleted), one without a version row not at all.
- */
-export async function aggregatesOf(sql: Sql, unique: readonly BucketKey[]): Promise<DayAggregate[]> {
-  const results: DayAggregate[] = [];
-  for (const scope of Object.keys(RECOMPUTE) as Scope[]) {
-    const ofScope = unique.filter((key) => key.scope === scope);
-    if (ofScope.length === 0) continue;
-    const { where, part } = RECOMPUTE[scope];
-    // The bucket's version and its sales are read in one statement, so from one snapshot.
-    const { rows } = await sql.query<DayAggregate & { breakdown: Breakdown | null }>(
-      `SELECT k.scope, k.scope_id AS "scopeId", k.sale_day AS day, k.currency, b.version,
-              coalesce(a.units, 0) AS units, coalesce(a.revenue, 0)::text AS revenue,
-              coalesce(a.orders, 0) AS orders, a.breakdown
-       FROM jsonb_to_recordset(:keys::jsonb) AS k(scope text, scope_id text, sale_day date, currency text)
-       JOIN sales_buckets b
-         ON b.scope = k.scope AND b.scope_id = k.scope_id AND b.sale_day = k.sale_day AND b.currency = k.currency
-       LEFT JOIN LATERAL (
-         SELECT sum(g.units)::bigint AS units, sum(g.revenue) AS revenue, sum(g.orders)::int AS orders,
-                jsonb_object_agg(g.part, jsonb_build_array(g.units, g.revenue::text, g.orders))
-                  FILTER (WHERE g.part IS NOT NULL) AS breakdown
-         FROM (
-           SELECT ${part} AS part, sum(s.quantity)::bigint AS units, sum(s.quantity * s.unit_price) AS revenue,
-                  count(*)::int AS orders
-           FROM sales s JOIN models m ON m.id = s.model_id
-           WHERE s.sale_day = k.sale_day AND s.currency = k.currency AND ${where}
-           GROUP BY 1
-         ) g
-       ) a ON true`,
-      {
-        keys: JSON.stringify(
-          ofScope.map((key) => ({
-            scope,
-            scope_id: key.scopeId,
-            sale_day: key.day,
-            currency: key.currency,
-          })),
-        ),
-      },
-    );
-    results.push(
-      ...rows.map(({ breakdown, ...aggregate }) => (breakdown ? { ...aggregate, breakdown } : aggregate)),
-    );
-  }
-  return results;
 }

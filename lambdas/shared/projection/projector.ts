@@ -1,31 +1,73 @@
+import { logger } from '../powertools';
 import type { Sql } from '../sql/port';
 import type { AggregateStore, BucketKey } from './aggregates';
-import { aggregatesOf, forgetOutbox, type OutboxEntry, readOutbox } from './bookkeeping';
+import { bucketsOf, forgetOutbox, movedOn, type OutboxEntry, readOutbox } from './bookkeeping';
 
 export type { OutboxEntry } from './bookkeeping';
 
-const RECOMPUTE_CHUNK = 200;
+/** Buckets per round: keeps each Data API request and response well under its limits (4 MiB in, 1 MiB out). */
+const COPY_CHUNK = 500;
 const PUTS_IN_FLIGHT = 16;
+/**
+ * Most buckets a write projects itself before answering; more (a bulk import) are left to the drain its commit
+ * kicks, so the 201 does not wait for them.
+ */
+const INLINE_PROJECTION_LIMIT = 3000;
+
+export interface ProjectorOptions {
+  /**
+   * Starts a drain now without waiting for it to finish: in AWS an asynchronous invoke of the projector
+   * function, locally the stack's drain. The schedule stays the safety net for a kick that is lost.
+   */
+  kick?: () => Promise<void>;
+}
 
 /**
- * Projects buckets from SQL to the aggregate store: read each bucket's figures with its version, write
- * conditionally on the version, then forget the outbox rows. Safe to run twice, concurrently or out of order:
- * a write never replaces a newer version, and values are whole-bucket figures, never increments.
+ * Projects buckets from SQL to the aggregate store by copying them: SQL keeps every bucket's figures next to
+ * its version (lambdas/shared/projection/bookkeeping.ts), so a projection reads a few rows per bucket, never the
+ * sales. Safe to run twice, concurrently or out of order, and to crash anywhere:
+ * - values are whole-bucket figures with the version they were read at, never increments;
+ * - the bulk write carries no version condition, so right after it the versions are read again: a bucket that
+ *   moved on meanwhile (another projection may have written the newer version first and been overwritten) is
+ *   copied again with a conditional put, which never replaces a newer version;
+ * - outbox rows are forgotten only after all that, so a crash just projects them again.
  */
 export class Projector {
   constructor(
     private readonly sql: Sql,
     private readonly store: AggregateStore,
+    private readonly options: ProjectorOptions = {},
   ) {}
+
+  /**
+   * After a write commits: projects its own buckets at once, so a read right after the write sees it (unless
+   * there are too many: a bulk import), then kicks a drain for whatever is left and to move `asOf` on. Never
+   * throws: the write is committed, and the outbox keeps what could not be projected.
+   */
+  async afterCommit(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length > INLINE_PROJECTION_LIMIT) {
+      logger.info('Projection left to the drain', { buckets: entries.length });
+    } else {
+      await this.project(entries).catch((error: unknown) =>
+        logger.warn('Projection deferred to the drain', { error: error as Error, buckets: entries.length }),
+      );
+    }
+    await this.options
+      .kick?.()
+      .catch((error: unknown) =>
+        logger.warn('Could not kick the projector; the schedule will drain', { error: error as Error }),
+      );
+  }
 
   /** Projects the given outbox entries (e.g. those a request just committed) and removes them from the outbox. */
   async project(entries: readonly OutboxEntry[]): Promise<void> {
-    // Chunks keep each Data API request and response well under its limits (4 MiB in, 1 MiB out).
-    for (let start = 0; start < entries.length; start += RECOMPUTE_CHUNK) {
-      const chunk = entries.slice(start, start + RECOMPUTE_CHUNK);
+    for (let start = 0; start < entries.length; start += COPY_CHUNK) {
+      const chunk = entries.slice(start, start + COPY_CHUNK);
       const unique = [...new Map(chunk.map((key) => [bucketId(key), key])).values()];
-      const aggregates = await aggregatesOf(this.sql, unique);
-      await inParallel(aggregates, PUTS_IN_FLIGHT, (aggregate) => this.store.put(aggregate));
+      const buckets = await bucketsOf(this.sql, unique);
+      await this.store.putMany(buckets);
+      const moved = await bucketsOf(this.sql, await movedOn(this.sql, buckets));
+      await inParallel(moved, PUTS_IN_FLIGHT, (bucket) => this.store.put(bucket));
       await forgetOutbox(
         this.sql,
         chunk.map((entry) => entry.id),
@@ -33,19 +75,25 @@ export class Projector {
     }
   }
 
-  /** Drains the whole outbox in keyset pages; returns how many outbox rows were projected. */
-  async drain(pageSize = 500, onProgress?: (projected: number) => void): Promise<number> {
+  /**
+   * Drains the whole outbox in keyset pages; returns how many outbox rows were projected. When it gets to the
+   * end, every write committed before it started is projected: it records that instant as the store's `asOf`.
+   */
+  async drain(pageSize = 1000, onProgress?: (projected: number) => void): Promise<number> {
+    const started = new Date().toISOString();
     let after = 0;
     let projected = 0;
     for (;;) {
       const rows = await readOutbox(this.sql, after, pageSize);
       const last = rows.at(-1);
-      if (!last) return projected;
+      if (!last) break;
       await this.project(rows);
       projected += rows.length;
       onProgress?.(projected);
       after = last.id;
     }
+    await this.store.markProjected(started);
+    return projected;
   }
 }
 
@@ -61,4 +109,4 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-export const bucketId = (key: BucketKey) => `${key.scope}#${key.scopeId}#${key.currency}#${key.day}`;
+const bucketId = (key: BucketKey) => `${key.scope}#${key.scopeId}#${key.currency}#${key.grain}#${key.day}`;

@@ -1,0 +1,71 @@
+import type { AggregateStore, BucketAggregate, Grain, Scope } from './aggregates';
+
+/** Buckets of one grain whose periods start from `from` to `to` (both period start days). */
+export interface Segment {
+  grain: Grain;
+  from: string;
+  to: string;
+}
+
+/**
+ * The fewest buckets that cover the days `from`…`to` exactly: the days before the first whole month, whole
+ * months up to the first whole year, whole years, then months and days again. Buckets never reach past the
+ * range, so summing them is exact. `coarsest` caps the grain (e.g. `month` for a monthly series).
+ */
+export function coverRange(from: string, to: string, coarsest: Grain = 'year'): Segment[] {
+  if (from > to) return [];
+  const firstMonth = from.endsWith('-01') ? from : addMonths(monthOf(from), 1);
+  const lastMonth = isMonthEnd(to) ? monthOf(to) : addMonths(monthOf(to), -1);
+  if (coarsest === 'day' || firstMonth > lastMonth) return [{ grain: 'day', from, to }];
+  const segments: Segment[] = [];
+  if (from < firstMonth) segments.push({ grain: 'day', from, to: addDays(firstMonth, -1) });
+  segments.push(...coverMonths(firstMonth, lastMonth, coarsest));
+  const afterLastMonth = addMonths(lastMonth, 1);
+  if (afterLastMonth <= to) segments.push({ grain: 'day', from: afterLastMonth, to });
+  return segments;
+}
+
+/** Whole months `first`…`last` (start days), as months and, where allowed, whole years. */
+function coverMonths(first: string, last: string, coarsest: Grain): Segment[] {
+  const firstYear = first.slice(5, 7) === '01' ? first : `${Number(first.slice(0, 4)) + 1}-01-01`;
+  const lastYear =
+    last.slice(5, 7) === '12' ? `${last.slice(0, 4)}-01-01` : `${Number(last.slice(0, 4)) - 1}-01-01`;
+  if (coarsest !== 'year' || firstYear > lastYear) return [{ grain: 'month', from: first, to: last }];
+  const segments: Segment[] = [];
+  if (first < firstYear) segments.push({ grain: 'month', from: first, to: addMonths(firstYear, -1) });
+  segments.push({ grain: 'year', from: firstYear, to: lastYear });
+  const afterLastYear = `${Number(lastYear.slice(0, 4)) + 1}-01-01`;
+  if (afterLastYear <= last) segments.push({ grain: 'month', from: afterLastYear, to: last });
+  return segments;
+}
+
+/** Every bucket of a scope and currency that `coverRange` picks for the range (one Query per segment). */
+export async function bucketsInRange(
+  store: AggregateStore,
+  key: { scope: Scope; scopeId: string; currency: string },
+  from: string,
+  to: string,
+  coarsest: Grain = 'year',
+): Promise<BucketAggregate[]> {
+  const segments = coverRange(from, to, coarsest);
+  const parts = await Promise.all(
+    segments.map((segment) =>
+      store.queryPeriods(segment.grain, key.scope, key.scopeId, key.currency, segment.from, segment.to),
+    ),
+  );
+  return parts.flat();
+}
+
+const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+
+function addMonths(monthStart: string, months: number): string {
+  const date = new Date(`${monthStart}T00:00:00Z`);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  return date.toISOString().slice(0, 10);
+}
+
+function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+const isMonthEnd = (day: string) => addDays(day, 1).endsWith('-01');

@@ -1,0 +1,336 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Model } from '../../lambdas/model/schemas';
+import { parseDecimal } from '../../lambdas/shared/money';
+import { eachDay } from '../../lambdas/shared/periods';
+import {
+  type AggregateStore,
+  GRAINS,
+  type Grain,
+  type Scope,
+} from '../../lambdas/shared/projection/aggregates';
+import { outboxSize, requeueAllBuckets } from '../../lambdas/shared/projection/bookkeeping';
+import { coverRange } from '../../lambdas/shared/projection/ranges';
+import type { Sql } from '../../lambdas/shared/sql/port';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import { type ApiClient, api, tokenFor } from '../support/http';
+import {
+  CSV_HEADER,
+  createBrand,
+  createModel,
+  csvOf,
+  csvRow,
+  expectConverged,
+  postBatch,
+  postCsv,
+  postSale,
+  saleOf,
+} from '../support/sales';
+
+/** Statements the wrapped SQL port ran while `recording`. */
+const recorded = { on: false, statements: [] as string[] };
+/** While set, the next bulk write of the store waits for it (a slow projection overtaken by a newer one). */
+const gate: { next?: Promise<void>; reached?: () => void } = {};
+
+function recordingSql(sql: Sql): Sql {
+  const wrap = (inner: Sql): Sql => ({
+    query: (text, params) => {
+      if (recorded.on) recorded.statements.push(text);
+      return inner.query(text, params);
+    },
+    transaction: (work) => inner.transaction((tx) => work(wrap(tx))),
+  });
+  return wrap(sql);
+}
+
+function gatedStore(store: AggregateStore): AggregateStore {
+  return {
+    put: (aggregate) => store.put(aggregate),
+    putMany: async (aggregates) => {
+      const wait = gate.next;
+      if (wait) {
+        gate.next = undefined;
+        gate.reached?.();
+        await wait;
+      }
+      await store.putMany(aggregates);
+    },
+    queryDays: (...args) => store.queryDays(...args),
+    queryPeriods: (...args) => store.queryPeriods(...args),
+    markProjected: (asOf) => store.markProjected(asOf),
+    projectedUntil: () => store.projectedUntil(),
+  };
+}
+
+let stack: LocalStack;
+let admin: ApiClient;
+let writer: ApiClient;
+let models: Model[];
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: 0,
+    projectorIntervalMs: 0,
+    wrapSql: recordingSql,
+    wrapStore: gatedStore,
+  });
+  admin = api(stack, await tokenFor(stack, 'demo-admin'));
+  writer = api(stack, await tokenFor(stack, 'demo-writer'));
+  const brand = await createBrand(admin);
+  models = [await createModel(admin, brand.id), await createModel(admin, brand.id), await createModel(admin)];
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+interface Rollup {
+  units: number;
+  revenue: bigint;
+  orders: number;
+  breakdown: Record<string, [number, bigint, number]>;
+}
+
+/** Month and year figures of every scope straight from the sales table (GROUP BY), keyed like the store. */
+async function expectedRollups(grain: Grain): Promise<Map<string, Rollup>> {
+  const { rows } = await stack.sql.query<{
+    scope: Scope;
+    scopeId: string;
+    part: string | null;
+    day: string;
+    currency: string;
+    units: number;
+    revenue: string;
+    orders: number;
+  }>(
+    `WITH s AS (
+       SELECT s.*, m.brand_id, date_trunc(:grain, s.sale_day::timestamp)::date::text AS period
+       FROM sales s JOIN models m ON m.id = s.model_id
+     )
+     SELECT 'model' AS scope, model_id::text AS "scopeId", NULL AS part, period AS day, trim(currency) AS currency,
+            sum(quantity)::int AS units, sum(quantity * unit_price)::text AS revenue, count(*)::int AS orders
+     FROM s GROUP BY model_id, period, currency
+     UNION ALL
+     SELECT 'brand', brand_id::text, model_id::text, period, trim(currency), sum(quantity)::int,
+            sum(quantity * unit_price)::text, count(*)::int
+     FROM s GROUP BY brand_id, model_id, period, currency
+     UNION ALL
+     SELECT 'all', 'all', brand_id::text, period, trim(currency), sum(quantity)::int,
+            sum(quantity * unit_price)::text, count(*)::int
+     FROM s GROUP BY brand_id, period, currency`,
+    { grain },
+  );
+  const rollups = new Map<string, Rollup>();
+  for (const row of rows) {
+    const key = `${row.scope}#${row.scopeId}#${row.currency}#${row.day}`;
+    const rollup = rollups.get(key) ?? { units: 0, revenue: 0n, orders: 0, breakdown: {} };
+    rollup.units += row.units;
+    rollup.revenue += parseDecimal(row.revenue);
+    rollup.orders += row.orders;
+    if (row.part) rollup.breakdown[row.part] = [row.units, parseDecimal(row.revenue), row.orders];
+    rollups.set(key, rollup);
+  }
+  return rollups;
+}
+
+/** Asserts every month and year bucket in the store equals the GROUP BY, and no non-empty one is missing. */
+async function expectRollupsExact() {
+  for (const grain of ['month', 'year'] as const) {
+    const expected = await expectedRollups(grain);
+    const partitions = new Set([...expected.keys()].map((key) => key.split('#').slice(0, 3).join('#')));
+    const actual = new Map<string, Rollup>();
+    for (const partition of partitions) {
+      const [scope, scopeId, currency] = partition.split('#') as [Scope, string, string];
+      for (const bucket of await stack.store.queryPeriods(
+        grain,
+        scope,
+        scopeId,
+        currency,
+        '1900-01-01',
+        '2100-12-31',
+      )) {
+        if (bucket.orders === 0) continue; // every sale of it deleted
+        const breakdown = Object.fromEntries(
+          Object.entries(bucket.breakdown ?? {}).map(([id, [units, revenue, orders]]) => [
+            id,
+            [units, parseDecimal(revenue), orders] as [number, bigint, number],
+          ]),
+        );
+        actual.set(`${partition}#${bucket.day}`, {
+          units: bucket.units,
+          revenue: parseDecimal(bucket.revenue),
+          orders: bucket.orders,
+          breakdown,
+        });
+      }
+    }
+    expect(Object.fromEntries(actual), grain).toEqual(Object.fromEntries(expected));
+  }
+}
+
+describe('Function: coverRange', () => {
+  const dayArb = fc
+    .integer({ min: Date.UTC(2019, 0, 1), max: Date.UTC(2027, 11, 31) })
+    .map((ms) => new Date(ms - (ms % 86_400_000)).toISOString().slice(0, 10));
+
+  it('covers every day of the range exactly once, with buckets that lie inside it', () => {
+    fc.assert(
+      fc.property(dayArb, dayArb, fc.constantFrom(...GRAINS), (a, b, coarsest) => {
+        const [from, to] = a <= b ? [a, b] : [b, a];
+        const covered = coverRange(from, to, coarsest).flatMap((segment) =>
+          eachDay(segment.from, segment.to)
+            .filter((day) => periodStart(day, segment.grain) === day)
+            .flatMap((start) => eachDay(start, periodEnd(start, segment.grain))),
+        );
+        expect(covered).toEqual(eachDay(from, to));
+        expect(
+          coverRange(from, to, coarsest).every((s) => GRAINS.indexOf(s.grain) <= GRAINS.indexOf(coarsest)),
+        ).toBe(true);
+      }),
+    );
+  });
+
+  it('reads a whole year as one bucket and three years as three, edges as months and days', () => {
+    expect(coverRange('2025-01-01', '2025-12-31')).toEqual([
+      { grain: 'year', from: '2025-01-01', to: '2025-01-01' },
+    ]);
+    expect(coverRange('2023-01-01', '2025-12-31')).toEqual([
+      { grain: 'year', from: '2023-01-01', to: '2025-01-01' },
+    ]);
+    expect(coverRange('2024-03-15', '2025-12-31')).toEqual([
+      { grain: 'day', from: '2024-03-15', to: '2024-03-31' },
+      { grain: 'month', from: '2024-04-01', to: '2024-12-01' },
+      { grain: 'year', from: '2025-01-01', to: '2025-01-01' },
+    ]);
+    expect(coverRange('2025-03-02', '2025-03-30')).toEqual([
+      { grain: 'day', from: '2025-03-02', to: '2025-03-30' },
+    ]);
+  });
+});
+
+describe('month and year rollups', () => {
+  it('stay exact through single sales, batches, CSV imports and deletes across months and years', async () => {
+    const sales = [
+      saleOf(models[0]?.id ?? '', { soldAt: '2024-12-31T23:30:00-02:00', quantity: 2, unitPrice: '10.10' }),
+      saleOf(models[1]?.id ?? '', { soldAt: '2025-01-31', quantity: 3, unitPrice: '99.99' }),
+      saleOf(models[2]?.id ?? '', { soldAt: '2025-02-01', quantity: 1, unitPrice: '5.00', currency: 'USD' }),
+      saleOf(models[0]?.id ?? '', { soldAt: '2025-02-28', quantity: 4, unitPrice: '1.25' }),
+    ];
+    const single = await postSale(writer, sales[0] ?? saleOf(''));
+    expect(single.status, single.text).toBe(201);
+    const batch = await postBatch(writer, sales.slice(1));
+    expect(batch.status, batch.text).toBe(201);
+    const csv = await postCsv(writer, csvOf(CSV_HEADER, sales.map(csvRow)));
+    expect(csv.status, csv.text).toBe(201);
+    expect((await admin.delete(`/sales/${single.body.id}`)).status).toBe(204);
+    await stack.projector.drain();
+
+    await expectConverged(stack);
+    await expectRollupsExact();
+  });
+
+  it('a projection reads buckets and parts only, never the sales table, however many sales a day holds', async () => {
+    const model = models[1] as Model;
+    const busyDay = Array.from({ length: 200 }, (_, i) =>
+      saleOf(model.id, { soldAt: '2025-06-01', quantity: 1 + (i % 3), unitPrice: '10.00' }),
+    );
+    expect((await postBatch(writer, busyDay)).status).toBe(201);
+    await stack.projector.drain();
+
+    recorded.statements.length = 0;
+    recorded.on = true;
+    const sale = await postSale(writer, saleOf(model.id, { soldAt: '2025-06-01', quantity: 1 }));
+    await requeueAllBuckets(stack.sql);
+    await stack.projector.drain();
+    recorded.on = false;
+
+    expect(sale.status, sale.text).toBe(201);
+    expect(recorded.statements.length).toBeGreaterThan(0);
+    // Statements reading the sales table are the write's lookups by key (read-back by id, externalIds taken).
+    const readsSales = recorded.statements.filter((text) => /\bFROM\s+sales\b(?!_)/i.test(text));
+    expect(readsSales.length).toBeGreaterThan(0);
+    for (const text of readsSales)
+      expect(text).toMatch(/WHERE (id IN|submitted_by = :clientId AND external_id IN)/);
+    expect(recorded.statements.some((text) => /sum\(s\.quantity/.test(text))).toBe(false);
+    await expectConverged(stack);
+    await expectRollupsExact();
+  });
+
+  it('repairs a bucket when a slow bulk write lands after a newer projection (no regression)', async () => {
+    const model = models[0] as Model;
+    let release = () => {};
+    gate.next = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const reached = new Promise<void>((resolve) => {
+      gate.reached = resolve;
+    });
+
+    // The first sale's projection reads its buckets, then stalls before its bulk write...
+    const first = postSale(writer, saleOf(model.id, { soldAt: '2025-07-04', quantity: 1 }));
+    await reached;
+    // ...while a second sale of the same buckets is written and projected right away.
+    const second = await postSale(writer, saleOf(model.id, { soldAt: '2025-07-04', quantity: 5 }));
+    expect(second.status, second.text).toBe(201);
+    release();
+    expect((await first).status).toBe(201);
+
+    // No drain: the stalled projection saw its write was older than SQL's version and copied the bucket again.
+    expect(await outboxSize(stack.sql)).toBe(0);
+    const [july] = await stack.store.queryPeriods(
+      'month',
+      'model',
+      model.id,
+      'EUR',
+      '2025-07-01',
+      '2025-07-01',
+    );
+    expect(july?.units).toBe(6);
+    await expectConverged(stack);
+    await expectRollupsExact();
+  });
+});
+
+describe('asOf on stats and per-model answers', () => {
+  it('claims only what a finished drain proves: writes committed before it are in the figures', async () => {
+    const model = models[2] as Model;
+    await stack.projector.drain();
+    const asOf = async (path: string) => {
+      const response = await admin.get<{ asOf: string | null; orders?: number }>(path);
+      expect(response.status, response.text).toBe(200);
+      return response.body;
+    };
+    const revenuePath = '/stats/revenue?from=2025-08-01&to=2025-08-31';
+    const salesPath = `/models/${model.id}/sales?from=2025-08-01&to=2025-08-31&granularity=month`;
+    const drained = (await asOf(revenuePath)).asOf ?? '';
+    expect(Date.parse(drained)).not.toBeNaN();
+
+    const beforeWrite = new Date().toISOString();
+    const written = await postSale(writer, saleOf(model.id, { soldAt: '2025-08-08', quantity: 2 }));
+    expect(written.status, written.text).toBe(201);
+    // Not drained yet: asOf still says the last drain, which started before the write.
+    expect((await asOf(revenuePath)).asOf).toBe(drained);
+    expect((await asOf(salesPath)).asOf).toBe(drained);
+    expect(drained < beforeWrite).toBe(true);
+
+    await stack.projector.drain();
+    const after = await asOf(revenuePath);
+    expect((after.asOf ?? '') >= beforeWrite).toBe(true);
+    expect(after.orders).toBeGreaterThan(0);
+    expect((await asOf(salesPath)).asOf).toBe(after.asOf);
+  });
+});
+
+function periodStart(day: string, grain: Grain): string {
+  if (grain === 'day') return day;
+  return grain === 'month' ? `${day.slice(0, 7)}-01` : `${day.slice(0, 4)}-01-01`;
+}
+
+function periodEnd(start: string, grain: Grain): string {
+  const date = new Date(`${start}T00:00:00Z`);
+  if (grain === 'month') date.setUTCMonth(date.getUTCMonth() + 1);
+  else if (grain === 'year') date.setUTCFullYear(date.getUTCFullYear() + 1);
+  else date.setUTCDate(date.getUTCDate() + 1);
+  date.setUTCDate(date.getUTCDate() - 1);
+  return date.toISOString().slice(0, 10);
+}
