@@ -130,6 +130,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sales/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue 1 to 500 sales events; each is stored later, exactly once, or rejected with a reason */
+        post: operations["createSaleEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sales/events/{ingestionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status of a queued sales event (only its submitting client, or an admin) */
+        get: operations["getSaleEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sales/{saleId}": {
         parameters: {
             query?: never;
@@ -308,6 +342,9 @@ export interface components {
         SaleBatch: {
             sales: components["schemas"]["SaleCreate"][];
         };
+        SaleEvents: {
+            events: components["schemas"]["SaleCreate"][];
+        };
         Brand: {
             /** Format: uuid */
             id: string;
@@ -400,6 +437,46 @@ export interface components {
         };
         ImportResult: {
             importedRows: number;
+        };
+        IngestionAccepted: {
+            items: {
+                /**
+                 * @description Id of one queued event
+                 * @example 0b4f3a52-7a4e-4c1e-9d55-2f0a8c1e6b11.0
+                 */
+                ingestionId: string;
+                /** @constant */
+                status: "pending";
+            }[];
+        };
+        IngestionStatus: {
+            /**
+             * @description Id of one queued event
+             * @example 0b4f3a52-7a4e-4c1e-9d55-2f0a8c1e6b11.0
+             */
+            ingestionId: string;
+            /**
+             * @description pending: queued; stored: the sale exists (saleId); rejected: it never will (reason)
+             * @enum {string}
+             */
+            status: "pending" | "stored" | "rejected";
+            /** Format: uuid */
+            saleId?: string;
+            reason?: components["schemas"]["IngestionReason"];
+        };
+        IngestionReason: {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+            requestId?: string;
+            errors?: {
+                path: string;
+                message: string;
+            }[];
+            /** @description The sale that already holds the externalId */
+            existingSaleId?: string;
         };
         ModelSales: {
             /** Format: uuid */
@@ -1715,6 +1792,180 @@ export interface operations {
                 };
             };
             /** @description The database is unavailable; nothing was written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSaleEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaleEvents"];
+            };
+        };
+        responses: {
+            /** @description Durably queued: one pending ingestion id per event, in order */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionAccepted"];
+                };
+            };
+            /** @description Malformed id, query, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Every invalid event, by index and field; nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The queue or the status store is unavailable; nothing was queued */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSaleEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from an earlier GET; 304 if unchanged */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description Id of one queued event */
+                ingestionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description pending, stored (with saleId) or rejected (with reason) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionStatus"];
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id, query, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such event, or another client submitted it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The status store is unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;

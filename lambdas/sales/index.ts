@@ -1,11 +1,13 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import * as z from 'zod';
+import { awsIngestDeps } from '../ingest/aws';
 import { awsAggregateStore, dynamoClient } from '../shared/aws-dynamo';
 import { awsCatalogDeps } from '../shared/aws-sql';
 import { currencyEnv, readEnv } from '../shared/config';
 import { idempotentRunner } from '../shared/idempotency';
 import { Projector } from '../shared/projection/projector';
 import { createSalesHandler } from './app';
+import { SaleEvents } from './events';
 
 const env = readEnv({ ...currencyEnv, IDEMPOTENCY_TABLE: z.string().min(1) });
 const { sql, cursors } = awsCatalogDeps();
@@ -18,4 +20,5 @@ export const handler = createSalesHandler({
     new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient }),
   ),
   reportingCurrency: env.REPORTING_CURRENCY,
+  events: new SaleEvents({ ...awsIngestDeps(), reportingCurrency: env.REPORTING_CURRENCY }),
 });
