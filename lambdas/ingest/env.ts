@@ -9,30 +9,31 @@ export const ingestEnv = {
   INGEST_STATUS_RETENTION_DAYS: z.coerce.number().int().min(7).max(365),
 };
 
-/** The worker's own settings. */
+/** The worker's own settings, as one JSON variable (lambdas/ingest/worker.ts says what each means). */
+const WorkerSettings = z.strictObject({
+  maxReceiveCount: z.number().int().positive(),
+  breakerThreshold: z.number().int().positive(),
+  breakerOpenMs: z.number().int().positive(),
+  slowWriteMs: z.number().int().positive(),
+}) satisfies z.ZodType<IngestWorkerOptions>;
+
 export const workerEnv = {
-  INGEST_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000),
-  INGEST_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1000),
-  INGEST_BREAKER_OPEN_MS: z.coerce.number().int().min(100).max(900_000),
-  INGEST_SLOW_WRITE_MS: z.coerce.number().int().min(100).max(900_000),
+  INGEST_WORKER_SETTINGS: z
+    .string()
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(WorkerSettings),
 };
 
-type WorkerEnv = { [K in keyof typeof workerEnv]: z.infer<(typeof workerEnv)[K]> };
-
-export function workerOptions(env: WorkerEnv): IngestWorkerOptions {
-  return {
-    maxReceiveCount: env.INGEST_MAX_RECEIVE_COUNT,
-    breakerThreshold: env.INGEST_BREAKER_THRESHOLD,
-    breakerOpenMs: env.INGEST_BREAKER_OPEN_MS,
-    slowWriteMs: env.INGEST_SLOW_WRITE_MS,
-  };
-}
-
 export function workerEnvironment(options: IngestWorkerOptions): Record<keyof typeof workerEnv, string> {
+  const { maxReceiveCount, breakerThreshold, breakerOpenMs, slowWriteMs } = options;
   return {
-    INGEST_MAX_RECEIVE_COUNT: String(options.maxReceiveCount),
-    INGEST_BREAKER_THRESHOLD: String(options.breakerThreshold),
-    INGEST_BREAKER_OPEN_MS: String(options.breakerOpenMs),
-    INGEST_SLOW_WRITE_MS: String(options.slowWriteMs),
+    INGEST_WORKER_SETTINGS: JSON.stringify({ maxReceiveCount, breakerThreshold, breakerOpenMs, slowWriteMs }),
   };
 }

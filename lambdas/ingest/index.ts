@@ -6,7 +6,7 @@ import { currencyEnv, readEnv } from '../shared/config';
 import { CursorCodec } from '../shared/pagination';
 import { Projector } from '../shared/projection/projector';
 import { awsIngestDeps } from './aws';
-import { workerEnv, workerOptions } from './env';
+import { workerEnv } from './env';
 import { createIngestHandler } from './handler';
 import { IngestWorker } from './worker';
 
@@ -18,6 +18,6 @@ const cursors = new CursorCodec(randomBytes(32).toString('hex'));
 const sales = new Sales(sql, new Projector(sql, awsAggregateStore()), cursors, env.REPORTING_CURRENCY);
 
 export const handler = createIngestHandler({
-  worker: new IngestWorker(sales, statuses, workerOptions(env)),
+  worker: new IngestWorker(sales, statuses, env.INGEST_WORKER_SETTINGS),
   messages: queue,
 });
