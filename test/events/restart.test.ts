@@ -45,12 +45,25 @@ function startServer(dataDir: string): Promise<{ url: string; child: ChildProces
 }
 
 /** SIGKILL to the server's whole process group: no shutdown hook runs, nothing is flushed. */
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.on('exit', () => resolve());
-    process.kill(-(child.pid ?? 0), 'SIGKILL');
-  });
+async function killHard(child: ChildProcess): Promise<void> {
+  const group = -(child.pid ?? 0);
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    process.kill(group, 'SIGKILL');
+    await exited;
+  }
+  // The server itself is tsx's child: wait until no process of the group is left, or its lock looks held.
+  const deadline = Date.now() + 10_000;
+  while (groupAlive(group) && Date.now() < deadline) await sleep(20);
+}
+
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(group, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('npm start: queued events survive kill -9', () => {
