@@ -10,6 +10,7 @@
 import { catalogOutage } from './catalog-outage';
 import { coldStart } from './cold-start';
 import { csvImport } from './csv-import';
+import { events } from './events';
 import { gatewayLoad } from './gateway-load';
 import { latencyVsVolume } from './latency-vs-volume';
 import { fmt, machine, progress, scaleOf } from './lib';
@@ -34,6 +35,7 @@ const BENCHMARKS: [string, Benchmark][] = [
   ['latency-vs-volume', latencyVsVolume],
   ['projector', projectorDrain],
   ['catalog-outage', catalogOutage],
+  ['events', events],
 ];
 
 function selected(argv: readonly string[]): [string, Benchmark][] {

@@ -9,6 +9,7 @@ import {
   PartnerParams,
   PartnerUpdate,
 } from './partner/schemas';
+import { IngestionAccepted, IngestionParams, IngestionStatus, SaleEvents } from './sales/events-schemas';
 import {
   IdempotencyHeaders,
   ImportResult,
@@ -206,6 +207,36 @@ export const routes = [
         413: problem('The body exceeds the 10 MB API Gateway payload limit (6 MB through Lambda in AWS)'),
         422: problem('Every bad row by line, column and reason; nothing was written'),
         503: problem('The database is unavailable; nothing was written'),
+      },
+    },
+    createSaleEvents: {
+      method: 'POST',
+      path: '/sales/events',
+      access: 'write',
+      summary: 'Queue 1 to 500 sales events; each is stored later, exactly once, or rejected with a reason',
+      body: SaleEvents,
+      responses: {
+        202: {
+          description: 'Durably queued: one pending ingestion id per event, in order',
+          schema: IngestionAccepted,
+        },
+        422: problem('Every invalid event, by index and field; nothing was queued'),
+        503: problem('The queue or the status store is unavailable; nothing was queued'),
+      },
+    },
+    getSaleEvent: {
+      method: 'GET',
+      path: '/sales/events/{ingestionId}',
+      access: 'read',
+      summary: 'Status of a queued sales event (only its submitting client, or an admin)',
+      params: IngestionParams,
+      responses: {
+        200: {
+          description: 'pending, stored (with saleId) or rejected (with reason)',
+          schema: IngestionStatus,
+        },
+        404: problem('No such event, or another client submitted it'),
+        503: problem('The status store is unavailable'),
       },
     },
     listSales: {

@@ -29,6 +29,22 @@ export const DEFAULTS = {
    * until it expires, so this bounds how long a removed partner keeps access (Cognito allows 5 min to 1 day).
    */
   accessTokenMinutes: 15,
+  /**
+   * Sales events: a message goes to the dead-letter queue after `maxReceiveCount` deliveries; the worker's
+   * breaker opens after `breakerThreshold` failed or slow (> `slowWriteMs`) writes and keeps it from the
+   * database for `breakerOpenMs` (locally shorter, so a short outage is waited out quickly). The event source
+   * hands it `batchSize` messages, at most `maxConcurrency` invocations at once. Statuses live a week.
+   */
+  ingest: {
+    maxReceiveCount: 10,
+    breakerThreshold: 3,
+    breakerOpenMs: 30_000,
+    slowWriteMs: 10_000,
+    batchSize: 10,
+    maxConcurrency: 2,
+    statusRetentionDays: 7,
+    local: { breakerOpenMs: 5_000, visibilityTimeoutSeconds: 30 },
+  },
 } as const;
 
 export type Stage = 'dev' | 'prod';

@@ -16,6 +16,8 @@ export interface ObservabilityProps {
   readonly cluster: rds.DatabaseCluster;
   /** Tables by the label they get on the dashboard. */
   readonly tables: Readonly<Record<string, dynamodb.ITable>>;
+  /** The events queue's graphs (a dashboard row) and alarms (lib/ingest.ts). */
+  readonly queues: { readonly widgets: cloudwatch.IWidget[]; readonly alarms: cloudwatch.IAlarm[] };
 }
 
 const ONE_MINUTE = Duration.minutes(1);
@@ -129,6 +131,7 @@ export class Observability extends Construct {
             }),
           ]),
         ],
+        props.queues.widgets,
         [
           graph(
             'DynamoDB throttled requests',
@@ -147,6 +150,7 @@ export class Observability extends Construct {
               this.serverErrorRateAlarm,
               ...this.functionErrorAlarms.values(),
               ...this.workerErrorAlarms.values(),
+              ...props.queues.alarms,
             ],
             width: 12,
             height: 6,

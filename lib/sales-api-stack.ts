@@ -6,6 +6,7 @@ import { ApiFunctions } from './api-functions';
 import { Auth } from './auth';
 import { CanaryDeployments } from './canary-deployments';
 import { Database } from './database';
+import { IngestPipeline } from './ingest';
 import { Migrations } from './migrations';
 import { Observability } from './observability';
 import { OutboxProjector } from './outbox-projector';
@@ -24,6 +25,7 @@ export class SalesApiStack extends Stack {
   readonly migrations: Migrations;
   readonly functions: ApiFunctions;
   readonly projector: OutboxProjector;
+  readonly ingest: IngestPipeline;
   readonly api: SalesApi;
   readonly observability: Observability;
   readonly canaryDeployments: CanaryDeployments;
@@ -68,9 +70,18 @@ export class SalesApiStack extends Stack {
       }),
     );
 
+    this.ingest = new IngestPipeline(this, 'Ingest', {
+      database: this.database,
+      aggregates: this.tables.aggregates,
+      statuses: this.tables.ingestions,
+      producer: this.functions.handler('sales').fn,
+      reportingCurrency: settings.reportingCurrency,
+    });
+
     // New code goes live, and the schedule starts, only after the schema they expect is in place.
     for (const { live } of this.functions.handlers) live.node.addDependency(this.migrations.resource);
     this.projector.schedule.node.addDependency(this.migrations.resource);
+    this.ingest.worker.node.addDependency(this.migrations.resource);
 
     this.api = new SalesApi(this, 'Api', {
       userPool: this.auth.userPool,
@@ -85,9 +96,17 @@ export class SalesApiStack extends Stack {
     this.observability = new Observability(this, 'Observability', {
       api: this.api,
       handlers: this.functions.handlers,
-      workers: { projector: this.projector.fn },
+      workers: { projector: this.projector.fn, ingest: this.ingest.worker },
       cluster: this.database.cluster,
-      tables: { aggregates: this.tables.aggregates, idempotency: this.tables.idempotency },
+      tables: {
+        aggregates: this.tables.aggregates,
+        idempotency: this.tables.idempotency,
+        ingestions: this.tables.ingestions,
+      },
+      queues: {
+        widgets: this.ingest.widgets,
+        alarms: [this.ingest.deadLetterAlarm, this.ingest.backlogAlarm],
+      },
     });
 
     const { functionErrorAlarms, serverErrorRateAlarm } = this.observability;

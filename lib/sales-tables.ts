@@ -18,6 +18,8 @@ export class SalesTables extends Construct {
   readonly aggregates: dynamodb.Table;
   /** Powertools idempotency persistence: key `id`, records expire through TTL on `expiration`. */
   readonly idempotency: dynamodb.Table;
+  /** Statuses of queued sales events: key `id`, expiring through TTL on `expiresAt`. */
+  readonly ingestions: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: SalesTablesProps) {
     super(scope, id);
@@ -38,5 +40,6 @@ export class SalesTables extends Construct {
       });
     this.aggregates = table('Aggregates', TABLE_SHAPES.aggregates);
     this.idempotency = table('Idempotency', TABLE_SHAPES.idempotency);
+    this.ingestions = table('Ingestions', TABLE_SHAPES.ingestions);
   }
 }

@@ -14,6 +14,8 @@ export const TABLE_SHAPES = {
   aggregates: { partitionKey: 'pk', sortKey: 'sk' },
   /** Powertools idempotency records: key `id`, expiring on `expiration`. */
   idempotency: { partitionKey: 'id', timeToLiveAttribute: 'expiration' },
+  /** Statuses of queued sales events, one item per request (lambdas/ingest/statuses.ts). */
+  ingestions: { partitionKey: 'id', timeToLiveAttribute: 'expiresAt' },
 } as const satisfies Record<string, TableShape>;
 
 export type TableName = keyof typeof TABLE_SHAPES;

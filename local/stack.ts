@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { createBrandHandler } from '../lambdas/brand/app';
+import { DynamoIngestionStatuses } from '../lambdas/ingest/statuses';
 import { createModelHandler } from '../lambdas/model/app';
 import { createPartnerHandler } from '../lambdas/partner/app';
 import { Partners } from '../lambdas/partner/partners';
 import { TIERS, type TierLimits } from '../lambdas/partner/tiers';
 import { routes } from '../lambdas/routes';
 import { createSalesHandler } from '../lambdas/sales/app';
+import { SaleEvents } from '../lambdas/sales/events';
+import { Sales } from '../lambdas/sales/sales';
 import { CatalogClient, type CatalogClientOptions } from '../lambdas/shared/catalog/catalog';
 import { InternalCatalogSource } from '../lambdas/shared/catalog/internal';
 import { idempotentRunner } from '../lambdas/shared/idempotency';
@@ -23,6 +26,8 @@ import { openDatabase, openDynamo } from './engines';
 import { type Admission, createGateway, type GatewayOptions, lambdaContext } from './gateway';
 import { listen } from './http-server';
 import { LocalPartnerDirectory } from './partners';
+import type { SqsHandler } from './queue-poller';
+import { type LocalIngestSettings, startLocalIngest } from './queue-worker';
 import { RateLimiter } from './rate-limiter';
 import { LOCAL_TABLES } from './tables';
 
@@ -55,6 +60,10 @@ export interface LocalStackOptions {
   /** Test seams: wrap the engines' adapters, e.g. to inject faults. */
   wrapSql?: (sql: Sql) => Sql;
   wrapStore?: (store: AggregateStore) => AggregateStore;
+  /** The events queue and its worker (batch size, concurrency, visibility timeout, breaker). */
+  ingest?: Partial<LocalIngestSettings>;
+  /** Test seam: wrap the ingest worker's handler, e.g. to crash it. */
+  wrapIngestHandler?: (handler: SqsHandler) => SqsHandler;
 }
 
 /**
@@ -124,6 +133,20 @@ async function startEngines(options: LocalStackOptions, url: string) {
   const cursors = new CursorCodec(options.cursorSecret ?? 'local-cursor-secret-not-for-production-use');
   const reportingCurrency = options.reportingCurrency ?? DEFAULTS.reportingCurrency;
 
+  const statuses = new DynamoIngestionStatuses(
+    dynamo.documents,
+    LOCAL_TABLES.ingestions,
+    DEFAULTS.ingest.statusRetentionDays,
+  );
+  const ingest = await startLocalIngest({
+    dataDir: options.dataDir,
+    sales: new Sales(sql, projector, cursors, reportingCurrency),
+    statuses,
+    settings: options.ingest,
+    wrapHandler: options.wrapIngestHandler,
+    log: options.log,
+  });
+
   const brand = createBrandHandler({ sql, cursors });
   const model = createModelHandler({ sql, cursors });
   const catalog = new CatalogClient(
@@ -151,6 +174,7 @@ async function startEngines(options: LocalStackOptions, url: string) {
       projector,
       idempotent: idempotentRunner(idempotencyStore),
       reportingCurrency,
+      events: new SaleEvents({ statuses, queue: ingest.queue, reportingCurrency }),
     }),
     stats: createStatsHandler({ store, catalog, reportingCurrency }),
     partner: createPartnerHandler({ partners: new Partners(partners) }),
@@ -172,13 +196,14 @@ async function startEngines(options: LocalStackOptions, url: string) {
   /** After the server has stopped: the engines close once nothing can reach them any more. */
   async function close() {
     clearInterval(timer);
+    await ingest.close();
     drainAgain = false;
     while (draining) await draining;
     await dynamo.close();
     await database.pglite.close();
   }
 
-  return { gateway, close, exposed: { sql, store, projector, catalog, dynamo, auth } };
+  return { gateway, close, exposed: { sql, store, projector, catalog, dynamo, auth, ingest } };
 }
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;

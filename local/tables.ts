@@ -13,6 +13,7 @@ import { TABLE_SHAPES, type TableName, type TableShape } from '../lib/table-shap
 export const LOCAL_TABLES = {
   aggregates: 'sales-aggregates',
   idempotency: 'idempotency',
+  ingestions: 'ingestions',
 } as const satisfies Record<TableName, string>;
 
 /** A table of this shape under any name (benchmarks create extra aggregates tables). */

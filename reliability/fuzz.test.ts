@@ -493,6 +493,21 @@ function table(): Record<OperationId, RouteFuzz> {
       delta: (value) => ({ sales: ((value.body as { json: { sales: unknown[] } }).json.sales ?? []).length }),
       invalid: [saleMutation(true), batchSizeMutation()],
     },
+    // Events name a model that does not exist: the worker rejects them, so no count changes behind the fuzzer.
+    createSaleEvents: {
+      valid: fc
+        .array(arb.sale(['00000000-0000-4000-8000-00000000dead']), { minLength: 1, maxLength: 5 })
+        .map((events) => input({ body: { json: { events } } })),
+      finalize: async (value) =>
+        withJson(value, (body) => ({
+          events: (body.events as arb.SaleInput[]).map((sale) => uniqueSale(sale)),
+        })),
+      ok: [202],
+    },
+    getSaleEvent: {
+      valid: fc.constant(input({ params: { ingestionId: '7c9e6679-7425-40de-944b-e07fc1f90ae7.0' } })),
+      ok: [404],
+    },
     importSales: {
       valid: fc.record({ spec: csv, key: idempotencyKey }).map(({ spec, key }) => {
         const value = input({ body: { text: '' }, headers: defined({ 'idempotency-key': key }) });

@@ -8,6 +8,7 @@ import type { Projector } from '../shared/projection/projector';
 import { SCOPES } from '../shared/route';
 import type { Sql } from '../shared/sql/port';
 import { readSalesCsv } from './csv';
+import type { SaleEvents } from './events';
 import { type Actor, Sales } from './sales';
 
 export interface SalesDeps {
@@ -16,10 +17,19 @@ export interface SalesDeps {
   projector: Projector;
   idempotent: IdempotentRunner;
   reportingCurrency: string;
+  /** Sales events: queued now, stored by the ingest worker. */
+  events: SaleEvents;
 }
 
 /** The sales API: parsed requests in, use cases called, idempotency kept here at the HTTP edge. */
-export function createSalesHandler({ sql, cursors, projector, idempotent, reportingCurrency }: SalesDeps) {
+export function createSalesHandler({
+  sql,
+  cursors,
+  projector,
+  idempotent,
+  reportingCurrency,
+  events,
+}: SalesDeps) {
   const sales = new Sales(sql, projector, cursors, reportingCurrency);
 
   return createApiHandler('sales', {
@@ -53,6 +63,11 @@ export function createSalesHandler({ sql, cursors, projector, idempotent, report
         const importedRows = await sales.import(readSalesCsv(request.body), actorOf(request));
         return { status: 201, body: { importedRows } };
       }),
+    createSaleEvents: async (request) => ({
+      status: 202,
+      body: { items: await events.accept(request.body.events, actorOf(request)) },
+    }),
+    getSaleEvent: async (request) => ok(await events.status(request.params.ingestionId, actorOf(request))),
     listSales: async ({ query }) => ok(await sales.list(query, query.limit, query.cursor)),
     getSale: async ({ params }) => ok(await sales.get(params.saleId)),
     deleteSale: async (request) => {

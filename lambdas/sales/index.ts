@@ -1,6 +1,7 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
+import { awsIngestDeps } from '../ingest/aws';
 import { kickByInvoke } from '../projector/kick';
 import { awsAggregateStore, dynamoClient } from '../shared/aws-dynamo';
 import { awsCatalogDeps } from '../shared/aws-sql';
@@ -8,6 +9,7 @@ import { currencyEnv, readEnv } from '../shared/config';
 import { idempotentRunner } from '../shared/idempotency';
 import { Projector } from '../shared/projection/projector';
 import { createSalesHandler } from './app';
+import { SaleEvents } from './events';
 
 const env = readEnv({
   ...currencyEnv,
@@ -26,4 +28,5 @@ export const handler = createSalesHandler({
     new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient }),
   ),
   reportingCurrency: env.REPORTING_CURRENCY,
+  events: new SaleEvents({ ...awsIngestDeps(), reportingCurrency: env.REPORTING_CURRENCY }),
 });

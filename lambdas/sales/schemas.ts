@@ -99,7 +99,7 @@ export function parseSaleItem(input: unknown): SaleItem {
 }
 
 /** Documented as a SaleCreate; parsed leniently into a SaleItem. */
-const BatchSale = z
+export const BatchSale = z
   .unknown()
   .transform(parseSaleItem)
   .meta({ override: { $ref: '#/components/schemas/SaleCreate' } });

@@ -22,6 +22,8 @@ export type Origin = { index: number } | { line: number } | { single: true };
 export interface Submission {
   items: readonly SaleItem[];
   origins: readonly Origin[];
+  /** The sales' ids, by position, when the caller chose them (the queue worker, to stay idempotent). */
+  ids?: readonly string[];
 }
 
 /** The outcome of `checkSubmission`: the valid sales, every problem found, and the models to look up. */
@@ -48,7 +50,7 @@ export function checkSubmission(submission: Submission, reportingCurrency: strin
       checked.issues.push({ position, issue: issueAt(origin, field, message) });
     const { modelId, externalId } = 'sale' in item ? item.sale : item;
     if ('sale' in item) {
-      const sale = toNewSale(item.sale, reportingCurrency);
+      const sale = toNewSale(item.sale, reportingCurrency, submission.ids?.[position]);
       const minorUnitProblem = checkMinorUnit(item.sale, sale.currency);
       if (minorUnitProblem) report('unitPrice', minorUnitProblem);
       checked.sales.push(sale);
@@ -72,9 +74,9 @@ export function originAt(submission: Submission, position: number): Origin {
 }
 
 /** Fills what the schema leaves to the domain: the id, the default currency, soldAt as an instant. */
-export function toNewSale(input: SaleCreate, reportingCurrency: string): NewSale {
+export function toNewSale(input: SaleCreate, reportingCurrency: string, id: string = randomUUID()): NewSale {
   return {
-    id: randomUUID(),
+    id,
     // UUIDs are case-insensitive; the catalog's are lower case.
     modelId: input.modelId.toLowerCase(),
     // A bare date is that UTC day's midnight. A date-time goes to SQL in UTC: RFC 3339 offsets reach ±23:59,

@@ -70,9 +70,9 @@ describe('Construct: Observability', () => {
         'AWS/DynamoDB WriteThrottleEvents',
       ]),
     );
-    // One line per API function, plus the projector.
+    // One line per API function, plus the projector and the ingest worker.
     expect(metrics.filter((m) => m === 'AWS/Lambda Errors')).toHaveLength(
-      stack.functions.handlers.length + 1,
+      stack.functions.handlers.length + 2,
     );
   });
 });

@@ -1,0 +1,206 @@
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
+import type { Sales } from '../sales/sales';
+import {
+  ConflictError,
+  DomainError,
+  type FieldIssue,
+  UnavailableError,
+  ValidationError,
+} from '../shared/errors';
+import { PROBLEM_BASE } from '../shared/http/problem';
+import { logger } from '../shared/powertools';
+import { type IngestMessage, ingestionIdOf, saleIdOf } from './messages';
+import type { IngestionResult, IngestionStatuses, Reason } from './statuses';
+
+export interface IngestWorkerOptions {
+  /** Receives of a message before it goes to the dead-letter queue (the queue's redrive policy). */
+  maxReceiveCount: number;
+  /** Consecutive failed or slow writes that open the database breaker. */
+  breakerThreshold: number;
+  /** How long the open breaker keeps the worker from writing (and the poller from pulling). */
+  breakerOpenMs: number;
+  /** A write slower than this counts as a failure for the breaker: the database is struggling. */
+  slowWriteMs: number;
+}
+
+/**
+ * Stores queued sales events through the same use case as `POST /sales/batch`, one transaction per message.
+ * Idempotent: each event's sale id is derived from its ingestion id, so a redelivered message finds what an
+ * earlier delivery stored; events the use case refuses (unknown model, taken externalId) are rejected one by
+ * one and the rest stored. A circuit breaker stops writing while the database fails or slows.
+ */
+export class IngestWorker {
+  private readonly breaker: CircuitBreakerPolicy;
+  private openedAt = 0;
+  /** Times the breaker opened since start (logs and tests). */
+  breakerOpenings = 0;
+
+  constructor(
+    private readonly sales: Sales,
+    private readonly statuses: IngestionStatuses,
+    private readonly options: IngestWorkerOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    const databaseTrouble = handleWhen(
+      (error) => !(error instanceof DomainError) || error instanceof UnavailableError,
+    ).orWhenResult((ms) => typeof ms === 'number' && ms > options.slowWriteMs);
+    this.breaker = circuitBreaker(databaseTrouble, {
+      halfOpenAfter: options.breakerOpenMs,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    });
+    this.breaker.onBreak(() => {
+      this.openedAt = this.now();
+      this.breakerOpenings += 1;
+      logger.warn('Ingest breaker open: the database fails or is slow; messages wait in the queue');
+    });
+    this.breaker.onReset(() => logger.info('Ingest breaker closed'));
+  }
+
+  /** Milliseconds until the breaker lets a write through again; 0 when it does now. */
+  holdOffMs(): number {
+    if (this.breaker.state !== CircuitState.Open) return 0;
+    return Math.max(0, this.openedAt + this.options.breakerOpenMs - this.now());
+  }
+
+  /** Stores one message's events; throws to leave the message in the queue for another delivery. */
+  async process(message: IngestMessage, receiveCount: number): Promise<void> {
+    try {
+      await this.breaker.execute(async () => {
+        const started = this.now();
+        await this.statuses.complete(message.batchId, await this.store(message));
+        return this.now() - started;
+      });
+    } catch (error) {
+      if (receiveCount >= this.options.maxReceiveCount && !(error instanceof BrokenCircuitError)) {
+        await this.settleLastDelivery(message, error);
+      }
+      throw error;
+    }
+  }
+
+  private async store(message: IngestMessage): Promise<IngestionResult[]> {
+    const events = eventsOf(message);
+    const storedBefore = await this.storedIds(events);
+    const rejected = new Map<number, Reason>();
+    let pending = events.filter((event) => !storedBefore.has(event.saleId));
+    // Each round stores the rest or rejects at least one more event, so it ends.
+    while (pending.length > 0) {
+      try {
+        await this.sales.import(
+          {
+            items: pending.map(({ sale }) => ({ sale })),
+            origins: pending.map(({ index }) => ({ index })),
+            ids: pending.map(({ saleId }) => saleId),
+          },
+          { clientId: message.clientId },
+        );
+        pending = [];
+      } catch (error) {
+        const refused = refusals(error);
+        if (refused.size === 0) throw error;
+        for (const [index, reason] of refused) rejected.set(index, reason);
+        pending = pending.filter(({ index }) => !refused.has(index));
+      }
+    }
+    return events.map(({ index, saleId }) => {
+      const reason = rejected.get(index);
+      return reason ? { status: 'rejected', reason } : { status: 'stored', saleId };
+    });
+  }
+
+  /** The sales an earlier delivery of this message stored. */
+  private async storedIds(events: readonly QueuedEvent[]): Promise<Set<string>> {
+    const sales = await this.sales.byIds(events.map(({ saleId }) => saleId));
+    return new Set(sales.map((sale) => sale.id));
+  }
+
+  /**
+   * The last delivery failed: the message goes to the dead-letter queue. Its events that an earlier delivery
+   * stored stay stored; the others are rejected with the reason. Without a database to ask, they stay pending
+   * and a redrive of the dead-letter queue stores them.
+   */
+  private async settleLastDelivery(message: IngestMessage, error: unknown): Promise<void> {
+    try {
+      const events = eventsOf(message);
+      const storedBefore = await this.storedIds(events);
+      const reason: Reason = {
+        type: `${PROBLEM_BASE}ingestion-failed`,
+        title: 'Not stored',
+        status: 503,
+        detail: `The event could not be stored in ${this.options.maxReceiveCount} deliveries; submit it again.`,
+      };
+      await this.statuses.complete(
+        message.batchId,
+        events.map(({ saleId }) =>
+          storedBefore.has(saleId) ? { status: 'stored', saleId } : { status: 'rejected', reason },
+        ),
+      );
+      logger.error('Events rejected after their last delivery', {
+        batchId: message.batchId,
+        error: error as Error,
+      });
+    } catch (cause) {
+      logger.error('Events left pending in the dead-letter queue', {
+        batchId: message.batchId,
+        error: cause as Error,
+      });
+    }
+  }
+}
+
+/** The events a refusal of the use case names, each with its own problem; empty for any other error. */
+function refusals(error: unknown): Map<number, Reason> {
+  const refused = new Map<number, Reason>();
+  if (!(error instanceof ValidationError || error instanceof ConflictError)) return refused;
+  if (error.issues.length === 0 || error.issues.some((issue) => issue.index === undefined)) return refused;
+  for (const issue of error.issues) {
+    const index = issue.index ?? -1;
+    refused.set(index, mergeReason(refused.get(index), reasonOf(error, issue)));
+  }
+  return refused;
+}
+
+function reasonOf(error: ValidationError | ConflictError, issue: FieldIssue): Reason {
+  const field = { path: issue.path.replace(/^body\.sales\[\d+\]\./, ''), message: issue.message };
+  if (error instanceof ConflictError) {
+    return {
+      type: `${PROBLEM_BASE}conflict`,
+      title: 'Conflict',
+      status: 409,
+      detail: issue.message,
+      errors: [field],
+      ...(issue.existingSaleId ? { existingSaleId: issue.existingSaleId } : {}),
+    };
+  }
+  return {
+    type: `${PROBLEM_BASE}unprocessable`,
+    title: 'Unprocessable Content',
+    status: 422,
+    detail: 'The sale breaks a rule of the catalog; it was not stored',
+    errors: [field],
+  };
+}
+
+const mergeReason = (earlier: Reason | undefined, next: Reason): Reason =>
+  earlier ? { ...earlier, errors: [...(earlier.errors ?? []), ...(next.errors ?? [])] } : next;
+
+interface QueuedEvent {
+  index: number;
+  sale: IngestMessage['events'][number];
+  saleId: string;
+}
+
+function eventsOf(message: IngestMessage): QueuedEvent[] {
+  return message.events.map((sale, index) => ({
+    index,
+    sale,
+    saleId: saleIdOf(ingestionIdOf(message.batchId, index)),
+  }));
+}
