@@ -21,7 +21,7 @@ export class SqsEventQueue implements EventQueue, ReceivedMessages {
 
   async send(message: IngestMessage): Promise<void> {
     await this.client.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }),
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: asciiJson(message) }),
     );
   }
 
@@ -40,4 +40,15 @@ export class SqsEventQueue implements EventQueue, ReceivedMessages {
       );
     }
   }
+}
+
+/**
+ * JSON with every non-ASCII code unit escaped: SQS refuses some characters in a message body (and emulators
+ * more), while any externalId the API accepts must arrive intact. JSON.parse restores the original text.
+ */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -73,7 +73,7 @@ describe('POST /sales/events, GET /sales/events/{ingestionId}', () => {
   });
 
   it('answers 202 with one pending ingestion id per event, in order, then stores each once', async () => {
-    const events = [sale(1), sale(2, { externalId: 'ev-contract-1' }), sale(3, { currency: 'USD' })];
+    const events = [sale(1), sale(2, { externalId: 'ev-contract-1 é 𐀀' }), sale(3, { currency: 'USD' })];
     const accepted = await writer.post<Accepted>('/sales/events', { events });
     expect(accepted.status, accepted.text).toBe(202);
     expect(accepted.body.items).toHaveLength(3);
@@ -88,13 +88,15 @@ describe('POST /sales/events, GET /sales/events/{ingestionId}', () => {
     }
     const stored = await Promise.all(
       statuses.map((status) =>
-        writer.get<{ quantity: number; currency: string }>(`/sales/${status.body.saleId}`),
+        writer.get<{ quantity: number; currency: string; externalId: string | null }>(
+          `/sales/${status.body.saleId}`,
+        ),
       ),
     );
-    expect(stored.map((response) => [response.body.quantity, response.body.currency])).toEqual([
-      [2, 'EUR'],
-      [3, 'EUR'],
-      [1, 'USD'],
+    expect(stored.map(({ body }) => [body.quantity, body.currency, body.externalId])).toEqual([
+      [2, 'EUR', null],
+      [3, 'EUR', 'ev-contract-1 é 𐀀'],
+      [1, 'USD', null],
     ]);
   });
 
