@@ -413,10 +413,19 @@ export interface components {
             saleDay: string;
             /** Format: int64 */
             quantity: number;
+            /**
+             * @description Exact decimal string in the currency
+             * @example 24999.90
+             */
             unitPrice: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
             country: string | null;
             externalId: string | null;
+            /** @description The client id that submitted the sale */
             submittedBy: string;
             /**
              * Format: date-time
@@ -447,21 +456,32 @@ export interface components {
             to: string;
             /** @enum {string} */
             granularity: "day" | "week" | "month" | "year";
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
             totals: {
                 /** Format: int64 */
                 units: number;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
                 averageUnitsPerPeriod: number;
             };
             periods: {
+                /** @example 2025-W09 */
                 period: string;
                 /** Format: int64 */
                 units: number;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
@@ -474,8 +494,15 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
-            /** @description Exact decimal string in the currency */
+            /**
+             * @description Exact decimal string in the currency
+             * @example 24999.90
+             */
             totalRevenue: string;
             /** Format: int64 */
             orders: number;
@@ -489,11 +516,18 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
             days: {
                 /** Format: date */
                 date: string;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
@@ -506,6 +540,10 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
             /** @enum {string} */
             by: "units" | "revenue";
@@ -523,7 +561,10 @@ export interface components {
                 brandName: string | null;
                 /** Format: int64 */
                 units: number;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
@@ -540,11 +581,18 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
             totals: {
                 /** Format: int64 */
                 units: number;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
@@ -557,7 +605,10 @@ export interface components {
                 modelName: string | null;
                 /** Format: int64 */
                 units: number;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
