@@ -517,10 +517,19 @@ export interface components {
             saleDay: string;
             /** Format: int64 */
             quantity: number;
+            /**
+             * @description Exact decimal string in the currency
+             * @example 24999.90
+             */
             unitPrice: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
             country: string | null;
             externalId: string | null;
+            /** @description The client id that submitted the sale */
             submittedBy: string;
             /**
              * Format: date-time
@@ -600,21 +609,32 @@ export interface components {
             to: string;
             /** @enum {string} */
             granularity: "day" | "week" | "month" | "year";
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
             totals: {
                 /** Format: int64 */
                 units: number;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
                 averageUnitsPerPeriod: number;
             };
             periods: {
+                /** @example 2025-W09 */
                 period: string;
                 /** Format: int64 */
                 units: number;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
@@ -632,8 +652,15 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
-            /** @description Exact decimal string in the currency */
+            /**
+             * @description Exact decimal string in the currency
+             * @example 24999.90
+             */
             totalRevenue: string;
             /** Format: int64 */
             orders: number;
@@ -652,11 +679,18 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
             days: {
                 /** Format: date */
                 date: string;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
@@ -674,6 +708,10 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
             /** @enum {string} */
             by: "units" | "revenue";
@@ -691,7 +729,10 @@ export interface components {
                 brandName: string | null;
                 /** Format: int64 */
                 units: number;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
@@ -713,11 +754,18 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
             currency: string;
             totals: {
                 /** Format: int64 */
                 units: number;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;
@@ -730,7 +778,10 @@ export interface components {
                 modelName: string | null;
                 /** Format: int64 */
                 units: number;
-                /** @description Exact decimal string in the currency */
+                /**
+                 * @description Exact decimal string in the currency
+                 * @example 24999.90
+                 */
                 revenue: string;
                 /** Format: int64 */
                 orders: number;

@@ -21,7 +21,7 @@ import {
   SalePage,
   SaleParams,
 } from './sales/schemas';
-import { entityRoutes, problem, type RouteSpec, type Tag } from './shared/route';
+import { entityRoutes, MAX_PAYLOAD_BYTES, problem, type RouteSpec, type Tag } from './shared/route';
 import {
   BrandStats,
   BrandStatsParams,
@@ -197,7 +197,7 @@ export const routes = [
       path: '/sales/import',
       access: 'write',
       summary: 'Import sales from CSV (header row of sale field names), all or nothing',
-      body: z.string(),
+      body: z.string().max(MAX_PAYLOAD_BYTES),
       bodyType: 'text/csv',
       formFile: 'file',
       headers: IdempotencyHeaders,

@@ -546,6 +546,12 @@ function table(): Record<OperationId, RouteFuzz> {
             { requiredKeys: [] },
           ),
         )
+        // A valid range is ordered: `from` after `to` is a 400 like the stats'.
+        .map((query) =>
+          'from' in query && 'to' in query && query.from && query.to && query.from > query.to
+            ? { ...query, from: query.to, to: query.from }
+            : query,
+        )
         .map((query) => input({ query: defined(query) })),
       ok: [200],
     },
@@ -1348,7 +1354,7 @@ describe.sequential('fuzzing every route of the route table', () => {
       ['/brands?__proto__=1', 400],
       ['/brands?constructor=x', 400],
       ['/brands?toString=x&hasOwnProperty=y', 400],
-      [`/brands/${'{brand}'}?__proto__=1`, 200],
+      [`/brands/${'{brand}'}?__proto__=1`, 400],
     ])('GET %s answers %i, not 500 (query names that are Object.prototype members)', async (path, status) => {
       const url = path.replace('{brand}', fx.brandIds[0] ?? '');
       const response = await sendRaw(stack.url, {

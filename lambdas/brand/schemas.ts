@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CountryCode, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
+import { CountryCode, NameText, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 const BrandName = z
   .string()
@@ -12,8 +12,8 @@ const BrandName = z
 export const Brand = z
   .object({
     id: Uuid,
-    name: z.string(),
-    country: z.string().nullable(),
+    name: NameText,
+    country: CountryCode.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

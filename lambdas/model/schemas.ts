@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
+import { NameText, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 export const BODY_TYPES = [
   'sedan',
@@ -35,7 +35,7 @@ export const Model = z
   .object({
     id: Uuid,
     brandId: Uuid,
-    name: z.string(),
+    name: NameText,
     bodyType: BodyType.nullable(),
     launchYear: z.number().int().nullable(),
     createdAt: Timestamp,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { toFieldIssues } from '../shared/http/request';
 import { Currency, minorDigits } from '../shared/money';
-import { CountryCode, checkDayOrder, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
+import { CountryCode, checkDayOrder, Decimal, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 export const MAX_BATCH = 1000;
 
@@ -20,7 +20,7 @@ const SoldAt = z
 const UnitPrice = z
   .string({ error: 'must be a decimal string, e.g. "24999.90"' })
   .regex(/^\d{1,15}(\.\d{1,4})?$/, { error: 'must be a decimal string ≥ 0, e.g. "24999.90"' })
-  .meta({ description: 'Price of one unit, exact decimal string', example: '24999.90' });
+  .meta({ description: 'Price of one unit, exact decimal string', example: '24999.90', maxLength: 20 });
 
 const saleFields = {
   modelId: Uuid,
@@ -62,11 +62,11 @@ export const Sale = z
     soldAt: Timestamp,
     saleDay: z.iso.date(),
     quantity: z.number().int(),
-    unitPrice: z.string(),
-    currency: z.string(),
-    country: z.string().nullable(),
-    externalId: z.string().nullable(),
-    submittedBy: z.string(),
+    unitPrice: Decimal,
+    currency: Currency,
+    country: CountryCode.nullable(),
+    externalId: z.string().max(200).nullable(),
+    submittedBy: z.string().max(128).meta({ description: 'The client id that submitted the sale' }),
     createdAt: Timestamp,
   })
   .meta({ id: 'Sale' });
@@ -113,7 +113,7 @@ export const SaleBatch = z
   })
   .meta({ id: 'SaleBatch' });
 
-export const SaleItems = z.object({ items: z.array(Sale) }).meta({ id: 'SaleItems' });
+export const SaleItems = z.object({ items: z.array(Sale).max(MAX_BATCH) }).meta({ id: 'SaleItems' });
 export const ImportResult = z.object({ importedRows: z.number().int() }).meta({ id: 'ImportResult' });
 
 export const SaleParams = z.strictObject({ saleId: Uuid });

@@ -13,6 +13,7 @@ import { version } from '../../package.json';
 import {
   type AccessLevel,
   acceptedScopes,
+  MAX_PAYLOAD_BYTES,
   type Method,
   mediaTypesOf,
   objectOf,
@@ -192,6 +193,7 @@ function requestContentOf(route: RouteSpec, body: z.ZodType) {
             type: 'string',
             format: 'binary',
             contentMediaType: bodyType,
+            maxLength: MAX_PAYLOAD_BYTES,
             description: `The file, as ${bodyType}; other parts are ignored`,
           },
         },

@@ -8,6 +8,8 @@ export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 export type AccessLevel = 'read' | 'write' | 'admin';
 
 export const RESOURCE_SERVER = 'sales-api';
+/** API Gateway's REST payload limit: no body is longer (6 MB through a synchronous Lambda invocation in AWS). */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** The OAuth2 scope that grants each access level. */
 export const SCOPES: Record<AccessLevel, string> = {
   read: `${RESOURCE_SERVER}/read`,

@@ -3,12 +3,11 @@ import { COUNTRY_CODES } from './countries';
 
 export const Uuid = z.uuid({ error: 'must be a UUID' });
 
+const COUNTRY_ERROR = 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE';
 export const CountryCode = z
   .string()
-  .refine((code) => COUNTRY_CODES.has(code), {
-    error: 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE',
-  })
-  .meta({ description: 'ISO 3166-1 alpha-2 country code', example: 'DE' });
+  .refine((code) => COUNTRY_CODES.has(code), { error: COUNTRY_ERROR })
+  .meta({ description: 'ISO 3166-1 alpha-2 country code', example: 'DE', minLength: 2, maxLength: 2 });
 
 export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 date-time (UTC)' });
 
@@ -43,12 +42,27 @@ export const PageQuery = z.strictObject({
     .meta({ description: 'Opaque cursor from the previous page’s `nextCursor`' }),
 });
 
+/** A keyset page: at most the largest `limit` of items. */
 export function page<T extends z.ZodType>(item: T) {
   return z.object({
-    items: z.array(item),
-    nextCursor: z.string().nullable().meta({ description: 'Cursor of the next page; null on the last page' }),
+    items: z.array(item).max(100),
+    nextCursor: z
+      .string()
+      .max(1024)
+      .nullable()
+      .meta({ description: 'Cursor of the next page; null on the last page' }),
   });
 }
+
+/** An exact decimal amount in a response (sums, averages, prices): never a float. */
+export const Decimal = z
+  .string()
+  .max(40)
+  .regex(/^-?\d+(\.\d+)?$/)
+  .meta({ description: 'Exact decimal string in the currency', example: '24999.90' });
+
+/** A brand or model name as the API returns it (names are at most 100 characters when written). */
+export const NameText = z.string().max(100);
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 

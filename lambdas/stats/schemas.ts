@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Currency } from '../shared/money';
 import { daysBetween, GRANULARITIES } from '../shared/periods';
-import { queryInteger } from '../shared/schemas';
+import { Decimal, NameText, queryInteger } from '../shared/schemas';
 
 /** Longest ranges: days are bounded tighter than coarser periods, which need fewer, larger buckets. */
 export const MAX_DAYS: Record<(typeof GRANULARITIES)[number], number> = {
@@ -54,11 +54,10 @@ export const TopModelsQuery = z
 export const BrandStatsParams = z.strictObject({ brandId: z.uuid({ error: 'must be a UUID' }) });
 
 /** Names come from the catalog, which stats can do without. */
-const CatalogName = z
-  .string()
-  .nullable()
-  .meta({ description: 'Null when the catalog did not answer and the name was never cached' });
-const Money = z.string().meta({ description: 'Exact decimal string in the currency' });
+const CatalogName = NameText.nullable().meta({
+  description: 'Null when the catalog did not answer and the name was never cached',
+});
+const Money = Decimal;
 const NamesStale = z.boolean().meta({
   description:
     'True when the catalog did not answer: names come from an expired cache, or are null when never cached',
@@ -75,7 +74,7 @@ export const RevenueStats = z
   .object({
     from: z.iso.date(),
     to: z.iso.date(),
-    currency: z.string(),
+    currency: Currency,
     totalRevenue: Money,
     orders: z.number().int(),
     units: z.number().int(),
@@ -90,10 +89,12 @@ export const DailyRevenue = z
   .object({
     from: z.iso.date(),
     to: z.iso.date(),
-    currency: z.string(),
-    days: z.array(
-      z.object({ date: z.iso.date(), revenue: Money, orders: z.number().int(), units: z.number().int() }),
-    ),
+    currency: Currency,
+    days: z
+      .array(
+        z.object({ date: z.iso.date(), revenue: Money, orders: z.number().int(), units: z.number().int() }),
+      )
+      .max(MAX_STATS_DAYS + 1),
     asOf: AsOf,
   })
   .meta({ id: 'DailyRevenue' });
@@ -113,10 +114,10 @@ export const TopModels = z
   .object({
     from: z.iso.date(),
     to: z.iso.date(),
-    currency: z.string(),
+    currency: Currency,
     by: z.enum(RANK_BY),
     brandId: z.uuid().nullable(),
-    items: z.array(RankedModel),
+    items: z.array(RankedModel).max(50),
     namesStale: NamesStale,
     asOf: AsOf,
   })
@@ -128,7 +129,7 @@ export const BrandStats = z
     brandName: CatalogName,
     from: z.iso.date(),
     to: z.iso.date(),
-    currency: z.string(),
+    currency: Currency,
     totals: z.object({
       units: z.number().int(),
       revenue: Money,
@@ -173,7 +174,7 @@ export const ModelSalesQuery = z
 
 const Figures = {
   units: z.number().int(),
-  revenue: z.string().meta({ description: 'Exact decimal string in the currency' }),
+  revenue: Money,
   orders: z.number().int(),
 };
 
@@ -184,9 +185,11 @@ export const ModelSales = z
     from: z.iso.date(),
     to: z.iso.date(),
     granularity: z.enum(GRANULARITIES),
-    currency: z.string(),
+    currency: Currency,
     totals: z.object({ ...Figures, averageUnitsPerPeriod: z.number() }),
-    periods: z.array(z.object({ period: z.string(), ...Figures })),
+    periods: z
+      .array(z.object({ period: z.string().max(10).meta({ example: '2025-W09' }), ...Figures }))
+      .max(MAX_DAYS.day + 1),
     namesStale: NamesStale,
     asOf: AsOf,
   })

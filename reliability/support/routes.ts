@@ -3,7 +3,7 @@
  * schemas say about a request (so fuzzing knows when a 400 or a 415 is the only right answer).
  */
 import { routes } from '../../lambdas/routes';
-import type { RouteSpec } from '../../lambdas/shared/route';
+import { mediaTypesOf, parameterNamesOf, type RouteSpec } from '../../lambdas/shared/route';
 import { compileRoutes } from '../../local/gateway';
 
 const compiled = compileRoutes(routes);
@@ -32,7 +32,7 @@ const accepts = (route: RouteSpec, contentType: string | undefined) => {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   return (route.bodyType ?? 'application/json') === 'application/json'
     ? mediaType === 'application/json' || !!mediaType?.endsWith('+json')
-    : mediaType === route.bodyType;
+    : mediaType !== undefined && mediaTypesOf(route).includes(mediaType);
 };
 
 /**
@@ -62,6 +62,9 @@ export function verdictOf(
     if (!body) return { sameRoute: true, only: [400], why: 'no body' };
     if (!accepts(route, contentType))
       return { sameRoute: true, only: [415], why: `content-type ${contentType}` };
+    // A form upload's parts decide (a malformed form is a 400, a good one like the text body).
+    if (contentType?.toLowerCase().startsWith('multipart/form-data') && route.formFile)
+      return { sameRoute: true, why: 'form upload' };
     if ((route.bodyType ?? 'application/json') === 'application/json') {
       try {
         parsedBody = JSON.parse(body);
@@ -71,6 +74,11 @@ export function verdictOf(
     } else parsedBody = body;
   }
   const query = Object.fromEntries(url.searchParams);
+  // One rule for every route: a query parameter the route does not know, or one sent twice, is a 400.
+  const known = new Set(parameterNamesOf(route.query));
+  const names = [...url.searchParams.keys()];
+  if (names.some((name) => !known.has(name)) || new Set(names).size < names.length)
+    return { sameRoute: true, only: [400], why: 'unknown or repeated query parameter' };
   const failures = [
     route.params && !route.params.safeParse(params).success ? 'params' : '',
     route.query && !route.query.safeParse(query).success ? 'query' : '',

@@ -3,6 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { apiHandlerFactory } from '../../lambdas/shared/http/api-handler';
+import { MAX_PROBLEM_ERRORS, problemResponse } from '../../lambdas/shared/http/problem';
 import { proxyEvent } from '../../lambdas/shared/http/proxy-event';
 import { ok } from '../../lambdas/shared/http/responses';
 import { entityRoutes, problem } from '../../lambdas/shared/route';
@@ -215,5 +216,28 @@ describe('Function: requestParser (query rules)', () => {
     expect(JSON.parse(repeated.body).errors).toEqual([
       { path: 'query.q', message: 'is repeated; send it once' },
     ]);
+  });
+});
+
+describe('Function: problemResponse', () => {
+  it('sends at most MAX_PROBLEM_ERRORS errors and counts the rest', () => {
+    // Arrange
+    const errors = Array.from({ length: MAX_PROBLEM_ERRORS + 5 }, (_, i) => ({
+      path: `line ${i + 2}`,
+      message: 'bad',
+    }));
+
+    // Act
+    const response = problemResponse(
+      { status: 422, type: 'unprocessable', title: 'Unprocessable Content', errors },
+      'r',
+    );
+
+    // Assert
+    const body = JSON.parse(response.body);
+    expect(body.errors).toHaveLength(MAX_PROBLEM_ERRORS);
+    expect(body.errors[0]).toEqual({ path: 'line 2', message: 'bad' });
+    expect(body.omittedErrors).toBe(5);
+    expect(response.headers?.['x-request-id']).toBe('r');
   });
 });

@@ -9,7 +9,14 @@ import type { Brand } from '../../lambdas/brand/schemas';
 import type { Model } from '../../lambdas/model/schemas';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, type ApiResponse, api, expectProblem, tokenFor } from '../support/http';
+import {
+  type ApiClient,
+  type ApiResponse,
+  api,
+  expectProblem,
+  problemPaths,
+  tokenFor,
+} from '../support/http';
 
 /** The catalog services' single-row reads (`Brands.get`, `Models.get`), not the sales service's checks. */
 const CATALOG_READ = /\bFROM (brands|models) WHERE id = :id::uuid(?!\s+FOR UPDATE)/;
@@ -193,15 +200,9 @@ describe('stats without the catalog (local stack, real HTTP)', () => {
     const lookalike = { op: 'get', id: alpha.id };
     expectProblem(await admin.post('/brands', lookalike), 400);
     expectProblem(await admin.patch(`/brands/${alpha.id}`, lookalike), 400);
-    // A read refuses query parameters it does not take (one rule for every route), naming them.
+    // A read refuses query parameters it does not take (one rule on every route): never a lookup reply.
     const read = await reader.get(`/brands/${alpha.id}?op=get&id=${alpha.id}`);
-    expectProblem(read, 400);
-    expect(read.body).toMatchObject({
-      errors: [
-        { path: 'query.op', message: 'is not a known field' },
-        { path: 'query.id', message: 'is not a known field' },
-      ],
-    });
+    expect(problemPaths(expectProblem(read, 400)).sort()).toEqual(['query.id', 'query.op']);
     expect(read.body).not.toHaveProperty('item');
   });
 });

@@ -67,6 +67,7 @@ export function requestParser(route: RouteSpec) {
 /** The query parameters the route knows, each sent once; the others are issues. */
 function knownQuery(event: APIGatewayProxyEvent, known: ReadonlySet<string>, issues: FieldIssue[]) {
   const query: Record<string, string> = Object.create(null);
+  if (!event.queryStringParameters && !event.multiValueQueryStringParameters) return query;
   const single = event.queryStringParameters ?? {};
   const values: Record<string, string[] | undefined> =
     event.multiValueQueryStringParameters ??
