@@ -1,10 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../client';
 import type { Brand } from '../../lambdas/brand/schemas';
 import type { Model } from '../../lambdas/model/schemas';
 import type { Page } from '../../lambdas/shared/pagination';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, api, expectProblem, problemPaths, tokenFor } from '../support/http';
+import type { LocalStack } from '../../local/stack';
+import { expectProblem, problemPaths } from '../support/api';
+import { raw, stackTest } from '../support/fixtures';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -13,13 +14,11 @@ const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 let stack: LocalStack;
 let admin: ApiClient;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-});
+const test = stackTest({ port: 0 });
 
-afterAll(async () => {
-  await stack?.close();
+test.beforeAll(async ({ stack: started, admin: adminClient }) => {
+  stack = started;
+  admin = adminClient;
 });
 
 beforeEach(async () => {
@@ -27,8 +26,26 @@ beforeEach(async () => {
 });
 
 async function createBrand(name: string, country?: string): Promise<Brand> {
-  const response = await admin.post<Brand>('/brands', country === undefined ? { name } : { name, country });
+  const response = await raw(admin).post<Brand>(
+    '/brands',
+    country === undefined ? { name } : { name, country },
+  );
   expect(response.status, response.text).toBe(201);
+  return response.body;
+}
+
+/**
+ * The brand as if created a second ago: a change right after it then always gets a later `updatedAt` (and
+ * ETag), without sleeping for the clock to move.
+ */
+async function backdated(brand: Brand): Promise<Brand> {
+  await stack.sql.query(
+    `UPDATE brands SET created_at = created_at - interval '1 second', updated_at = updated_at - interval '1 second'
+     WHERE id = :id::uuid`,
+    { id: brand.id },
+  );
+  const response = await raw(admin).get<Brand>(`/brands/${brand.id}`);
+  expect(response.status, response.text).toBe(200);
   return response.body;
 }
 
@@ -39,7 +56,7 @@ async function brandCount(): Promise<number> {
 
 describe('POST /brands', () => {
   it('creates a brand with a trimmed name and answers 201 with Location and ETag', async () => {
-    const response = await admin.post<Brand>('/brands', { name: '  Volkswagen  ', country: 'DE' });
+    const response = await raw(admin).post<Brand>('/brands', { name: '  Volkswagen  ', country: 'DE' });
 
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -56,18 +73,18 @@ describe('POST /brands', () => {
   });
 
   it('stores country as null when it is absent', async () => {
-    const response = await admin.post<Brand>('/brands', { name: 'Stateless' });
+    const response = await raw(admin).post<Brand>('/brands', { name: 'Stateless' });
 
     expect(response.status).toBe(201);
     expect(response.body.country).toBeNull();
-    const fetched = await admin.get<Brand>(`/brands/${response.body.id}`);
+    const fetched = await raw(admin).get<Brand>(`/brands/${response.body.id}`);
     expect(fetched.body.country).toBeNull();
   });
 
   it('accepts a name of exactly 100 characters', async () => {
     const name = 'x'.repeat(100);
 
-    const response = await admin.post<Brand>('/brands', { name });
+    const response = await raw(admin).post<Brand>('/brands', { name });
 
     expect(response.status).toBe(201);
     expect(response.body.name).toBe(name);
@@ -76,7 +93,7 @@ describe('POST /brands', () => {
   it('refuses a name taken case-insensitively (after trimming) with 409 and creates nothing', async () => {
     await createBrand('Toyota');
 
-    const response = await admin.post('/brands', { name: '  tOYOTA ' });
+    const response = await raw(admin).post('/brands', { name: '  tOYOTA ' });
 
     const problem = expectProblem(response, 409);
     expect(problem.type).toMatch(/conflict$/);
@@ -91,7 +108,7 @@ describe('POST /brands', () => {
   ])(
     'refuses a country that is not ISO 3166-1 alpha-2 (%s) with 400 naming body.country',
     async (_, country) => {
-      const response = await admin.post('/brands', { name: 'Opel', country });
+      const response = await raw(admin).post('/brands', { name: 'Opel', country });
 
       expect(problemPaths(expectProblem(response, 400))).toEqual(['body.country']);
       expect(await brandCount()).toBe(0);
@@ -103,7 +120,7 @@ describe('GET /brands/{brandId}', () => {
   it('returns the brand with an ETag', async () => {
     const brand = await createBrand('Skoda', 'CZ');
 
-    const response = await admin.get<Brand>(`/brands/${brand.id}`);
+    const response = await raw(admin).get<Brand>(`/brands/${brand.id}`);
 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -112,17 +129,17 @@ describe('GET /brands/{brandId}', () => {
   });
 
   it('answers 404 problem+json for an unknown id', async () => {
-    const problem = expectProblem(await admin.get(`/brands/${UNKNOWN_ID}`), 404);
+    const problem = expectProblem(await raw(admin).get(`/brands/${UNKNOWN_ID}`), 404);
 
     expect(problem.detail).toContain(UNKNOWN_ID);
   });
 
   it('answers 304 with an empty body when If-None-Match has the current ETag', async () => {
     const brand = await createBrand('Seat', 'ES');
-    const { headers } = await admin.get(`/brands/${brand.id}`);
+    const { headers } = await raw(admin).get(`/brands/${brand.id}`);
     const etag = headers.get('etag') ?? '';
 
-    const response = await admin.get(`/brands/${brand.id}`, { 'if-none-match': etag });
+    const response = await raw(admin).get(`/brands/${brand.id}`, { 'if-none-match': etag });
 
     expect(response.status).toBe(304);
     expect(response.text).toBe('');
@@ -130,12 +147,11 @@ describe('GET /brands/{brandId}', () => {
   });
 
   it('answers 200 again for the old ETag once the brand was changed', async () => {
-    const brand = await createBrand('Cupra', 'ES');
-    const oldEtag = (await admin.get(`/brands/${brand.id}`)).headers.get('etag') ?? '';
-    await sleep(5);
-    expect((await admin.patch(`/brands/${brand.id}`, { country: 'DE' })).status).toBe(200);
+    const brand = await backdated(await createBrand('Cupra', 'ES'));
+    const oldEtag = (await raw(admin).get(`/brands/${brand.id}`)).headers.get('etag') ?? '';
+    expect((await raw(admin).patch(`/brands/${brand.id}`, { country: 'DE' })).status).toBe(200);
 
-    const response = await admin.get<Brand>(`/brands/${brand.id}`, { 'if-none-match': oldEtag });
+    const response = await raw(admin).get<Brand>(`/brands/${brand.id}`, { 'if-none-match': oldEtag });
 
     expect(response.status).toBe(200);
     expect(response.body.country).toBe('DE');
@@ -145,10 +161,9 @@ describe('GET /brands/{brandId}', () => {
 
 describe('PATCH /brands/{brandId}', () => {
   it('changes the given fields, keeps the others and moves updatedAt (without If-Match)', async () => {
-    const brand = await createBrand('Fiat', 'IT');
-    await sleep(5);
+    const brand = await backdated(await createBrand('Fiat', 'IT'));
 
-    const response = await admin.patch<Brand>(`/brands/${brand.id}`, { name: ' Fiat Auto ' });
+    const response = await raw(admin).patch<Brand>(`/brands/${brand.id}`, { name: ' Fiat Auto ' });
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -157,25 +172,24 @@ describe('PATCH /brands/{brandId}', () => {
       updatedAt: expect.stringMatching(ISO_UTC),
     });
     expect(Date.parse(response.body.updatedAt)).toBeGreaterThan(Date.parse(brand.updatedAt));
-    expect((await admin.get<Brand>(`/brands/${brand.id}`)).body).toEqual(response.body);
+    expect((await raw(admin).get<Brand>(`/brands/${brand.id}`)).body).toEqual(response.body);
   });
 
   it('clears the country with null', async () => {
     const brand = await createBrand('Lada', 'RU');
 
-    const response = await admin.patch<Brand>(`/brands/${brand.id}`, { country: null });
+    const response = await raw(admin).patch<Brand>(`/brands/${brand.id}`, { country: null });
 
     expect(response.status).toBe(200);
     expect(response.body.country).toBeNull();
-    expect((await admin.get<Brand>(`/brands/${brand.id}`)).body.country).toBeNull();
+    expect((await raw(admin).get<Brand>(`/brands/${brand.id}`)).body.country).toBeNull();
   });
 
   it('leaves updatedAt (and the ETag) alone on a no-op PATCH', async () => {
-    const brand = await createBrand('Dacia', 'RO');
-    const etag = (await admin.get(`/brands/${brand.id}`)).headers.get('etag');
-    await sleep(5);
+    const brand = await backdated(await createBrand('Dacia', 'RO'));
+    const etag = (await raw(admin).get(`/brands/${brand.id}`)).headers.get('etag');
 
-    const response = await admin.patch<Brand>(`/brands/${brand.id}`, { name: ' Dacia', country: 'RO' });
+    const response = await raw(admin).patch<Brand>(`/brands/${brand.id}`, { name: ' Dacia', country: 'RO' });
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual(brand);
@@ -184,61 +198,75 @@ describe('PATCH /brands/{brandId}', () => {
 
   it('refuses a stale If-Match with 412 and changes nothing', async () => {
     const brand = await createBrand('Renault', 'FR');
-    const staleEtag = (await admin.get(`/brands/${brand.id}`)).headers.get('etag') ?? '';
-    expect((await admin.patch(`/brands/${brand.id}`, { name: 'Renault Group' })).status).toBe(200);
-    const before = await admin.get<Brand>(`/brands/${brand.id}`);
+    const staleEtag = (await raw(admin).get(`/brands/${brand.id}`)).headers.get('etag') ?? '';
+    expect((await raw(admin).patch(`/brands/${brand.id}`, { name: 'Renault Group' })).status).toBe(200);
+    const before = await raw(admin).get<Brand>(`/brands/${brand.id}`);
 
-    const response = await admin.patch(`/brands/${brand.id}`, { country: 'DE' }, { 'if-match': staleEtag });
+    const response = await raw(admin).patch(
+      `/brands/${brand.id}`,
+      { country: 'DE' },
+      { 'if-match': staleEtag },
+    );
 
     expect(expectProblem(response, 412).type).toMatch(/precondition-failed$/);
-    const after = await admin.get<Brand>(`/brands/${brand.id}`);
+    const after = await raw(admin).get<Brand>(`/brands/${brand.id}`);
     expect(after.body).toEqual(before.body);
     expect(after.headers.get('etag')).toBe(before.headers.get('etag'));
   });
 
   it('refuses a weak If-Match with 412: If-Match compares strongly (RFC 9110 13.1.1)', async () => {
     const brand = await createBrand('Citroen', 'FR');
-    const etag = (await admin.get(`/brands/${brand.id}`)).headers.get('etag') ?? '';
+    const etag = (await raw(admin).get(`/brands/${brand.id}`)).headers.get('etag') ?? '';
 
-    const response = await admin.patch(`/brands/${brand.id}`, { country: 'BE' }, { 'if-match': `W/${etag}` });
+    const response = await raw(admin).patch(
+      `/brands/${brand.id}`,
+      { country: 'BE' },
+      { 'if-match': `W/${etag}` },
+    );
 
     expectProblem(response, 412);
-    expect((await admin.get<Brand>(`/brands/${brand.id}`)).body).toEqual(brand);
+    expect((await raw(admin).get<Brand>(`/brands/${brand.id}`)).body).toEqual(brand);
   });
 
   it('refuses a name with a NUL character with 400 and changes nothing', async () => {
     const brand = await createBrand('Mazda', 'JP');
 
-    const response = await admin.patch(`/brands/${brand.id}`, { name: 'Ma\u0000zda' });
+    const response = await raw(admin).patch(`/brands/${brand.id}`, { name: 'Ma\u0000zda' });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['body.name']);
-    expect((await admin.get<Brand>(`/brands/${brand.id}`)).body).toEqual(brand);
+    expect((await raw(admin).get<Brand>(`/brands/${brand.id}`)).body).toEqual(brand);
   });
 
   it('applies the change when If-Match has the current ETag', async () => {
     const brand = await createBrand('Peugeot', 'FR');
-    const etag = (await admin.get(`/brands/${brand.id}`)).headers.get('etag') ?? '';
+    const etag = (await raw(admin).get(`/brands/${brand.id}`)).headers.get('etag') ?? '';
 
-    const response = await admin.patch<Brand>(`/brands/${brand.id}`, { country: 'BE' }, { 'if-match': etag });
+    const response = await raw(admin).patch<Brand>(
+      `/brands/${brand.id}`,
+      { country: 'BE' },
+      { 'if-match': etag },
+    );
 
     expect(response.status).toBe(200);
     expect(response.body.country).toBe('BE');
     expect(response.headers.get('etag')).not.toBe(etag);
-    expect(response.headers.get('etag')).toBe((await admin.get(`/brands/${brand.id}`)).headers.get('etag'));
+    expect(response.headers.get('etag')).toBe(
+      (await raw(admin).get(`/brands/${brand.id}`)).headers.get('etag'),
+    );
   });
 
   it('refuses a rename to a name another brand has (case-insensitively) with 409 and changes nothing', async () => {
     await createBrand('Honda');
     const brand = await createBrand('Acura');
 
-    const response = await admin.patch(`/brands/${brand.id}`, { name: 'HONDA' });
+    const response = await raw(admin).patch(`/brands/${brand.id}`, { name: 'HONDA' });
 
     expectProblem(response, 409);
-    expect((await admin.get<Brand>(`/brands/${brand.id}`)).body).toEqual(brand);
+    expect((await raw(admin).get<Brand>(`/brands/${brand.id}`)).body).toEqual(brand);
   });
 
   it('answers 404 for an unknown id', async () => {
-    expectProblem(await admin.patch(`/brands/${UNKNOWN_ID}`, { name: 'Ghost' }), 404);
+    expectProblem(await raw(admin).patch(`/brands/${UNKNOWN_ID}`, { name: 'Ghost' }), 404);
   });
 });
 
@@ -246,29 +274,29 @@ describe('DELETE /brands/{brandId}', () => {
   it('deletes a brand without models: 204, then GET is 404', async () => {
     const brand = await createBrand('Saab', 'SE');
 
-    const response = await admin.delete(`/brands/${brand.id}`);
+    const response = await raw(admin).delete(`/brands/${brand.id}`);
 
     expect(response.status).toBe(204);
     expect(response.text).toBe('');
-    expectProblem(await admin.get(`/brands/${brand.id}`), 404);
+    expectProblem(await raw(admin).get(`/brands/${brand.id}`), 404);
   });
 
   it('answers 404 for an unknown id', async () => {
-    expectProblem(await admin.delete(`/brands/${UNKNOWN_ID}`), 404);
+    expectProblem(await raw(admin).delete(`/brands/${UNKNOWN_ID}`), 404);
   });
 
   it('refuses with 409 while the brand has models, and deletes it once they are gone', async () => {
     const brand = await createBrand('Volvo', 'SE');
-    const model = await admin.post<Model>('/models', { brandId: brand.id, name: 'XC90' });
+    const model = await raw(admin).post<Model>('/models', { brandId: brand.id, name: 'XC90' });
     expect(model.status).toBe(201);
 
-    const refused = await admin.delete(`/brands/${brand.id}`);
+    const refused = await raw(admin).delete(`/brands/${brand.id}`);
 
     expect(expectProblem(refused, 409).detail).toMatch(/models/);
-    expect((await admin.get(`/brands/${brand.id}`)).status).toBe(200);
-    expect((await admin.delete(`/models/${model.body.id}`)).status).toBe(204);
-    expect((await admin.delete(`/brands/${brand.id}`)).status).toBe(204);
-    expectProblem(await admin.get(`/brands/${brand.id}`), 404);
+    expect((await raw(admin).get(`/brands/${brand.id}`)).status).toBe(200);
+    expect((await raw(admin).delete(`/models/${model.body.id}`)).status).toBe(204);
+    expect((await raw(admin).delete(`/brands/${brand.id}`)).status).toBe(204);
+    expectProblem(await raw(admin).get(`/brands/${brand.id}`), 404);
   });
 });
 
@@ -286,7 +314,7 @@ describe('GET /brands', () => {
     const names = mixedCaseNames(25);
     for (const name of names) await createBrand(name);
 
-    const response = await admin.get<Page<Brand>>('/brands');
+    const response = await raw(admin).get<Page<Brand>>('/brands');
 
     expect(response.status).toBe(200);
     expect(response.body.items).toHaveLength(20);
@@ -303,7 +331,7 @@ describe('GET /brands', () => {
     let cursor: string | null = null;
     do {
       const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-      const response = await admin.get<Page<Brand>>(`/brands?limit=7${query}`);
+      const response = await raw(admin).get<Page<Brand>>(`/brands?limit=7${query}`);
       expect(response.status, response.text).toBe(200);
       pages.push(response.body);
       cursor = response.body.nextCursor;
@@ -320,7 +348,7 @@ describe('GET /brands', () => {
   it('answers nextCursor null when the last page is exactly full', async () => {
     for (const name of ['alfa', 'Bravo', 'charlie']) await createBrand(name);
 
-    const response = await admin.get<Page<Brand>>('/brands?limit=3');
+    const response = await raw(admin).get<Page<Brand>>('/brands?limit=3');
 
     expect(response.status).toBe(200);
     expect(response.body.items.map((brand) => brand.name)).toEqual(['alfa', 'Bravo', 'charlie']);
@@ -328,7 +356,7 @@ describe('GET /brands', () => {
   });
 
   it('returns an empty page when there are no brands', async () => {
-    const response = await admin.get<Page<Brand>>('/brands');
+    const response = await raw(admin).get<Page<Brand>>('/brands');
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ items: [], nextCursor: null });

@@ -1,10 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../client';
 import type { Brand } from '../../lambdas/brand/schemas';
 import type { Model } from '../../lambdas/model/schemas';
 import type { Page } from '../../lambdas/shared/pagination';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, api, expectProblem, problemPaths, tokenFor } from '../support/http';
+import type { LocalStack } from '../../local/stack';
+import { expectProblem, problemPaths } from '../support/api';
+import { raw, stackTest } from '../support/fixtures';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -13,13 +14,11 @@ const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 let stack: LocalStack;
 let admin: ApiClient;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-});
+const test = stackTest({ port: 0 });
 
-afterAll(async () => {
-  await stack?.close();
+test.beforeAll(async ({ stack: started, admin: adminClient }) => {
+  stack = started;
+  admin = adminClient;
 });
 
 beforeEach(async () => {
@@ -27,13 +26,25 @@ beforeEach(async () => {
 });
 
 async function createBrand(name: string): Promise<Brand> {
-  const response = await admin.post<Brand>('/brands', { name });
+  const response = await raw(admin).post<Brand>('/brands', { name });
   expect(response.status, response.text).toBe(201);
   return response.body;
 }
 
+/** The model as if created a second ago: a change right after it then always gets a later `updatedAt`. */
+async function backdated(model: Model): Promise<Model> {
+  await stack.sql.query(
+    `UPDATE models SET created_at = created_at - interval '1 second', updated_at = updated_at - interval '1 second'
+     WHERE id = :id::uuid`,
+    { id: model.id },
+  );
+  const response = await raw(admin).get<Model>(`/models/${model.id}`);
+  expect(response.status, response.text).toBe(200);
+  return response.body;
+}
+
 async function createModel(brandId: string, name: string, fields: Partial<Model> = {}): Promise<Model> {
-  const response = await admin.post<Model>('/models', { brandId, name, ...fields });
+  const response = await raw(admin).post<Model>('/models', { brandId, name, ...fields });
   expect(response.status, response.text).toBe(201);
   return response.body;
 }
@@ -49,7 +60,7 @@ async function walk(path: string): Promise<Page<Model>[]> {
   let cursor: string | null = null;
   do {
     const suffix: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-    const response = await admin.get<Page<Model>>(`${path}${suffix}`);
+    const response = await raw(admin).get<Page<Model>>(`${path}${suffix}`);
     expect(response.status, response.text).toBe(200);
     pages.push(response.body);
     cursor = response.body.nextCursor;
@@ -61,7 +72,7 @@ describe('POST /models', () => {
   it('creates a model with all fields: 201 with Location and ETag', async () => {
     const brand = await createBrand('Volkswagen');
 
-    const response = await admin.post<Model>('/models', {
+    const response = await raw(admin).post<Model>('/models', {
       brandId: brand.id,
       name: ' Golf ',
       bodyType: 'hatchback',
@@ -85,14 +96,14 @@ describe('POST /models', () => {
   it('stores bodyType and launchYear as null when they are absent', async () => {
     const brand = await createBrand('Volkswagen');
 
-    const response = await admin.post<Model>('/models', { brandId: brand.id, name: 'ID.3' });
+    const response = await raw(admin).post<Model>('/models', { brandId: brand.id, name: 'ID.3' });
 
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ bodyType: null, launchYear: null });
   });
 
   it('refuses a brandId that names no brand with 422 naming body.brandId', async () => {
-    const response = await admin.post('/models', { brandId: UNKNOWN_ID, name: 'Phantom' });
+    const response = await raw(admin).post('/models', { brandId: UNKNOWN_ID, name: 'Phantom' });
 
     const problem = expectProblem(response, 422);
     expect(problemPaths(problem)).toEqual(['body.brandId']);
@@ -103,7 +114,7 @@ describe('POST /models', () => {
     const brand = await createBrand('Toyota');
     await createModel(brand.id, 'Corolla');
 
-    const response = await admin.post('/models', { brandId: brand.id, name: 'COROLLA ' });
+    const response = await raw(admin).post('/models', { brandId: brand.id, name: 'COROLLA ' });
 
     expect(expectProblem(response, 409).type).toMatch(/conflict$/);
     expect(await modelCount()).toBe(1);
@@ -114,7 +125,7 @@ describe('POST /models', () => {
     const hyundai = await createBrand('Hyundai');
     await createModel(kia.id, 'Pride');
 
-    const response = await admin.post<Model>('/models', { brandId: hyundai.id, name: 'pride' });
+    const response = await raw(admin).post<Model>('/models', { brandId: hyundai.id, name: 'pride' });
 
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ brandId: hyundai.id, name: 'pride' });
@@ -123,7 +134,7 @@ describe('POST /models', () => {
   it('refuses a name with a NUL character with 400 naming body.name', async () => {
     const brand = await createBrand('Ford');
 
-    const response = await admin.post('/models', { brandId: brand.id, name: 'Model\u0000T' });
+    const response = await raw(admin).post('/models', { brandId: brand.id, name: 'Model\u0000T' });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['body.name']);
     expect(await modelCount()).toBe(0);
@@ -132,7 +143,11 @@ describe('POST /models', () => {
   it('explains a launchYear of the wrong type with its own message', async () => {
     const brand = await createBrand('Ford');
 
-    const response = await admin.post('/models', { brandId: brand.id, name: 'Model T', launchYear: '1908' });
+    const response = await raw(admin).post('/models', {
+      brandId: brand.id,
+      name: 'Model T',
+      launchYear: '1908',
+    });
 
     expect(expectProblem(response, 400).errors).toEqual([
       { path: 'body.launchYear', message: 'must be an integer year' },
@@ -149,7 +164,7 @@ describe('POST /models', () => {
   ])('refuses %s with 400 naming the field', async (_, fields, path) => {
     const brand = await createBrand('Ford');
 
-    const response = await admin.post('/models', { brandId: brand.id, name: 'Model T', ...fields });
+    const response = await raw(admin).post('/models', { brandId: brand.id, name: 'Model T', ...fields });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual([path]);
     expect(await modelCount()).toBe(0);
@@ -161,9 +176,9 @@ describe('GET /models/{modelId}', () => {
     const brand = await createBrand('Mazda');
     const model = await createModel(brand.id, 'MX-5', { bodyType: 'roadster' });
 
-    const response = await admin.get<Model>(`/models/${model.id}`);
+    const response = await raw(admin).get<Model>(`/models/${model.id}`);
     const etag = response.headers.get('etag') ?? '';
-    const revalidated = await admin.get(`/models/${model.id}`, { 'if-none-match': etag });
+    const revalidated = await raw(admin).get(`/models/${model.id}`, { 'if-none-match': etag });
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual(model);
@@ -173,21 +188,25 @@ describe('GET /models/{modelId}', () => {
   });
 
   it('answers 404 for an unknown id', async () => {
-    expectProblem(await admin.get(`/models/${UNKNOWN_ID}`), 404);
+    expectProblem(await raw(admin).get(`/models/${UNKNOWN_ID}`), 404);
   });
 
   it('answers 400 naming path.modelId for a malformed id', async () => {
-    expect(problemPaths(expectProblem(await admin.get('/models/abc'), 400))).toEqual(['path.modelId']);
+    expect(problemPaths(expectProblem(await raw(admin).get('/models/abc'), 400))).toEqual(['path.modelId']);
   });
 });
 
 describe('PATCH /models/{modelId}', () => {
   it('changes the given fields, clears bodyType with null, keeps the rest and moves updatedAt', async () => {
     const brand = await createBrand('Nissan');
-    const model = await createModel(brand.id, 'Leaf', { bodyType: 'hatchback', launchYear: 2010 });
-    await sleep(5);
+    const model = await backdated(
+      await createModel(brand.id, 'Leaf', { bodyType: 'hatchback', launchYear: 2010 }),
+    );
 
-    const response = await admin.patch<Model>(`/models/${model.id}`, { name: 'Leaf II', bodyType: null });
+    const response = await raw(admin).patch<Model>(`/models/${model.id}`, {
+      name: 'Leaf II',
+      bodyType: null,
+    });
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -197,15 +216,17 @@ describe('PATCH /models/{modelId}', () => {
       updatedAt: expect.stringMatching(ISO_UTC),
     });
     expect(Date.parse(response.body.updatedAt)).toBeGreaterThan(Date.parse(model.updatedAt));
-    expect((await admin.get<Model>(`/models/${model.id}`)).body).toEqual(response.body);
+    expect((await raw(admin).get<Model>(`/models/${model.id}`)).body).toEqual(response.body);
   });
 
   it('leaves updatedAt alone on a no-op PATCH', async () => {
     const brand = await createBrand('Nissan');
-    const model = await createModel(brand.id, 'Micra', { launchYear: 1982 });
-    await sleep(5);
+    const model = await backdated(await createModel(brand.id, 'Micra', { launchYear: 1982 }));
 
-    const response = await admin.patch<Model>(`/models/${model.id}`, { name: 'Micra', launchYear: 1982 });
+    const response = await raw(admin).patch<Model>(`/models/${model.id}`, {
+      name: 'Micra',
+      launchYear: 1982,
+    });
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual(model);
@@ -216,21 +237,25 @@ describe('PATCH /models/{modelId}', () => {
     await createModel(brand.id, 'Civic');
     const accord = await createModel(brand.id, 'Accord');
 
-    const response = await admin.patch(`/models/${accord.id}`, { name: 'civic' });
+    const response = await raw(admin).patch(`/models/${accord.id}`, { name: 'civic' });
 
     expectProblem(response, 409);
-    expect((await admin.get<Model>(`/models/${accord.id}`)).body).toEqual(accord);
+    expect((await raw(admin).get<Model>(`/models/${accord.id}`)).body).toEqual(accord);
   });
 
   it('refuses a stale If-Match with 412 and applies the current one', async () => {
     const brand = await createBrand('Subaru');
     const model = await createModel(brand.id, 'Impreza');
-    const stale = (await admin.get(`/models/${model.id}`)).headers.get('etag') ?? '';
-    const changed = await admin.patch(`/models/${model.id}`, { launchYear: 1992 });
+    const stale = (await raw(admin).get(`/models/${model.id}`)).headers.get('etag') ?? '';
+    const changed = await raw(admin).patch(`/models/${model.id}`, { launchYear: 1992 });
     const current = changed.headers.get('etag') ?? '';
 
-    const refused = await admin.patch(`/models/${model.id}`, { bodyType: 'sedan' }, { 'if-match': stale });
-    const accepted = await admin.patch<Model>(
+    const refused = await raw(admin).patch(
+      `/models/${model.id}`,
+      { bodyType: 'sedan' },
+      { 'if-match': stale },
+    );
+    const accepted = await raw(admin).patch<Model>(
       `/models/${model.id}`,
       { bodyType: 'wagon' },
       { 'if-match': current },
@@ -246,14 +271,14 @@ describe('PATCH /models/{modelId}', () => {
     const other = await createBrand('Porsche');
     const model = await createModel(brand.id, 'RS2');
 
-    const response = await admin.patch(`/models/${model.id}`, { brandId: other.id });
+    const response = await raw(admin).patch(`/models/${model.id}`, { brandId: other.id });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['body.brandId']);
-    expect((await admin.get<Model>(`/models/${model.id}`)).body.brandId).toBe(brand.id);
+    expect((await raw(admin).get<Model>(`/models/${model.id}`)).body.brandId).toBe(brand.id);
   });
 
   it('answers 404 for an unknown id', async () => {
-    expectProblem(await admin.patch(`/models/${UNKNOWN_ID}`, { name: 'Ghost' }), 404);
+    expectProblem(await raw(admin).patch(`/models/${UNKNOWN_ID}`, { name: 'Ghost' }), 404);
   });
 });
 
@@ -262,15 +287,15 @@ describe('DELETE /models/{modelId}', () => {
     const brand = await createBrand('Rover');
     const model = await createModel(brand.id, '75');
 
-    const response = await admin.delete(`/models/${model.id}`);
+    const response = await raw(admin).delete(`/models/${model.id}`);
 
     expect(response.status).toBe(204);
     expect(response.text).toBe('');
-    expectProblem(await admin.get(`/models/${model.id}`), 404);
+    expectProblem(await raw(admin).get(`/models/${model.id}`), 404);
   });
 
   it('answers 404 for an unknown id', async () => {
-    expectProblem(await admin.delete(`/models/${UNKNOWN_ID}`), 404);
+    expectProblem(await raw(admin).delete(`/models/${UNKNOWN_ID}`), 404);
   });
 });
 
@@ -281,7 +306,7 @@ describe('GET /models', () => {
     for (const name of ['x5', 'M3', 'i3', 'Z4']) await createModel(bmw.id, name);
     await createModel(mini.id, 'Cooper');
 
-    const response = await admin.get<Page<Model>>(`/models?brandId=${bmw.id}`);
+    const response = await raw(admin).get<Page<Model>>(`/models?brandId=${bmw.id}`);
 
     expect(response.status).toBe(200);
     expect(response.body.items.map((model) => model.name)).toEqual(['i3', 'M3', 'x5', 'Z4']);
@@ -328,11 +353,11 @@ describe('GET /models', () => {
     const b = await createBrand('Maserati');
     for (const name of ['Giulia', 'Stelvio', 'Tonale']) await createModel(a.id, name);
     for (const name of ['Ghibli', 'Levante', 'Grecale']) await createModel(b.id, name);
-    const first = await admin.get<Page<Model>>(`/models?brandId=${a.id}&limit=1`);
+    const first = await raw(admin).get<Page<Model>>(`/models?brandId=${a.id}&limit=1`);
     const cursor = encodeURIComponent(first.body.nextCursor ?? '');
 
-    const forB = await admin.get(`/models?brandId=${b.id}&limit=1&cursor=${cursor}`);
-    const forAll = await admin.get(`/models?limit=1&cursor=${cursor}`);
+    const forB = await raw(admin).get(`/models?brandId=${b.id}&limit=1&cursor=${cursor}`);
+    const forAll = await raw(admin).get(`/models?limit=1&cursor=${cursor}`);
 
     expect(first.body.nextCursor).toEqual(expect.any(String));
     expect(problemPaths(expectProblem(forB, 400))).toEqual(['query.cursor']);
@@ -340,7 +365,7 @@ describe('GET /models', () => {
   });
 
   it('refuses a brandId that is not a UUID with 400 naming query.brandId', async () => {
-    expect(problemPaths(expectProblem(await admin.get('/models?brandId=bmw'), 400))).toEqual([
+    expect(problemPaths(expectProblem(await raw(admin).get('/models?brandId=bmw'), 400))).toEqual([
       'query.brandId',
     ]);
   });
