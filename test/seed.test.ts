@@ -4,7 +4,7 @@ import type { RevenueStats } from '../lambdas/stats/schemas';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { ALL_MODELS, DEMO_BRANDS, demoWindow, generateSales } from '../scripts/demo-data';
 import { consoleOutput, progressText, type SeedProgress, seed } from '../scripts/seed';
-import { api, tokenFor } from './support/http';
+import { clientOf, raw } from './support/fixtures';
 
 // A fixed day keeps the generated window, and so every assertion, the same from day to day.
 const TODAY = '2026-03-15';
@@ -83,8 +83,8 @@ describe('seed against the local stack', () => {
 
   it('loads brands, models and sales through the API, once, and the stats show the revenue', async () => {
     // A brand that already exists is found by name (case-insensitively), not created twice.
-    const admin = api(stack, await tokenFor(stack, 'demo-admin'));
-    expect((await admin.post('/brands', { name: 'nordvik', country: 'SE' })).status).toBe(201);
+    const admin = await clientOf(stack, 'demo-admin');
+    expect((await raw(admin).post('/brands', { name: 'nordvik', country: 'SE' })).status).toBe(201);
 
     const states: SeedProgress[] = [];
     const first = await seed({
@@ -112,7 +112,7 @@ describe('seed against the local stack', () => {
     );
     expect(expected.map((row) => row.currency)).toEqual(['EUR', 'USD']);
     for (const row of expected) {
-      const stats = await admin.get<z.infer<typeof RevenueStats>>(
+      const stats = await raw(admin).get<z.infer<typeof RevenueStats>>(
         `/stats/revenue?from=${WINDOW.from}&to=${WINDOW.to}&currency=${row.currency}`,
       );
       expect(stats.status).toBe(200);
