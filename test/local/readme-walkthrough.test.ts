@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,11 +30,14 @@ describe('README: the curl walkthrough', () => {
 
   it('succeeds step by step, and again when run a second time', async () => {
     const script = await walkthrough(stack.url);
+    // A reader's own folder: the files the walkthrough writes (sales.csv) stay out of the repository.
+    const cwd = await mkdtemp(join(tmpdir(), 'walkthrough-'));
     // -e: the first failing command (curl --fail-with-body, or a field missing in an answer) fails the run.
-    const run = () => promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: ROOT });
+    const run = () => promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd });
 
     const first = await run();
     const second = await run();
+    await rm(cwd, { recursive: true, force: true });
 
     for (const { stdout } of [first, second]) {
       expect(stdout).toContain('"quantity":2');
