@@ -152,7 +152,7 @@ export const projectorDrain: Benchmark = async ({ scale, log }) => {
       },
       notes: [
         `Backlog: ${total.toLocaleString('en-US')} generated sales (demo catalog, two years, EUR/USD) written as ${Math.ceil(total / chunk)} ` +
-          `imports of ${chunk.toLocaleString('en-US')}, each bumping its buckets and adding outbox rows with the SQL of \`touchBuckets\` ` +
+          `imports of ${chunk.toLocaleString('en-US')}, each bumping its buckets and adding outbox rows with the SQL of \`recordChanges\` ` +
           `(built in ${fmt(backlogSeconds)} s), so a bucket touched by several imports has several outbox rows, as after an outage.`,
         'Drain: `new Projector(sql, store).drain()` as the projector Lambda runs it (pages of 1000: copy the buckets with their ' +
           'figures, parts and versions from SQL — no sales are read —, BatchWriteItem of 25 into dynalite, 8 in flight, one SQL ' +
