@@ -233,6 +233,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the partners */
+        get: operations["listPartners"];
+        put?: never;
+        /** Onboard a partner: an OAuth2 app client and an API key in its tier */
+        post: operations["createPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partners/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a partner with its tier limits */
+        get: operations["getPartner"];
+        put?: never;
+        post?: never;
+        /** Remove a partner: no new token, its API key stops working at once */
+        delete: operations["deletePartner"];
+        options?: never;
+        head?: never;
+        /** Rename a partner or change its tier (its limits change at once) */
+        patch: operations["updatePartner"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -307,6 +344,36 @@ export interface components {
         };
         SaleBatch: {
             sales: components["schemas"]["SaleCreate"][];
+        };
+        PartnerCreate: {
+            /**
+             * @description Who the partner is, e.g. the dealer group
+             * @example Nordic Dealers AB
+             */
+            name: string;
+            /**
+             * @description Partner tier: its rate, burst and daily quota
+             * @enum {string}
+             */
+            tier: "sandbox" | "standard" | "premium";
+            /**
+             * @description reader: sales-api/read; writer: sales-api/read and sales-api/write
+             * @default reader
+             * @enum {string}
+             */
+            role: "reader" | "writer";
+        };
+        PartnerUpdate: {
+            /**
+             * @description Who the partner is, e.g. the dealer group
+             * @example Nordic Dealers AB
+             */
+            name?: string;
+            /**
+             * @description Partner tier: its rate, burst and daily quota
+             * @enum {string}
+             */
+            tier?: "sandbox" | "standard" | "premium";
         };
         Brand: {
             /** Format: uuid */
@@ -514,6 +581,59 @@ export interface components {
             }[];
             /** @description True when the catalog did not answer: names come from an expired cache, or are null when never cached */
             namesStale: boolean;
+        };
+        PartnerCreated: {
+            /** @description The partner app client id (OAuth2 client_id) */
+            clientId: string;
+            name: string;
+            /**
+             * @description Partner tier: its rate, burst and daily quota
+             * @enum {string}
+             */
+            tier: "sandbox" | "standard" | "premium";
+            /**
+             * @description reader: sales-api/read; writer: sales-api/read and sales-api/write
+             * @enum {string}
+             */
+            role: "reader" | "writer";
+            scopes: string[];
+            limits: components["schemas"]["TierLimits"];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Shown once: store it now, it cannot be read again */
+            clientSecret: string;
+            /** @description Send as x-api-key with every call: it carries the tier limits */
+            apiKey: string;
+        };
+        TierLimits: {
+            /** @description Requests per second, sustained */
+            rateLimit: number;
+            /** @description Requests at once above the rate */
+            burstLimit: number;
+            /** @description Requests per UTC day */
+            quotaPerDay: number;
+        };
+        PartnerList: {
+            items: components["schemas"]["Partner"][];
+        };
+        Partner: {
+            /** @description The partner app client id (OAuth2 client_id) */
+            clientId: string;
+            name: string;
+            /**
+             * @description Partner tier: its rate, burst and daily quota
+             * @enum {string}
+             */
+            tier: "sandbox" | "standard" | "premium";
+            /**
+             * @description reader: sales-api/read; writer: sales-api/read and sales-api/write
+             * @enum {string}
+             */
+            role: "reader" | "writer";
+            scopes: string[];
+            limits: components["schemas"]["TierLimits"];
+            /** Format: date-time */
+            createdAt: string;
         };
     };
     responses: never;
@@ -2268,6 +2388,378 @@ export interface operations {
             };
             /** @description The catalog is unavailable and the brand is not cached */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPartners: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from an earlier GET; 304 if unchanged */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every partner */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerList"];
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id, query, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerCreate"];
+            };
+        };
+        responses: {
+            /** @description Created; clientSecret and apiKey are shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCreated"];
+                };
+            };
+            /** @description Malformed id, query, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPartner: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from an earlier GET; 304 if unchanged */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The partner app client id (OAuth2 client_id) */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id, query, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such partner */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner app client id (OAuth2 client_id) */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id, query, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such partner */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePartner: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a GET; 412 if stale */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The partner app client id (OAuth2 client_id) */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed partner */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            /** @description Malformed id, query, header or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such partner */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
