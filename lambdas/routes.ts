@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Brand, BrandCreate, BrandListQuery, BrandPage, BrandParams, BrandPatch } from './brand/schemas';
+import { Model, ModelCreate, ModelListQuery, ModelPage, ModelParams, ModelPatch } from './model/schemas';
 import {
   Partner,
   PartnerCreate,
@@ -8,7 +9,6 @@ import {
   PartnerParams,
   PartnerUpdate,
 } from './partner/schemas';
-import { Model, ModelCreate, ModelListQuery, ModelPage, ModelParams, ModelPatch } from './model/schemas';
 import {
   IdempotencyHeaders,
   ImportResult,
@@ -302,10 +302,13 @@ export const routes = [
       method: 'PATCH',
       path: '/partners/{clientId}',
       access: 'admin',
-      summary: "Rename a partner or change its tier (its limits change at once)",
+      summary: 'Rename a partner or change its tier (its limits change at once)',
       params: PartnerParams,
       body: PartnerUpdate,
-      responses: { 200: { description: 'The changed partner', schema: Partner }, 404: problem('No such partner') },
+      responses: {
+        200: { description: 'The changed partner', schema: Partner },
+        404: problem('No such partner'),
+      },
     },
     deletePartner: {
       method: 'DELETE',

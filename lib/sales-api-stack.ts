@@ -77,6 +77,7 @@ export class SalesApiStack extends Stack {
       workers: { projector: this.projector.fn },
       cluster: this.database.cluster,
       tables: { aggregates: this.tables.aggregates, idempotency: this.tables.idempotency },
+      alarmEmail: settings.alarmEmail,
     });
 
     const { functionErrorAlarms, serverErrorRateAlarm } = this.observability;
