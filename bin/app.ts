@@ -6,8 +6,10 @@ import { settingsFromContext } from '../lib/settings';
 const app = new App();
 addComplianceChecks(app);
 
-// Environment-agnostic on purpose: synth needs no credentials and does no lookups.
-new SalesApiStack(app, 'CarSalesApi', {
+// Environment-agnostic on purpose: synth needs no credentials and does no lookups. One stack per stage
+// (`-c stage=dev|prod`), so both can live in one account.
+const settings = settingsFromContext(app.node);
+new SalesApiStack(app, `CarSalesApi-${settings.stage}`, {
   description: 'Car-sales data API (API Gateway, Cognito, Lambda, Aurora Serverless v2 Data API, DynamoDB)',
-  settings: settingsFromContext(app.node),
+  settings,
 });

@@ -1,8 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { FunctionName } from '../lambdas/shared/route';
 import type { SalesApi } from './api';
@@ -17,7 +21,9 @@ export interface ObservabilityProps {
   /** Tables by the label they get on the dashboard. */
   readonly tables: Readonly<Record<string, dynamodb.ITable>>;
   /** The events queue's graphs (a dashboard row) and alarms (lib/ingest.ts). */
-  readonly queues: { readonly widgets: cloudwatch.IWidget[]; readonly alarms: cloudwatch.IAlarm[] };
+  readonly queues: { readonly widgets: cloudwatch.IWidget[]; readonly alarms: cloudwatch.Alarm[] };
+  /** Where alarms are e-mailed (a subscription to `alarmTopic`); none: subscribe later. */
+  readonly alarmEmail: string | undefined;
 }
 
 const ONE_MINUTE = Duration.minutes(1);
@@ -31,6 +37,10 @@ export class Observability extends Construct {
   readonly functionErrorAlarms: ReadonlyMap<FunctionName, cloudwatch.Alarm>;
   /** A worker failing run after run (three minutes in a row). */
   readonly workerErrorAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  /** p99 latency of the API above what a partner should see. */
+  readonly latencyAlarm: cloudwatch.Alarm;
+  /** Every alarm of the stack notifies here, when it fires and when it clears. */
+  readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -75,6 +85,24 @@ export class Observability extends Construct {
         }),
       ]),
     );
+
+    this.latencyAlarm = new cloudwatch.Alarm(this, 'LatencyP99', {
+      alarmDescription: 'API p99 latency above 2 s for 5 minutes',
+      metric: stage.metricLatency({ statistic: cloudwatch.Stats.p(99), period: ONE_MINUTE }),
+      threshold: 2000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 4,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Car-sales API alarms',
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+    if (props.alarmEmail)
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     // Every function, API handlers and workers, on the same three graphs.
     const functions = [
@@ -151,6 +179,7 @@ export class Observability extends Construct {
               ...this.functionErrorAlarms.values(),
               ...this.workerErrorAlarms.values(),
               ...props.queues.alarms,
+              this.latencyAlarm,
             ],
             width: 12,
             height: 6,
@@ -158,5 +187,13 @@ export class Observability extends Construct {
         ],
       ],
     });
+
+    // No alarm without a recipient: each one notifies the topic when it fires and when it clears.
+    const action = new actions.SnsAction(this.alarmTopic);
+    const own = this.node.findAll().filter((c) => c instanceof cloudwatch.Alarm);
+    for (const alarm of [...own, ...props.queues.alarms]) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
   }
 }

@@ -41,7 +41,30 @@ const PROBLEM_RESPONSES: readonly ProblemResponse[] = [
     title: 'Not Found',
     detail: 'No operation matches this method and path',
   },
-  { type: apigw.ResponseType.THROTTLED, status: 429, slug: 'too-many-requests', title: 'Too Many Requests' },
+  {
+    // The partner's usage plan rate or burst (or the stage's); a token refills within a second.
+    type: apigw.ResponseType.THROTTLED,
+    status: 429,
+    slug: 'too-many-requests',
+    title: 'Too Many Requests',
+    headers: { 'Retry-After': '1' },
+  },
+  {
+    // The partner's daily quota; it resets at midnight UTC (a template cannot compute the seconds left).
+    type: apigw.ResponseType.QUOTA_EXCEEDED,
+    status: 429,
+    slug: 'quota-exceeded',
+    title: 'Too Many Requests',
+    detail: "This partner used up its tier's requests for today (UTC); retry after midnight UTC",
+    headers: { 'Retry-After': '3600' },
+  },
+  {
+    type: apigw.ResponseType.INVALID_API_KEY,
+    status: 403,
+    slug: 'forbidden',
+    title: 'Forbidden',
+    detail: 'Send the API key issued with this partner as x-api-key',
+  },
   {
     type: apigw.ResponseType.REQUEST_TOO_LARGE,
     status: 413,

@@ -107,6 +107,7 @@ export class SalesApiStack extends Stack {
         widgets: this.ingest.widgets,
         alarms: [this.ingest.deadLetterAlarm, this.ingest.backlogAlarm],
       },
+      alarmEmail: settings.alarmEmail,
     });
 
     const { functionErrorAlarms, serverErrorRateAlarm } = this.observability;

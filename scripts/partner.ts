@@ -13,6 +13,12 @@
  * --client-secret / ADMIN_CLIENT_SECRET (default the local demo-admin).
  */
 import { parseArgs } from 'node:util';
+import * as z from 'zod';
+
+const TokenAnswer = z.object({
+  access_token: z.string().optional(),
+  error_description: z.string().optional(),
+});
 
 const USAGE =
   'usage: npm run partner -- create|list|get|update|delete [clientId] [--name N] [--tier T] [--role R]';
@@ -31,6 +37,8 @@ async function main(): Promise<number> {
     },
   });
   const [command, clientId] = positionals;
+  if (!command || !['create', 'list', 'get', 'update', 'delete'].includes(command))
+    throw new UsageError(USAGE);
   const base = values.url.replace(/\/+$/, '');
   const token = await adminToken(values['token-url'] ?? `${base}/oauth2/token`, values);
   const call = (method: string, path: string, body?: unknown) =>
@@ -73,10 +81,12 @@ async function adminToken(tokenUrl: string, values: { 'client-id': string; 'clie
     headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: 'grant_type=client_credentials',
   });
-  const body = (await response.json()) as { access_token?: string; error_description?: string };
-  if (!response.ok || !body.access_token)
-    throw new Error(`No admin token from ${tokenUrl}: ${body.error_description ?? response.status}`);
-  return body.access_token;
+  const body = TokenAnswer.safeParse(await response.json().catch(() => undefined));
+  if (!response.ok || !body.success || !body.data.access_token) {
+    const reason = body.success ? body.data.error_description : undefined;
+    throw new Error(`No admin token from ${tokenUrl}: ${reason ?? response.status}`);
+  }
+  return body.data.access_token;
 }
 
 main().then(

@@ -13,7 +13,7 @@ const template = synth();
 
 const routedFunctions = [...new Set(routes.map((r) => r.fn))];
 const catalogFunctions = routedFunctions.filter((name) => name === 'brand' || name === 'model');
-const databaseFunctions = routedFunctions.filter((name) => name !== 'stats');
+const databaseFunctions = routedFunctions.filter((name) => name !== 'stats' && name !== 'partner');
 const hasRoutes = (name: FunctionName) => routedFunctions.includes(name);
 
 interface Statement {
