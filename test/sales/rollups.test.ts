@@ -169,6 +169,28 @@ async function expectRollupsExact() {
 }
 
 describe('Function: coverRange', () => {
+  it('covers ranges at both ends of the calendar (years 0998–1000 and 9998–9999) with real days only', () => {
+    const edge = (minYear: number, maxYear: number) =>
+      fc
+        .integer({ min: Date.UTC(minYear, 0, 1), max: Date.UTC(maxYear, 11, 31) })
+        .map((ms) => new Date(ms - (ms % 86_400_000)).toISOString().slice(0, 10));
+    for (const dayArb of [edge(998, 1000), edge(9998, 9999)]) {
+      fc.assert(
+        fc.property(dayArb, dayArb, fc.constantFrom(...GRAINS), (a, b, coarsest) => {
+          const [from, to] = a <= b ? [a, b] : [b, a];
+          const segments = coverRange(from, to, coarsest);
+          expect(segments.every((s) => from <= s.from && s.from <= s.to && s.to <= to)).toBe(true);
+          const covered = segments.flatMap((segment) =>
+            eachDay(segment.from, segment.to)
+              .filter((day) => periodStart(day, segment.grain) === day)
+              .flatMap((start) => eachDay(start, periodEnd(start, segment.grain))),
+          );
+          expect(covered).toEqual(eachDay(from, to));
+        }),
+      );
+    }
+  });
+
   const dayArb = fc
     .integer({ min: Date.UTC(2019, 0, 1), max: Date.UTC(2027, 11, 31) })
     .map((ms) => new Date(ms - (ms % 86_400_000)).toISOString().slice(0, 10));

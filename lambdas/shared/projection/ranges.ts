@@ -27,14 +27,13 @@ export function coverRange(from: string, to: string, coarsest: Grain = 'year'): 
 
 /** Whole months `first`…`last` (start days), as months and, where allowed, whole years. */
 function coverMonths(first: string, last: string, coarsest: Grain): Segment[] {
-  const firstYear = first.slice(5, 7) === '01' ? first : `${Number(first.slice(0, 4)) + 1}-01-01`;
-  const lastYear =
-    last.slice(5, 7) === '12' ? `${last.slice(0, 4)}-01-01` : `${Number(last.slice(0, 4)) - 1}-01-01`;
+  const firstYear = first.slice(5, 7) === '01' ? first : addMonths(`${first.slice(0, 4)}-01-01`, 12);
+  const lastYear = addMonths(`${last.slice(0, 4)}-01-01`, last.slice(5, 7) === '12' ? 0 : -12);
   if (coarsest !== 'year' || firstYear > lastYear) return [{ grain: 'month', from: first, to: last }];
   const segments: Segment[] = [];
   if (first < firstYear) segments.push({ grain: 'month', from: first, to: addMonths(firstYear, -1) });
   segments.push({ grain: 'year', from: firstYear, to: lastYear });
-  const afterLastYear = `${Number(lastYear.slice(0, 4)) + 1}-01-01`;
+  const afterLastYear = addMonths(lastYear, 12);
   if (afterLastYear <= last) segments.push({ grain: 'month', from: afterLastYear, to: last });
   return segments;
 }
@@ -61,11 +60,23 @@ const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
 function addMonths(monthStart: string, months: number): string {
   const date = new Date(`${monthStart}T00:00:00Z`);
   date.setUTCMonth(date.getUTCMonth() + months);
-  return date.toISOString().slice(0, 10);
+  return isoDay(date);
 }
 
 function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  return isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
+}
+
+/**
+ * A day as `YYYY-MM-DD`, which compares as a string. Past the calendar's ends (a step from 9999-12 or 0000-01)
+ * it is a day after or before every real one, so a range at either end is covered by the days it holds.
+ */
+function isoDay(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (year > 9999) return '9999-99-99';
+  if (year < 0) return '0000-00-00';
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  return `${pad(year, 4)}-${pad(date.getUTCMonth() + 1, 2)}-${pad(date.getUTCDate(), 2)}`;
 }
 
 const isMonthEnd = (day: string) => addDays(day, 1).endsWith('-01');
