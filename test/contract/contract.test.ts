@@ -283,6 +283,41 @@ describe('Contract: every operation answers as openapi.yaml says', () => {
     await expectStatus(401, 'GET', `/stats/revenue?${RANGE}`, { as: 'nobody' });
   });
 
+  it('sales events: queue, status, and their errors', async () => {
+    const event = { modelId, soldAt: '2025-04-01T08:00:00Z', quantity: 1, unitPrice: '19999.00' };
+    const accepted = await expectStatus(202, 'POST', '/sales/events', {
+      as: 'writer',
+      body: { events: [event, { ...event, externalId: 'contract-event-2' }] },
+    });
+    const [first] = accepted.json.items as { ingestionId: string }[];
+    await expectStatus(200, 'GET', `/sales/events/${first?.ingestionId}`, { as: 'writer' });
+    await expectStatus(404, 'GET', `/sales/events/${UNKNOWN_ID}.0`, { as: 'writer' });
+    await expectStatus(400, 'GET', '/sales/events/not-an-id', { as: 'writer' });
+    await expectStatus(422, 'POST', '/sales/events', {
+      as: 'writer',
+      body: { events: [{ ...event, unitPrice: '1.001' }] },
+    });
+    await expectStatus(400, 'POST', '/sales/events', { as: 'writer', body: { events: [] } });
+    await expectStatus(403, 'POST', '/sales/events', { as: 'reader', body: { events: [event] } });
+  });
+
+  it('partners: onboard, list, read, change, delete, and their errors', async () => {
+    const created = await expectStatus(201, 'POST', '/partners', {
+      body: { name: 'Contract Dealers', tier: 'sandbox', role: 'reader' },
+    });
+    const clientId = String(created.json.clientId);
+    await expectStatus(400, 'POST', '/partners', { body: { name: '', tier: 'gold' } });
+    await expectStatus(403, 'POST', '/partners', { as: 'writer', body: { name: 'X', tier: 'sandbox' } });
+    await expectStatus(200, 'GET', '/partners');
+    await expectStatus(400, 'GET', '/partners?unknown=1');
+    await expectStatus(200, 'GET', `/partners/${clientId}`);
+    await expectStatus(404, 'GET', '/partners/nosuchclient');
+    await expectStatus(200, 'PATCH', `/partners/${clientId}`, { body: { tier: 'standard' } });
+    await expectStatus(400, 'PATCH', `/partners/${clientId}`, { body: {} });
+    await expectStatus(204, 'DELETE', `/partners/${clientId}`);
+    await expectStatus(404, 'DELETE', `/partners/${clientId}`);
+  });
+
   it('deletes: sale, model, brand, and what is gone stays gone', async () => {
     await expectStatus(204, 'DELETE', `/sales/${saleId}`, { as: 'admin' });
     const { rows } = await stack.sql.query<{ id: string }>(
