@@ -50,6 +50,9 @@ interface Fixtures {
   model: Schemas['Model'];
   emptyModel: Schemas['Model'];
   sale: Schemas['Sale'];
+  /** A queued sales event of demo-writer, and an onboarded partner. */
+  ingestionId: string;
+  partnerClientId: string;
 }
 let fx: Fixtures;
 /** Strings that must never appear in a refusal (ids and names of stored data). */
@@ -90,7 +93,25 @@ test.beforeAll(async ({ stack: started }) => {
     }),
     201,
   );
-  fx = { brand, emptyBrand, model, emptyModel, sale };
+  const [event] = expectData(
+    await writer.POST('/sales/events', {
+      body: { events: [{ modelId: model.id, soldAt: '2025-03-03', quantity: 1, unitPrice: '100' }] },
+    }),
+    202,
+  ).items;
+  const onboarded = expectData(
+    await admin.POST('/partners', { body: { name: 'Matrix Partner', tier: 'sandbox', role: 'reader' } }),
+    201,
+  );
+  fx = {
+    brand,
+    emptyBrand,
+    model,
+    emptyModel,
+    sale,
+    ingestionId: event?.ingestionId ?? '',
+    partnerClientId: onboarded.clientId,
+  };
   secrets = [brand.id, brand.name, model.id, model.name, sale.id, '31337', 'secret-external-id'];
 });
 
@@ -105,6 +126,8 @@ function validRequest(route: RouteSpec): RawRequest {
     brandId: route.method === 'DELETE' ? fx.emptyBrand.id : fx.brand.id,
     modelId: route.method === 'DELETE' ? fx.emptyModel.id : fx.model.id,
     saleId: fx.sale.id,
+    ingestionId: fx.ingestionId,
+    clientId: fx.partnerClientId,
   };
   const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? '');
   const range = 'from=2025-03-01&to=2025-03-31';
@@ -126,6 +149,9 @@ function validRequest(route: RouteSpec): RawRequest {
     createSale: JSON.stringify(sale),
     createSalesBatch: JSON.stringify({ sales: [sale, sale] }),
     importSales: `modelId,soldAt,quantity,unitPrice\n${sale.modelId},${sale.soldAt},1,100\n`,
+    createSaleEvents: JSON.stringify({ events: [sale] }),
+    createPartner: JSON.stringify({ name: 'Intruder Partner', tier: 'premium', role: 'writer' }),
+    updatePartner: JSON.stringify({ tier: 'premium' }),
   };
   const body = bodies[route.operationId];
   if (route.body && body === undefined) throw new Error(`no valid body for ${route.operationId}`);
@@ -163,8 +189,12 @@ async function expectRefused(
 }
 
 const badTokenCache = new Map<'read' | 'write', Promise<BadToken[]>>();
-/** The bad tokens for routes needing `scope` (made once per scope: forging takes RSA key generation). */
-function badTokensFor(scope: 'read' | 'write'): Promise<BadToken[]> {
+/**
+ * The bad tokens for routes needing `scope` (made once per scope: forging takes RSA key generation). Admin routes
+ * take the write cases: whatever a write route refuses, an admin route refuses too.
+ */
+function badTokensFor(access: RouteSpec['access']): Promise<BadToken[]> {
+  const scope = access === 'read' ? 'read' : 'write';
   const lacking = scope === 'read' ? tokens.writeOnly : tokens.readOnly;
   let cases = badTokenCache.get(scope);
   if (!cases) {
@@ -177,12 +207,13 @@ function badTokensFor(scope: 'read' | 'write'): Promise<BadToken[]> {
 describe('every route × every bad token', () => {
   it('covers every route of the route table', () => {
     expect(routes.length).toBeGreaterThanOrEqual(20);
-    for (const route of routes as readonly RouteSpec[]) expect(['read', 'write']).toContain(route.access);
+    for (const route of routes as readonly RouteSpec[])
+      expect(['read', 'write', 'admin']).toContain(route.access);
   });
 
   for (const route of routes as readonly RouteSpec[]) {
     it(`${route.method} ${route.path} (${route.operationId}, needs ${route.access}) refuses every bad token`, async () => {
-      const cases = await badTokensFor(route.access as 'read' | 'write');
+      const cases = await badTokensFor(route.access);
       expect(cases.length).toBeGreaterThan(25);
       for (const bad of cases) await expectRefused(route, bad.authorization, bad.status, bad.name);
     });
@@ -193,12 +224,15 @@ describe('every route × every bad token', () => {
     const order = (route: RouteSpec) => (route.method === 'GET' ? 0 : route.method === 'DELETE' ? 2 : 1);
     for (const route of [...(routes as readonly RouteSpec[])].sort((a, b) => order(a) - order(b))) {
       const request = validRequest(route);
+      // A sale's deletion and an event's status belong to the client that submitted them (demo-writer).
       const token =
-        route.operationId === 'deleteSale'
-          ? tokens.writer
-          : route.access === 'read'
-            ? tokens.reader
-            : tokens.writer;
+        route.access === 'admin'
+          ? tokens.admin
+          : route.operationId === 'deleteSale' || route.operationId === 'getSaleEvent'
+            ? tokens.writer
+            : route.access === 'read'
+              ? tokens.reader
+              : tokens.writer;
       const response = await sendRaw(stack.url, {
         ...request,
         headers: { ...request.headers, authorization: `Bearer ${token}` },
@@ -211,7 +245,9 @@ describe('every route × every bad token', () => {
 });
 
 describe('read-only clients never write', () => {
-  const writeRoutes = (routes as readonly RouteSpec[]).filter((route) => route.access !== 'read');
+  const writeRoutes = (routes as readonly RouteSpec[]).filter(
+    (route) => route.access !== 'read' && route.method !== 'GET',
+  );
 
   it('has write routes', () => {
     expect(writeRoutes.map((route) => route.operationId).sort()).toEqual(
@@ -220,12 +256,16 @@ describe('read-only clients never write', () => {
         'createModel',
         'createSale',
         'createSalesBatch',
+        'createSaleEvents',
+        'createPartner',
         'deleteBrand',
+        'deletePartner',
         'deleteModel',
         'deleteSale',
         'importSales',
         'updateBrand',
         'updateModel',
+        'updatePartner',
       ].sort(),
     );
   });
