@@ -385,10 +385,7 @@ export interface components {
             events: components["schemas"]["SaleCreate"][];
         };
         PartnerCreate: {
-            /**
-             * @description Who the partner is, e.g. the dealer group
-             * @example Nordic Dealers AB
-             */
+            /** @description Who the partner is, e.g. the dealer group (Nordic Dealers AB) */
             name: string;
             /**
              * @description Partner tier: its rate, burst and daily quota
@@ -403,10 +400,7 @@ export interface components {
             role: "reader" | "writer";
         };
         PartnerUpdate: {
-            /**
-             * @description Who the partner is, e.g. the dealer group
-             * @example Nordic Dealers AB
-             */
+            /** @description Who the partner is, e.g. the dealer group (Nordic Dealers AB) */
             name?: string;
             /**
              * @description Partner tier: its rate, burst and daily quota
@@ -595,7 +589,10 @@ export interface components {
              * @description How many more offending fields there are beyond the first 1000
              */
             omittedErrors?: number;
-            /** @description The sale that already holds the externalId */
+            /**
+             * Format: uuid
+             * @description The sale that already holds the externalId
+             */
             existingSaleId?: string;
         };
         ModelSales: {
@@ -832,6 +829,7 @@ export interface components {
             quotaPerDay: number;
         };
         PartnerList: {
+            /** @description Every partner (one page: at most 1000 are onboarded) */
             items: components["schemas"]["Partner"][];
         };
         Partner: {

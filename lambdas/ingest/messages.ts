@@ -19,6 +19,7 @@ export type IngestMessage = z.infer<typeof IngestMessage>;
 /** `<batch id>.<index>`: the request's id and the event's position in it. */
 export const IngestionId = z
   .string()
+  .max(40)
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(0|[1-9]\d{0,2})$/, {
     error: 'must be an ingestion id as returned by POST /sales/events',
   })

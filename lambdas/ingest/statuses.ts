@@ -11,7 +11,7 @@ import { Problem } from '../shared/schemas';
 
 /** Why an event has no sale: a problem object; a taken externalId names the sale that holds it. */
 export const Reason = Problem.extend({
-  existingSaleId: z.string().optional().meta({ description: 'The sale that already holds the externalId' }),
+  existingSaleId: z.uuid().optional().meta({ description: 'The sale that already holds the externalId' }),
 }).meta({ id: 'IngestionReason' });
 export type Reason = z.infer<typeof Reason>;
 

@@ -7,7 +7,7 @@ const PartnerName = z
   .min(1, { error: 'must not be empty' })
   .max(100, { error: 'must be at most 100 characters' })
   .regex(/^[\p{L}\p{N} .,&'()+-]+$/u, { error: "may hold letters, digits, spaces and .,&'()+-" })
-  .meta({ description: 'Who the partner is, e.g. the dealer group', example: 'Nordic Dealers AB' });
+  .meta({ description: 'Who the partner is, e.g. the dealer group (Nordic Dealers AB)' });
 
 /** What the partner's app client may do: read the data, or read it and submit sales. */
 export const PartnerRole = z
@@ -16,6 +16,7 @@ export const PartnerRole = z
 
 export const ClientId = z
   .string()
+  .max(128)
   .regex(/^[\w+]{1,128}$/, { error: 'must be an app client id' })
   .meta({ description: 'The partner app client id (OAuth2 client_id)' });
 
@@ -43,18 +44,31 @@ const Limits = z
 export const Partner = z
   .object({
     clientId: ClientId,
-    name: z.string(),
+    name: z.string().max(100),
     tier: Tier,
     role: PartnerRole,
-    scopes: z.array(z.string()),
+    scopes: z.array(z.string().max(64)).max(2),
     limits: Limits,
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Partner' });
 
 export const PartnerCreated = Partner.extend({
-  clientSecret: z.string().meta({ description: 'Shown once: store it now, it cannot be read again' }),
-  apiKey: z.string().meta({ description: 'Send as x-api-key with every call: it carries the tier limits' }),
+  clientSecret: z
+    .string()
+    .max(256)
+    .meta({ description: 'Shown once: store it now, it cannot be read again' }),
+  apiKey: z
+    .string()
+    .max(128)
+    .meta({ description: 'Send as x-api-key with every call: it carries the tier limits' }),
 }).meta({ id: 'PartnerCreated' });
 
-export const PartnerList = z.object({ items: z.array(Partner) }).meta({ id: 'PartnerList' });
+export const PartnerList = z
+  .object({
+    items: z
+      .array(Partner)
+      .max(1000)
+      .meta({ description: 'Every partner (one page: at most 1000 are onboarded)' }),
+  })
+  .meta({ id: 'PartnerList' });

@@ -16,7 +16,7 @@ export const SaleEvents = z
 
 export const IngestionAccepted = z
   .object({
-    items: z.array(z.object({ ingestionId: IngestionId, status: z.literal('pending') })),
+    items: z.array(z.object({ ingestionId: IngestionId, status: z.literal('pending') })).max(MAX_EVENTS),
   })
   .meta({ id: 'IngestionAccepted' });
 
