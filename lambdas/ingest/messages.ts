@@ -25,6 +25,9 @@ export const IngestionId = z
   })
   .meta({ description: 'Id of one queued event', example: '0b4f3a52-7a4e-4c1e-9d55-2f0a8c1e6b11.0' });
 
+/** Problem type (under PROBLEM_BASE) of events rejected because every delivery of their message failed. */
+export const INGESTION_FAILED = 'ingestion-failed';
+
 export const ingestionIdOf = (batchId: string, index: number) => `${batchId}.${index}`;
 
 export function parseIngestionId(ingestionId: string): { batchId: string; index: number } {

@@ -16,7 +16,7 @@ import {
 } from '../shared/errors';
 import { PROBLEM_BASE } from '../shared/http/problem';
 import { logger } from '../shared/powertools';
-import { type IngestMessage, ingestionIdOf, saleIdOf } from './messages';
+import { INGESTION_FAILED, type IngestMessage, ingestionIdOf, saleIdOf } from './messages';
 import type { IngestionResult, IngestionStatuses, Reason } from './statuses';
 
 export interface IngestWorkerOptions {
@@ -78,9 +78,7 @@ export class IngestWorker {
         return this.now() - started;
       });
     } catch (error) {
-      if (receiveCount >= this.options.maxReceiveCount && !(error instanceof BrokenCircuitError)) {
-        await this.settleLastDelivery(message, error);
-      }
+      if (receiveCount >= this.options.maxReceiveCount) await this.settleLastDelivery(message, error);
       throw error;
     }
   }
@@ -122,20 +120,22 @@ export class IngestWorker {
   }
 
   /**
-   * The last delivery failed: the message goes to the dead-letter queue. Its events that an earlier delivery
-   * stored stay stored; the others are rejected with the reason. Without a database to ask, they stay pending
-   * and a redrive of the dead-letter queue stores them.
+   * The last delivery failed: the message goes to the dead-letter queue and no event of it stays pending. Events
+   * an earlier delivery stored stay stored; the others are rejected with the reason. When the database cannot
+   * say which were stored (it is down, or the breaker holds it off), all are rejected as failed: reading the
+   * status later finds a sale an earlier delivery did store (`SaleEvents.status`), and a redrive of the
+   * dead-letter queue stores the rest and overwrites these statuses.
    */
   private async settleLastDelivery(message: IngestMessage, error: unknown): Promise<void> {
+    const events = eventsOf(message);
+    const storedBefore = await this.storedIds(events).catch(() => new Set<string>());
+    const reason: Reason = {
+      type: `${PROBLEM_BASE}${INGESTION_FAILED}`,
+      title: 'Not stored',
+      status: 503,
+      detail: `The event could not be stored in ${this.options.maxReceiveCount} deliveries; submit it again.`,
+    };
     try {
-      const events = eventsOf(message);
-      const storedBefore = await this.storedIds(events);
-      const reason: Reason = {
-        type: `${PROBLEM_BASE}ingestion-failed`,
-        title: 'Not stored',
-        status: 503,
-        detail: `The event could not be stored in ${this.options.maxReceiveCount} deliveries; submit it again.`,
-      };
       await this.statuses.complete(
         message.batchId,
         events.map(({ saleId }) =>
@@ -144,10 +144,10 @@ export class IngestWorker {
       );
       logger.error('Events rejected after their last delivery', {
         batchId: message.batchId,
-        error: error as Error,
+        error: error instanceof BrokenCircuitError ? 'database breaker open' : (error as Error),
       });
     } catch (cause) {
-      logger.error('Events left pending in the dead-letter queue', {
+      logger.error('Events left pending in the dead-letter queue: the status store failed', {
         batchId: message.batchId,
         error: cause as Error,
       });

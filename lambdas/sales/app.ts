@@ -67,7 +67,8 @@ export function createSalesHandler({
       status: 202,
       body: { items: await events.accept(request.body.events, actorOf(request)) },
     }),
-    getSaleEvent: async (request) => ok(await events.status(request.params.ingestionId, actorOf(request))),
+    getSaleEvent: async (request) =>
+      ok(await events.status(request.params.ingestionId, actorOf(request), sales)),
     listSales: async ({ query }) => ok(await sales.list(query, query.limit, query.cursor)),
     getSale: async ({ params }) => ok(await sales.get(params.saleId)),
     deleteSale: async (request) => {

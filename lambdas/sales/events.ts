@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ingestionIdOf, parseIngestionId } from '../ingest/messages';
+import { INGESTION_FAILED, ingestionIdOf, parseIngestionId, saleIdOf } from '../ingest/messages';
 import type { EventQueue } from '../ingest/queue';
 import type { IngestionStatuses } from '../ingest/statuses';
 import { NotFoundError, UnavailableError, ValidationError } from '../shared/errors';
 import { logger } from '../shared/powertools';
-import type { Actor } from './sales';
+import type { Actor, Sales } from './sales';
 import type { SaleItem } from './schemas';
 import { checkSubmission } from './validation';
 
@@ -63,15 +63,25 @@ export class SaleEvents {
     }));
   }
 
-  /** One event's status; only the client that sent it, or an admin, may see it (others get 404). */
-  async status(ingestionId: string, actor: Actor) {
+  /**
+   * One event's status; only the client that sent it, or an admin, may see it (others get 404). An event rejected
+   * because its deliveries failed while the database was down may still have been stored by one of them: the
+   * sales say so (`stored` wins), so the status never denies a sale that exists.
+   */
+  async status(ingestionId: string, actor: Actor, sales: Pick<Sales, 'byIds'>) {
     const { batchId, index } = parseIngestionId(ingestionId);
     const batch = await unavailableUnless('the status store', () => this.deps.statuses.find(batchId));
     if (!batch || index >= batch.count || (batch.clientId !== actor.clientId && !actor.isAdmin)) {
       throw new NotFoundError('Ingestion', ingestionId);
     }
     const result = batch.results?.[index];
-    return result ? { ingestionId, ...result } : { ingestionId, status: 'pending' as const };
+    if (!result) return { ingestionId, status: 'pending' as const };
+    if (result.status === 'rejected' && result.reason.type.endsWith(`/${INGESTION_FAILED}`)) {
+      const saleId = saleIdOf(ingestionId);
+      const [sale] = await sales.byIds([saleId]).catch(() => []);
+      if (sale) return { ingestionId, status: 'stored' as const, saleId };
+    }
+    return { ingestionId, ...result };
   }
 }
 
