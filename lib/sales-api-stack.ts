@@ -97,6 +97,7 @@ export class SalesApiStack extends Stack {
       api: this.api,
       handlers: this.functions.handlers,
       workers: { projector: this.projector.fn, ingest: this.ingest.worker },
+      otherFunctions: { docs: this.api.docs.fn },
       cluster: this.database.cluster,
       tables: {
         aggregates: this.tables.aggregates,
