@@ -124,6 +124,19 @@ describe('Construct: Observability', () => {
     });
   });
 
+  it('has every function of the project emit its metrics to CarSalesApi under its own service name', () => {
+    const services = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } },
+      }),
+    ).map((fn) => fn.Properties.Environment.Variables);
+
+    expect(services.map((env) => env.POWERTOOLS_SERVICE_NAME).sort()).toEqual(
+      [...stack.functions.handlers.map((h) => h.name), 'projector', 'ingest', 'migrate', 'docs'].sort(),
+    );
+    for (const env of services) expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('CarSalesApi');
+  });
+
   it('sends every alarm of the stack to the topic once, firing and clearing', () => {
     const topic = { Ref: logicalIdOf(stack.observability.alarmTopic) };
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
