@@ -1,9 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Brands } from '../../lambdas/brand/brands';
 import { DynamoIngestionStatuses } from '../../lambdas/ingest/statuses';
 import { IngestWorker } from '../../lambdas/ingest/worker';
+import { createMigrateHandler } from '../../lambdas/migrate/handler';
 import {
   applyDatabaseRoles,
   DATABASE_ROLE_NAMES,
@@ -279,3 +281,106 @@ describe('Roles at their limits', () => {
     });
   });
 });
+
+describe('Function: createMigrateHandler (the migrations custom resource)', () => {
+  let fresh: PGlite;
+  const secrets = new Map<string, string>();
+  const arnOf = (role: DatabaseRole) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${role}-AbCdEf`;
+  const setSecret = (role: DatabaseRole, password: string, username = roleName(role)) =>
+    secrets.set(
+      arnOf(role),
+      JSON.stringify({ username, password, engine: 'postgres', host: 'cluster', port: 5432 }),
+    );
+  const event = (
+    RequestType: 'Create' | 'Update' | 'Delete',
+    roles: readonly DatabaseRole[] = DATABASE_ROLE_NAMES,
+  ) =>
+    ({
+      RequestType,
+      ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
+      ResponseURL: 'https://example.com/response',
+      StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Test/1',
+      RequestId: randomUUID(),
+      LogicalResourceId: 'Migrations',
+      PhysicalResourceId: 'schema-migrations',
+      ResourceType: 'Custom::DatabaseMigrations',
+      ResourceProperties: {
+        ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
+        RoleSecrets: Object.fromEntries(roles.map((role) => [role, arnOf(role)])),
+      },
+      OldResourceProperties: {},
+    }) as CloudFormationCustomResourceEvent;
+  const passwordHashes = async () => {
+    const { rows } = await fresh.query<{ rolname: string; rolpassword: string | null }>(
+      "SELECT rolname, rolpassword FROM pg_authid WHERE rolname LIKE 'fn\\_%' ORDER BY rolname",
+    );
+    return rows;
+  };
+  let handler: ReturnType<typeof createMigrateHandler>;
+
+  beforeAll(async () => {
+    fresh = await PGlite.create();
+    for (const role of DATABASE_ROLE_NAMES) setSecret(role, `first-${role}`);
+    handler = createMigrateHandler({
+      sql: new PgliteSql(fresh),
+      migrationsDir: MIGRATIONS_DIR,
+      readSecret: async (arn) => {
+        const value = secrets.get(arn);
+        if (value === undefined) throw new Error(`no secret ${arn}`);
+        return value;
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await fresh?.close();
+  });
+
+  it('leaves the database alone on delete', async () => {
+    expect(await handler(event('Delete'))).toEqual({ PhysicalResourceId: 'schema-migrations' });
+    expect(await passwordHashes()).toEqual([]);
+  });
+
+  it('applies the migrations, then creates every role with the password of its secret', async () => {
+    const result = await handler(event('Create'));
+
+    expect(result.Data?.Applied.split(',')).toEqual(
+      (await loadMigrations(MIGRATIONS_DIR)).map((m) => m.version),
+    );
+    const roles = await passwordHashes();
+    expect(roles.map((r) => r.rolname)).toEqual(DATABASE_ROLE_NAMES.map(roleName).sort());
+    for (const role of DATABASE_ROLE_NAMES) {
+      const hash = roles.find((r) => r.rolname === roleName(role))?.rolpassword ?? '';
+      expect(scramMatches(hash, `first-${role}`), role).toBe(true);
+    }
+  });
+
+  it('sets a rotated password on the next run, and keeps the others', async () => {
+    setSecret('sales', 'rotated');
+
+    await handler(event('Update'));
+
+    const hashes = new Map((await passwordHashes()).map((r) => [r.rolname, r.rolpassword ?? '']));
+    expect(scramMatches(hashes.get(roleName('sales')) ?? '', 'rotated')).toBe(true);
+    expect(scramMatches(hashes.get(roleName('sales')) ?? '', 'first-sales')).toBe(false);
+    expect(scramMatches(hashes.get(roleName('brand')) ?? '', 'first-brand')).toBe(true);
+  });
+
+  it('refuses a secret that names another user, and properties missing a role', async () => {
+    setSecret('projector', 'pw', 'sales_admin');
+    await expect(handler(event('Update'))).rejects.toThrow('names user sales_admin, not fn_projector');
+    setSecret('projector', 'pw');
+
+    await expect(handler(event('Update', ['brand']))).rejects.toThrow();
+  });
+});
+
+/** Whether a PostgreSQL SCRAM-SHA-256 verifier (`pg_authid.rolpassword`) is that of `password` (RFC 5802). */
+function scramMatches(verifier: string, password: string): boolean {
+  const match = /^SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)$/.exec(verifier);
+  if (!match) return false;
+  const [, iterations, salt, storedKey] = match;
+  const salted = pbkdf2Sync(password, Buffer.from(salt ?? '', 'base64'), Number(iterations), 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  return createHash('sha256').update(clientKey).digest('base64') === storedKey;
+}
