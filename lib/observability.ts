@@ -35,7 +35,7 @@ const ONE_MINUTE = Duration.minutes(1);
  * The custom metrics of the functions (Powertools Metrics, EMF), by the names of the metric contract: namespace
  * `CarSalesApi`, dimension `service` (the function's service name), SQL metrics also by `operation`.
  */
-export const CONTRACT_METRICS = {
+const CONTRACT_METRICS = {
   salesWritten: 'SalesWritten',
   rowsImported: 'RowsImported',
   eventsAccepted: 'EventsAccepted',

@@ -6,8 +6,7 @@
  * master user. Pure data and SQL text: no AWS here, the local tests run it on PGlite.
  *
  * A row lock (`SELECT … FOR UPDATE`, `FOR KEY SHARE`) needs UPDATE on at least one column of the table; where a
- * role only locks rows, it gets UPDATE on one column the API never shows as data it owns (a timestamp), not the
- * table.
+ * role only locks rows, it gets UPDATE on one bookkeeping timestamp, the least harmful column, not the table.
  */
 import { createHash } from 'node:crypto';
 import type { Sql } from '../shared/sql/port';
@@ -43,7 +42,7 @@ export const DATABASE_ROLES = {
     sales: ['SELECT', 'INSERT', 'DELETE', { update: ['created_at'] }],
     ...BOOKKEEPING,
   },
-  // The queue worker runs the same write use case as POST /sales, but never deletes or lists.
+  // The queue worker runs the same write use case as POST /sales, and never deletes.
   ingest: { ...LOCKED_MODELS, sales: ['SELECT', 'INSERT'], ...BOOKKEEPING },
   // Drains the outbox: reads entries and the buckets they name, deletes the entries once projected.
   projector: {
@@ -65,8 +64,9 @@ export function roleName(role: DatabaseRole): string {
 /**
  * The statements that make `role` exist and hold exactly its grants, whatever it held before (so a grant
  * removed from the definition is taken away); run them in one transaction, so the role is never left without
- * its grants. `password` (absent locally: PGlite has no logins) is set from the role's secret on every run,
- * which also heals a secret replaced by hand. Utility statements take no parameters, so it is quoted here.
+ * its grants. `password` is set from the role's secret on every run, which also takes a secret replaced by
+ * hand; absent (locally, where nothing logs in), the role keeps the one it has. Utility statements take no
+ * parameters, so it is quoted here.
  */
 export function roleStatements(role: DatabaseRole, password?: string): string[] {
   const name = roleName(role);

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_ROLE_NAMES, grantsFingerprint, roleName } from '../../lambdas/migrate/roles';
+import { ROTATION_INTERVAL } from '../../lib/database';
 import type { ServiceFunction } from '../../lib/service-function';
 import { buildStack, logicalIdOf } from './synth';
 
@@ -131,12 +132,13 @@ describe('Secret rotation', () => {
   const logins = ['owner', ...DATABASE_ROLE_NAMES] as const;
 
   it.each(logins)('rotates the secret of %s every 30 days, by a single-user rotation function', (login) => {
+    expect(ROTATION_INTERVAL.toDays()).toBe(30);
     const rotation = stack.database.rotations.get(login);
     if (!rotation) throw new Error(`no rotation for ${login}`);
 
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       SecretId: secretRef(login),
-      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      RotationRules: { ScheduleExpression: `rate(${ROTATION_INTERVAL.toDays()} days)` },
       RotationLambdaARN: { 'Fn::GetAtt': [logicalIdOf(rotation), 'Outputs.RotationLambdaARN'] },
       // Not during the deploy, where it would race the migrations that set the role passwords.
       RotateImmediatelyOnUpdate: false,
