@@ -33,26 +33,25 @@ const ONE_MINUTE = Duration.minutes(1);
 
 /**
  * The custom metrics of the functions (Powertools Metrics, EMF), by the names of the metric contract: namespace
- * `CarSalesApi`, dimension `service` (the function's service name), SQL metrics also by `operation`.
+ * `CarSalesApi`, dimension `service` (the function's service name), the SQL ones also `operation`.
  */
-const CONTRACT_METRICS = {
-  salesWritten: 'SalesWritten',
-  rowsImported: 'RowsImported',
-  eventsAccepted: 'EventsAccepted',
-  eventsStored: 'EventsStored',
-  eventsRejected: 'EventsRejected',
-  outboxBacklog: 'OutboxBacklog',
-  outboxOldestAge: 'OutboxOldestAgeSeconds',
-  projectionLag: 'ProjectionLagSeconds',
-  catalogFallbacks: 'CatalogFallbacks',
-  catalogBreakerOpened: 'CatalogBreakerOpened',
-  sqlStatements: 'SqlStatements',
-  sqlLatency: 'SqlLatency',
-} as const;
+type ContractMetric =
+  | 'SalesWritten'
+  | 'RowsImported'
+  | 'EventsAccepted'
+  | 'EventsStored'
+  | 'EventsRejected'
+  | 'OutboxBacklog'
+  | 'OutboxOldestAgeSeconds'
+  | 'ProjectionLagSeconds'
+  | 'CatalogFallbacks'
+  | 'CatalogBreakerOpened'
+  | 'SqlStatements'
+  | 'SqlLatency';
 
 /** A contract metric of one function, per minute. */
 function serviceMetric(
-  metricName: string,
+  metricName: ContractMetric,
   fn: ServiceFunction,
   statistic: string,
   // An alarm on a labelled metric renders as metric math; only graphs get one.
@@ -69,7 +68,7 @@ function serviceMetric(
 }
 
 /** A contract SQL metric of every function and operation: one line per (service, operation). */
-function perOperation(metricName: string, statistic: string): cloudwatch.MathExpression {
+function perOperation(metricName: ContractMetric, statistic: string): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
     expression: `SEARCH('{${METRICS_NAMESPACE},operation,service} MetricName="${metricName}"', '${statistic}', 60)`,
     usingMetrics: {},
@@ -170,7 +169,7 @@ export class Observability extends Construct {
     this.outboxAgeAlarm = new cloudwatch.Alarm(this, 'OutboxAge', {
       alarmDescription:
         'The oldest sales outbox entry is older than 5 minutes: drains fail or cannot keep up',
-      metric: serviceMetric(CONTRACT_METRICS.outboxOldestAge, projector, cloudwatch.Stats.MAXIMUM),
+      metric: serviceMetric('OutboxOldestAgeSeconds', projector, cloudwatch.Stats.MAXIMUM),
       threshold: 300,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
@@ -179,7 +178,7 @@ export class Observability extends Construct {
     this.projectionLagAlarm = new cloudwatch.Alarm(this, 'ProjectionLag', {
       alarmDescription:
         'The statistics are more than 5 minutes behind the sales, or the projector has not reported for 3 minutes',
-      metric: serviceMetric(CONTRACT_METRICS.projectionLag, projector, cloudwatch.Stats.MAXIMUM),
+      metric: serviceMetric('ProjectionLagSeconds', projector, cloudwatch.Stats.MAXIMUM),
       threshold: 300,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
@@ -257,33 +256,31 @@ export class Observability extends Construct {
         ],
         [
           graph('Sales written and rows imported', [
-            serviceMetric(CONTRACT_METRICS.salesWritten, sales, SUM, 'written (API)'),
-            serviceMetric(CONTRACT_METRICS.salesWritten, ingest, SUM, 'written (events)'),
-            serviceMetric(CONTRACT_METRICS.rowsImported, sales, SUM, 'CSV rows imported'),
+            serviceMetric('SalesWritten', sales, SUM, 'written (API)'),
+            serviceMetric('SalesWritten', ingest, SUM, 'written (events)'),
+            serviceMetric('RowsImported', sales, SUM, 'CSV rows imported'),
           ]),
           graph('Sales events', [
-            serviceMetric(CONTRACT_METRICS.eventsAccepted, sales, SUM, 'accepted'),
-            serviceMetric(CONTRACT_METRICS.eventsStored, ingest, SUM, 'stored'),
-            serviceMetric(CONTRACT_METRICS.eventsRejected, ingest, SUM, 'rejected'),
+            serviceMetric('EventsAccepted', sales, SUM, 'accepted'),
+            serviceMetric('EventsStored', ingest, SUM, 'stored'),
+            serviceMetric('EventsRejected', ingest, SUM, 'rejected'),
           ]),
           graph('Stats: catalog fallbacks and breaker openings', [
-            serviceMetric(CONTRACT_METRICS.catalogFallbacks, stats, SUM, 'fallbacks (stale names)'),
-            serviceMetric(CONTRACT_METRICS.catalogBreakerOpened, stats, SUM, 'breaker opened'),
+            serviceMetric('CatalogFallbacks', stats, SUM, 'fallbacks (stale names)'),
+            serviceMetric('CatalogBreakerOpened', stats, SUM, 'breaker opened'),
           ]),
         ],
         [
           graph(
             'Outbox: backlog (entries) and oldest entry (s)',
-            [serviceMetric(CONTRACT_METRICS.outboxBacklog, projector, MAXIMUM, 'backlog')],
+            [serviceMetric('OutboxBacklog', projector, MAXIMUM, 'backlog')],
             8,
-            [serviceMetric(CONTRACT_METRICS.outboxOldestAge, projector, MAXIMUM, 'oldest (s)')],
+            [serviceMetric('OutboxOldestAgeSeconds', projector, MAXIMUM, 'oldest (s)')],
           ),
-          graph('Projection lag (s)', [
-            serviceMetric(CONTRACT_METRICS.projectionLag, projector, MAXIMUM, 'lag'),
-          ]),
-          graph('SQL statements per operation', [perOperation(CONTRACT_METRICS.sqlStatements, 'Sum')]),
+          graph('Projection lag (s)', [serviceMetric('ProjectionLagSeconds', projector, MAXIMUM, 'lag')]),
+          graph('SQL statements per operation', [perOperation('SqlStatements', 'Sum')]),
         ],
-        [graph('SQL latency p99 per operation (ms)', [perOperation(CONTRACT_METRICS.sqlLatency, 'p99')], 24)],
+        [graph('SQL latency p99 per operation (ms)', [perOperation('SqlLatency', 'p99')], 24)],
         props.queues.widgets,
         [
           graph(
