@@ -40,11 +40,15 @@ describe('Construct: Observability', () => {
     },
   );
 
-  it('alarms when the outbox projector fails three minutes in a row', () => {
+  it.each([
+    ['outbox projector', stack.projector.fn],
+    ['ingest worker', stack.ingest.worker],
+    ['console', stack.api.docs.fn],
+  ])('alarms when the %s fails three minutes in a row', (_, fn) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stack.projector.fn) } }],
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn) } }],
       Threshold: 1,
       EvaluationPeriods: 3,
     });
@@ -113,14 +117,6 @@ describe('Construct: Observability', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 3,
       TreatMissingData: missing,
-    });
-  });
-
-  it('alarms when the console function fails', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stack.api.docs.fn) } }],
     });
   });
 
