@@ -94,6 +94,11 @@ export class Database extends Construct implements DataApiDatabase {
     const secret = this.cluster.secret;
     if (!secret) throw new Error('The cluster was created without a credentials secret');
     this.secret = secret;
+    // A retained cluster keeps the credentials that open it (`secret` is the attachment; this is the secret).
+    const secretRemoval = props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const generated = this.cluster.node.tryFindChild('Secret');
+    if (!(generated instanceof secretsmanager.Secret)) throw new Error('The cluster has no generated secret');
+    generated.applyRemovalPolicy(secretRemoval);
     this.clusterArn = this.cluster.clusterArn;
 
     this.roleSecrets = new Map(
@@ -103,6 +108,7 @@ export class Database extends Construct implements DataApiDatabase {
           dbname: Database.DATABASE_NAME,
           excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
         });
+        roleSecret.applyRemovalPolicy(secretRemoval);
         // Adds the cluster's host, port, engine and identifier, which the rotation function connects with.
         return [role, roleSecret.attach(this.cluster)];
       }),

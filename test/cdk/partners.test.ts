@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { DATABASE_ROLE_NAMES } from '../../lambdas/migrate/roles';
 import { TIERS } from '../../lambdas/partner/tiers';
 import { routes } from '../../lambdas/routes';
 import { cachedRoutes } from '../../lib/api';
@@ -196,6 +197,15 @@ describe('Partners and stages in AWS', () => {
         Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
       });
       dev.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: false });
+      // The master's and every role's secret stay with the retained cluster.
+      const secrets = (template: Template) =>
+        Object.values(
+          template.findResources('AWS::SecretsManager::Secret', {
+            Properties: { GenerateSecretString: { GenerateStringKey: 'password' } },
+          }),
+        ).map((secret) => secret.DeletionPolicy);
+      expect(secrets(prod)).toEqual(Array(DATABASE_ROLE_NAMES.length + 1).fill('Retain'));
+      expect(secrets(dev)).toEqual(Array(DATABASE_ROLE_NAMES.length + 1).fill('Delete'));
     });
   });
 
