@@ -4,12 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { DatabaseRole } from '../lambdas/migrate/roles';
 import { routes } from '../lambdas/routes';
 import { catalogClientEnvironment } from '../lambdas/shared/catalog/env';
 import type { currencyEnv } from '../lambdas/shared/config';
 import type { FunctionName } from '../lambdas/shared/route';
 import { DEFAULTS } from './defaults';
-import { lambdaEntry } from './paths';
 import { SALES_TABLE_ENV, type SalesTables } from './sales-tables';
 import { type DataApiDatabase, ServiceFunction } from './service-function';
 
@@ -45,11 +45,11 @@ const CATALOG_CLIENT = catalogClientEnvironment(DEFAULTS.catalog);
  * The variable names are the functions' contract in lambdas/shared/config.ts and lambdas/<fn>/index.ts.
  */
 const WIRING: Record<FunctionName, (fn: ServiceFunction, resources: Resources) => void> = {
-  brand: catalogFunction,
-  model: catalogFunction,
+  brand: databaseFunction('brand'),
+  model: databaseFunction('model'),
   // Records sales in Aurora, projects them into the aggregates table, remembers Idempotency-Keys.
   sales: (fn, resources) => {
-    catalogFunction(fn, resources);
+    databaseFunction('sales')(fn, resources);
     fn.bindTable(resources.tables.aggregates, 'readWrite', SALES_TABLE_ENV);
     fn.bindTable(resources.tables.idempotency, 'readWrite', 'IDEMPOTENCY_TABLE');
     fn.addEnvironments(reportingCurrency(resources));
@@ -117,10 +117,12 @@ const WIRING: Record<FunctionName, (fn: ServiceFunction, resources: Resources) =
   },
 };
 
-/** Brands and models in Aurora, with signed pagination cursors. */
-function catalogFunction(fn: ServiceFunction, { database, cursorSecret }: Resources): void {
-  fn.bindDatabase(database);
-  fn.bindCursorSecret(cursorSecret);
+/** Aurora as the function's own database role (lambdas/migrate/roles.ts), with signed pagination cursors. */
+function databaseFunction(role: DatabaseRole) {
+  return (fn: ServiceFunction, { database, cursorSecret }: Resources): void => {
+    fn.bindDatabase(database, role);
+    fn.bindCursorSecret(cursorSecret);
+  };
 }
 
 function reportingCurrency(resources: Resources): Record<keyof typeof currencyEnv, string> {
@@ -149,10 +151,8 @@ export class ApiFunctions extends Construct {
     const names = [...new Set(routes.map((route) => route.fn))];
     this.handlers = names.map((name) => {
       const id = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
-      const fn = new ServiceFunction(this, `${id}Function`, {
-        entry: lambdaEntry(name),
-        serviceName: name,
-        description: `Car-sales API: ${name} operations`,
+      const fn = new ServiceFunction(this, `${id}Function`, name, {
+        purpose: `${name} operations`,
         reservedConcurrentExecutions: props.reservedConcurrency,
       });
       // The version hash is computed at synthesis, so wiring below still lands in the published version.

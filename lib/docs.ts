@@ -4,7 +4,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { DASHBOARD_PATH } from '../lambdas/docs/dashboard';
 import { DOCS_PATH, OPENAPI_PATH, SWAGGER_UI_FILES, TOKEN_RELAY_PATH } from '../lambdas/docs/site';
-import { lambdaEntry, REPO_ROOT } from './paths';
+import { REPO_ROOT } from './paths';
 import { ServiceFunction } from './service-function';
 
 /** The unauthenticated methods of the console and the dashboard, relative to the API root. */
@@ -62,10 +62,8 @@ export class ApiDocs extends Construct {
     super(scope, id);
     this.restApi = props.restApi;
 
-    this.fn = new ServiceFunction(this, 'Function', {
-      entry: lambdaEntry('docs'),
-      serviceName: 'docs',
-      description: `Car-sales API: console (Swagger UI at ${DOCS_PATH}), dashboard (${DASHBOARD_PATH}), OpenAPI document, token relay`,
+    this.fn = new ServiceFunction(this, 'Function', 'docs', {
+      purpose: `console (Swagger UI at ${DOCS_PATH}), dashboard (${DASHBOARD_PATH}), OpenAPI document, token relay`,
       timeout: Duration.seconds(10),
       environment: { TOKEN_URL: props.tokenUrl },
       bundling: {

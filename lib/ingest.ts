@@ -6,7 +6,6 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type ingestEnv, workerEnvironment } from '../lambdas/ingest/env';
 import { DEFAULTS } from './defaults';
-import { lambdaEntry } from './paths';
 import { SALES_TABLE_ENV } from './sales-tables';
 import { type DataApiDatabase, ServiceFunction } from './service-function';
 
@@ -68,13 +67,11 @@ export class IngestPipeline extends Construct {
       INGEST_STATUS_RETENTION_DAYS: String(INGEST.statusRetentionDays),
     } satisfies Omit<Record<keyof typeof ingestEnv, string>, 'INGESTIONS_TABLE'>;
 
-    this.worker = new ServiceFunction(this, 'Worker', {
-      entry: lambdaEntry('ingest'),
-      serviceName: 'ingest',
-      description: 'Car-sales API: stores queued sales events',
+    this.worker = new ServiceFunction(this, 'Worker', 'ingest', {
+      purpose: 'stores queued sales events',
       timeout: WORKER_TIMEOUT,
     });
-    this.worker.bindDatabase(props.database);
+    this.worker.bindDatabase(props.database, 'ingest');
     this.worker.bindTable(props.aggregates, 'readWrite', SALES_TABLE_ENV);
     this.worker.bindTable(props.statuses, 'readWrite', 'INGESTIONS_TABLE');
     this.worker.addEnvironments({

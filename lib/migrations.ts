@@ -11,8 +11,9 @@ import {
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { DATABASE_ROLE_NAMES, grantsFingerprint } from '../lambdas/migrate/roles';
 import type { Database } from './database';
-import { lambdaEntry, MIGRATIONS_DIR } from './paths';
+import { MIGRATIONS_DIR } from './paths';
 import { ServiceFunction } from './service-function';
 
 export interface MigrationsProps {
@@ -23,8 +24,10 @@ export interface MigrationsProps {
 const BUNDLED_MIGRATIONS_DIR = '/var/task/migrations';
 
 /**
- * Applies the SQL files in `migrations/` during the deployment, through a custom resource: on create, and on
- * every deployment that changes a migration (their fingerprint is a resource property).
+ * Applies the SQL files in `migrations/` during the deployment, through a custom resource, as the master user;
+ * then creates or updates each function's database role with its password and exactly its grants
+ * (lambdas/migrate/roles.ts). It runs on create, and on every deployment that changes a migration or a grant
+ * (their fingerprints are resource properties).
  */
 export class Migrations extends Construct {
   readonly fn: ServiceFunction;
@@ -33,10 +36,8 @@ export class Migrations extends Construct {
   constructor(scope: Construct, id: string, props: MigrationsProps) {
     super(scope, id);
 
-    this.fn = new ServiceFunction(this, 'Function', {
-      entry: lambdaEntry('migrate'),
-      serviceName: 'migrate',
-      description: 'Car-sales API: applies pending SQL migrations',
+    this.fn = new ServiceFunction(this, 'Function', 'migrate', {
+      purpose: 'applies pending SQL migrations and sets the database roles',
       // Leaves room for Aurora to scale up and for long statements (the Data API allows 45 s each).
       timeout: Duration.minutes(5),
       environment: { MIGRATIONS_DIR: BUNDLED_MIGRATIONS_DIR },
@@ -50,7 +51,10 @@ export class Migrations extends Construct {
         },
       },
     });
-    this.fn.bindDatabase(props.database);
+    this.fn.bindDatabase(props.database, 'owner');
+    // It reads each role's password to set it in PostgreSQL; the roles' functions read only their own.
+    const roleSecrets = DATABASE_ROLE_NAMES.map((role) => [role, props.database.credentials(role)] as const);
+    for (const [, secret] of roleSecrets) secret.grantRead(this.fn);
 
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.fn,
@@ -68,6 +72,8 @@ export class Migrations extends Construct {
         Database: props.database.databaseName,
         // A new fingerprint means an Update event, which applies whatever is pending.
         MigrationsFingerprint: FileSystem.fingerprint(MIGRATIONS_DIR),
+        GrantsFingerprint: grantsFingerprint(),
+        RoleSecrets: Object.fromEntries(roleSecrets.map(([role, secret]) => [role, secret.secretArn])),
       },
     });
     // The Data API needs the writer instance up, not only the cluster resource.

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aspects, Duration, type IAspect, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -7,16 +7,19 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { FunctionName } from '../lambdas/shared/route';
 import type { SalesApi } from './api';
 import type { ApiHandler } from './api-functions';
+import { METRICS_NAMESPACE, type ServiceFunction } from './service-function';
 
 export interface ObservabilityProps {
   readonly api: SalesApi;
   readonly handlers: readonly ApiHandler[];
-  /** Functions off the request path (scheduled), by name. */
-  readonly workers: Readonly<Record<string, lambda.IFunction>>;
+  /** The workers (scheduled, queued); their metrics carry the `service` dimension of their service name. */
+  readonly workers: { readonly projector: ServiceFunction; readonly ingest: ServiceFunction };
+  /** Functions on the request path without a canary (the console), by name. */
+  readonly otherFunctions: Readonly<Record<string, lambda.IFunction>>;
   readonly cluster: rds.DatabaseCluster;
   /** Tables by the label they get on the dashboard. */
   readonly tables: Readonly<Record<string, dynamodb.ITable>>;
@@ -28,6 +31,67 @@ export interface ObservabilityProps {
 
 const ONE_MINUTE = Duration.minutes(1);
 
+/**
+ * The custom metrics of the functions (Powertools Metrics, EMF), by the names of the metric contract: namespace
+ * `CarSalesApi`, dimension `service` (the function's service name), the SQL ones also `operation`.
+ */
+type ContractMetric =
+  | 'SalesWritten'
+  | 'RowsImported'
+  | 'EventsAccepted'
+  | 'EventsStored'
+  | 'EventsRejected'
+  | 'OutboxBacklog'
+  | 'OutboxOldestAgeSeconds'
+  | 'ProjectionLagSeconds'
+  | 'CatalogFallbacks'
+  | 'CatalogBreakerOpened'
+  | 'SqlStatements'
+  | 'SqlLatency';
+
+/** A contract metric of one function, per minute. */
+function serviceMetric(
+  metricName: ContractMetric,
+  fn: ServiceFunction,
+  statistic: string,
+  // An alarm on a labelled metric renders as metric math; only graphs get one.
+  label?: string,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: fn.serviceName },
+    statistic,
+    period: ONE_MINUTE,
+    label,
+  });
+}
+
+/** A contract SQL metric of every function and operation: one line per (service, operation). */
+function perOperation(metricName: ContractMetric, statistic: string): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},operation,service} MetricName="${metricName}"', '${statistic}', 60)`,
+    usingMetrics: {},
+    label: metricName,
+    period: ONE_MINUTE,
+  });
+}
+
+/** Sends every alarm it visits to the topic, firing and clearing: an alarm nobody hears is no alarm. */
+class NotifyEveryAlarm implements IAspect {
+  private readonly action: actions.SnsAction;
+
+  constructor(topic: sns.ITopic) {
+    this.action = new actions.SnsAction(topic);
+  }
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof cloudwatch.Alarm)) return;
+    node.addAlarmAction(this.action);
+    node.addOkAction(this.action);
+  }
+}
+
 /** One dashboard for the request path (API → functions → Aurora / DynamoDB) and the alarms deploys watch. */
 export class Observability extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -35,8 +99,12 @@ export class Observability extends Construct {
   readonly serverErrorRateAlarm: cloudwatch.Alarm;
   /** Unhandled errors (crashes, timeouts) on each function's `live` alias; watched by its canary. */
   readonly functionErrorAlarms: ReadonlyMap<FunctionName, cloudwatch.Alarm>;
-  /** A worker failing run after run (three minutes in a row). */
+  /** A worker or the console failing run after run (three minutes in a row). */
   readonly workerErrorAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  /** The oldest outbox entry waits more than five minutes: drains fail or cannot keep up. */
+  readonly outboxAgeAlarm: cloudwatch.Alarm;
+  /** The statistics lag the sales by more than five minutes, or the projector stopped reporting. */
+  readonly projectionLagAlarm: cloudwatch.Alarm;
   /** p99 latency of the API above what a partner should see. */
   readonly latencyAlarm: cloudwatch.Alarm;
   /** Every alarm of the stack notifies here, when it fires and when it clears. */
@@ -73,7 +141,7 @@ export class Observability extends Construct {
     );
 
     this.workerErrorAlarms = new Map(
-      Object.entries(props.workers).map(([name, fn]) => [
+      Object.entries({ ...props.workers, ...props.otherFunctions }).map(([name, fn]) => [
         name,
         new cloudwatch.Alarm(this, `${name}Errors`, {
           alarmDescription: `The ${name} function fails run after run`,
@@ -96,6 +164,28 @@ export class Observability extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    const { projector, ingest } = props.workers;
+    // The projector reports both once per drain, measured before it (age) and after it (lag).
+    this.outboxAgeAlarm = new cloudwatch.Alarm(this, 'OutboxAge', {
+      alarmDescription:
+        'The oldest sales outbox entry is older than 5 minutes: drains fail or cannot keep up',
+      metric: serviceMetric('OutboxOldestAgeSeconds', projector, cloudwatch.Stats.MAXIMUM),
+      threshold: 300,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.projectionLagAlarm = new cloudwatch.Alarm(this, 'ProjectionLag', {
+      alarmDescription:
+        'The statistics are more than 5 minutes behind the sales, or the projector has not reported for 3 minutes',
+      metric: serviceMetric('ProjectionLagSeconds', projector, cloudwatch.Stats.MAXIMUM),
+      threshold: 300,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      // The projector drains every minute and reports each time: silence means it stopped.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'Car-sales API alarms',
       enforceSSL: true,
@@ -104,15 +194,20 @@ export class Observability extends Construct {
     if (props.alarmEmail)
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
-    // Every function, API handlers and workers, on the same three graphs.
+    // Every function, API handlers, workers and the console, on the same three graphs.
     const functions = [
       ...props.handlers.map(({ name, fn }) => [name, fn] as const),
-      ...Object.entries(props.workers),
+      ...Object.entries({ ...props.workers, ...props.otherFunctions }),
     ];
     const perFunction = (metric: (fn: lambda.IFunction, label: string) => cloudwatch.IMetric) =>
       functions.map(([name, fn]) => metric(fn, name));
-    const graph = (title: string, left: cloudwatch.IMetric[], width = 8) =>
-      new cloudwatch.GraphWidget({ title, left, width, height: 6 });
+    const graph = (title: string, left: cloudwatch.IMetric[], width = 8, right: cloudwatch.IMetric[] = []) =>
+      new cloudwatch.GraphWidget({ title, left, right, width, height: 6 });
+    const sales = props.handlers.find((h) => h.name === 'sales')?.fn;
+    const stats = props.handlers.find((h) => h.name === 'stats')?.fn;
+    if (!sales || !stats)
+      throw new Error('The dashboard charts the sales and stats functions: no route names them');
+    const { SUM, MAXIMUM } = cloudwatch.Stats;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),
@@ -159,6 +254,33 @@ export class Observability extends Construct {
             }),
           ]),
         ],
+        [
+          graph('Sales written and rows imported', [
+            serviceMetric('SalesWritten', sales, SUM, 'written (API)'),
+            serviceMetric('SalesWritten', ingest, SUM, 'written (events)'),
+            serviceMetric('RowsImported', sales, SUM, 'CSV rows imported'),
+          ]),
+          graph('Sales events', [
+            serviceMetric('EventsAccepted', sales, SUM, 'accepted'),
+            serviceMetric('EventsStored', ingest, SUM, 'stored'),
+            serviceMetric('EventsRejected', ingest, SUM, 'rejected'),
+          ]),
+          graph('Stats: catalog fallbacks and breaker openings', [
+            serviceMetric('CatalogFallbacks', stats, SUM, 'fallbacks (stale names)'),
+            serviceMetric('CatalogBreakerOpened', stats, SUM, 'breaker opened'),
+          ]),
+        ],
+        [
+          graph(
+            'Outbox: backlog (entries) and oldest entry (s)',
+            [serviceMetric('OutboxBacklog', projector, MAXIMUM, 'backlog')],
+            8,
+            [serviceMetric('OutboxOldestAgeSeconds', projector, MAXIMUM, 'oldest (s)')],
+          ),
+          graph('Projection lag (s)', [serviceMetric('ProjectionLagSeconds', projector, MAXIMUM, 'lag')]),
+          graph('SQL statements per operation', [perOperation('SqlStatements', 'Sum')]),
+        ],
+        [graph('SQL latency p99 per operation (ms)', [perOperation('SqlLatency', 'p99')], 24)],
         props.queues.widgets,
         [
           graph(
@@ -180,6 +302,8 @@ export class Observability extends Construct {
               ...this.workerErrorAlarms.values(),
               ...props.queues.alarms,
               this.latencyAlarm,
+              this.outboxAgeAlarm,
+              this.projectionLagAlarm,
             ],
             width: 12,
             height: 6,
@@ -188,12 +312,8 @@ export class Observability extends Construct {
       ],
     });
 
-    // No alarm without a recipient: each one notifies the topic when it fires and when it clears.
-    const action = new actions.SnsAction(this.alarmTopic);
-    const own = this.node.findAll().filter((c) => c instanceof cloudwatch.Alarm);
-    for (const alarm of [...own, ...props.queues.alarms]) {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    }
+    // No alarm without a recipient: every alarm of the stack (these, the queue's, any added later anywhere)
+    // notifies the topic when it fires and when it clears.
+    Aspects.of(Stack.of(this)).add(new NotifyEveryAlarm(this.alarmTopic));
   }
 }

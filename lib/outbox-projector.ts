@@ -4,7 +4,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { lambdaEntry } from './paths';
 import { SALES_TABLE_ENV } from './sales-tables';
 import { type DataApiDatabase, ServiceFunction } from './service-function';
 
@@ -26,14 +25,12 @@ export class OutboxProjector extends Construct {
   constructor(scope: Construct, id: string, props: OutboxProjectorProps) {
     super(scope, id);
 
-    this.fn = new ServiceFunction(this, 'Function', {
-      entry: lambdaEntry('projector'),
-      serviceName: 'projector',
-      description: 'Car-sales API: projects the sales outbox into the aggregates',
+    this.fn = new ServiceFunction(this, 'Function', 'projector', {
+      purpose: 'projects the sales outbox into the aggregates',
       timeout: Duration.minutes(2),
       reservedConcurrentExecutions: props.singleDrain ? 1 : undefined,
     });
-    this.fn.bindDatabase(props.database);
+    this.fn.bindDatabase(props.database, 'projector');
     this.fn.bindTable(props.aggregates, 'readWrite', SALES_TABLE_ENV);
     // Kicks from the sales function: a throttled kick older than a schedule tick is worth nothing.
     this.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });

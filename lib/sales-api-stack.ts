@@ -98,6 +98,7 @@ export class SalesApiStack extends Stack {
       api: this.api,
       handlers: this.functions.handlers,
       workers: { projector: this.projector.fn, ingest: this.ingest.worker },
+      otherFunctions: { docs: this.api.docs.fn },
       cluster: this.database.cluster,
       tables: {
         aggregates: this.tables.aggregates,
@@ -140,5 +141,9 @@ export class SalesApiStack extends Stack {
     if (writer) new CfnOutput(this, 'WriterClientId', { value: writer.userPoolClientId });
     if (admin) new CfnOutput(this, 'AdminClientId', { value: admin.userPoolClientId });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.observability.alarmTopic.topicArn,
+      description: 'SNS topic every alarm notifies (firing and clearing); subscribe more recipients to it',
+    });
   }
 }

@@ -6,28 +6,36 @@ import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import type { DatabaseRole } from '../lambdas/migrate/roles';
 import type { cursorEnv, databaseEnv } from '../lambdas/shared/config';
-import { REPO_ROOT } from './paths';
+import { lambdaEntry, REPO_ROOT } from './paths';
 
 /** CloudWatch namespace of the functions' custom metrics (Powertools Metrics). */
 export const METRICS_NAMESPACE = 'CarSalesApi';
 
+/**
+ * Who a function logs in to the database as: its own role, with the grants of lambdas/migrate/roles.ts, or
+ * `owner` (the master user, which owns the schema): the migrations only.
+ */
+export type DatabaseLogin = DatabaseRole | 'owner';
+
 /** A database reachable through the RDS Data API; implemented by `Database`. */
 export interface DataApiDatabase {
   readonly clusterArn: string;
-  readonly secretArn: string;
   readonly databaseName: string;
-  /** Grants the Data API actions on the cluster and read access to its credentials secret. */
-  grantDataApiAccess(grantee: iam.IGrantable): iam.Grant;
+  /** The Secrets Manager secret a login's Data API calls authenticate with. */
+  credentials(login: DatabaseLogin): secretsmanager.ISecret;
+  /** Grants the Data API actions on the cluster and read access to that login's secret, and no other. */
+  grantDataApiAccess(grantee: iam.IGrantable, login: DatabaseLogin): iam.Grant;
 }
 
 export type TableAccess = 'read' | 'readWrite';
 
-export interface ServiceFunctionProps extends NodejsFunctionProps {
-  /** Entry file exporting `handler`. */
-  readonly entry: string;
-  /** Names the function in logs, traces and metrics (`POWERTOOLS_SERVICE_NAME`). */
-  readonly serviceName: string;
+export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'description'> {
+  /** What the function does, for the console: its description reads `Car-sales API: <purpose>`. */
+  readonly purpose: string;
+  /** Entry file exporting `handler`; by default `lambdas/<serviceName>/index.ts`. */
+  readonly entry?: string;
 }
 
 /**
@@ -36,8 +44,15 @@ export interface ServiceFunctionProps extends NodejsFunctionProps {
  * Resource access is added with the `bind*` methods, which set the environment and the grant together.
  */
 export class ServiceFunction extends NodejsFunction {
-  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
-    const { serviceName, environment, bundling, ...overrides } = props;
+  /** `POWERTOOLS_SERVICE_NAME`: the `service` dimension of the function's metrics. */
+  readonly serviceName: string;
+
+  /**
+   * @param serviceName names the function in logs, traces and metrics (`POWERTOOLS_SERVICE_NAME`, the `service`
+   *   dimension of its metrics), its code (`lambdas/<serviceName>/index.ts`) and, if it has one, its database role.
+   */
+  constructor(scope: Construct, id: string, serviceName: string, props: ServiceFunctionProps) {
+    const { purpose, environment, bundling, entry = lambdaEntry(serviceName), ...overrides } = props;
 
     // Created beside the function (not inside: `this` is unusable before super) and passed in, so the
     // log group has a retention and the role needs no AWS managed policy to write to it.
@@ -65,6 +80,8 @@ export class ServiceFunction extends NodejsFunction {
       role,
       projectRoot: REPO_ROOT,
       depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
+      entry,
+      description: `Car-sales API: ${purpose}`,
       ...overrides,
       environment: {
         // Stack traces point into the TypeScript sources (the bundle ships its source map).
@@ -86,17 +103,21 @@ export class ServiceFunction extends NodejsFunction {
         ...bundling,
       },
     });
+    this.serviceName = serviceName;
   }
 
-  /** Points the function at the Aurora database (`DB_*`) and grants the Data API and the secret read. */
-  bindDatabase(database: DataApiDatabase): void {
+  /**
+   * Points the function at the Aurora database (`DB_*`) as `login` and grants the Data API and the read of that
+   * login's secret only: the function can act with no other role's rights, in SQL or in IAM.
+   */
+  bindDatabase(database: DataApiDatabase, login: DatabaseLogin): void {
     const env = {
       DB_CLUSTER_ARN: database.clusterArn,
-      DB_SECRET_ARN: database.secretArn,
+      DB_SECRET_ARN: database.credentials(login).secretArn,
       DB_NAME: database.databaseName,
     } satisfies Record<keyof typeof databaseEnv, string>;
     this.addEnvironments(env);
-    database.grantDataApiAccess(this);
+    database.grantDataApiAccess(this, login);
   }
 
   /** Passes the pagination cursor key (`CURSOR_SECRET`). */

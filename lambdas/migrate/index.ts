@@ -1,18 +1,18 @@
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { awsDataApiSql } from '../shared/aws-sql';
 import { readEnv } from '../shared/config';
-import { logger } from '../shared/powertools';
-import { loadMigrations, migrate } from '../shared/sql/migrations';
+import { createMigrateHandler } from './handler';
 
 const { MIGRATIONS_DIR } = readEnv({ MIGRATIONS_DIR: z.string().min(1) });
-const sql = awsDataApiSql();
+const secrets = new SecretsManagerClient({});
 
-/** CloudFormation custom resource (Provider framework): applies pending migrations on create and update. */
-export async function handler(event: CloudFormationCustomResourceEvent) {
-  const physicalResourceId = 'schema-migrations';
-  if (event.RequestType === 'Delete') return { PhysicalResourceId: physicalResourceId };
-  const applied = await migrate(sql, await loadMigrations(MIGRATIONS_DIR));
-  logger.info('Migrations applied', { applied });
-  return { PhysicalResourceId: physicalResourceId, Data: { Applied: applied.join(',') } };
-}
+export const handler = createMigrateHandler({
+  sql: awsDataApiSql(),
+  migrationsDir: MIGRATIONS_DIR,
+  async readSecret(arn) {
+    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (SecretString === undefined) throw new Error(`Secret ${arn} holds no string`);
+    return SecretString;
+  },
+});

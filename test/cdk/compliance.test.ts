@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stageDefaults } from '../../lib/settings';
 import { buildStack } from './synth';
 
 describe('Function: addComplianceChecks', () => {
   // cdk-nag runs as a validation plugin during synth: in tests an unacknowledged error makes synth throw with
   // the full report as the failure message. Warnings do not throw, so the report must be empty as well.
   it.each([
-    ['development settings', { deletionProtection: false }],
-    ['production settings', { deletionProtection: true }],
+    ['the dev stage', stageDefaults('dev')],
+    ['the prod stage', stageDefaults('prod', { alarmEmail: 'ops@example.com' })],
   ])(
     'leaves no unacknowledged AwsSolutions finding with %s',
     (_, settings) => {

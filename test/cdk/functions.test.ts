@@ -109,7 +109,8 @@ describe('Construct: ApiFunctions', () => {
             DB_CLUSTER_ARN: {
               'Fn::Join': ['', Match.arrayWith([{ Ref: logicalIdOf(stack.database.cluster) }])],
             },
-            DB_SECRET_ARN: { Ref: Match.stringLikeRegexp('^DatabaseClusterSecretAttachment') },
+            // Its own role's secret (lambdas/migrate/roles.ts), never the master's.
+            DB_SECRET_ARN: { Ref: logicalIdOf(stack.database.credentials(name)) },
             DB_NAME: 'sales',
             CURSOR_SECRET: cursorSecretReference(),
           },
@@ -160,7 +161,7 @@ describe('Construct: ApiFunctions', () => {
   });
 
   describe('IAM', () => {
-    it.each(databaseFunctions)('lets %s use the Data API on the cluster and read its secret', (name) => {
+    it.each(databaseFunctions)('lets %s use the Data API on the cluster and read its own secret', (name) => {
       const { fn } = stack.functions.handler(name);
 
       expect(statementsOf(fn)).toEqual(
@@ -175,7 +176,7 @@ describe('Construct: ApiFunctions', () => {
           expect.objectContaining({
             Effect: 'Allow',
             Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-            Resource: { Ref: expect.stringMatching(/^DatabaseClusterSecretAttachment/) },
+            Resource: { Ref: logicalIdOf(stack.database.credentials(name)) },
           }),
         ]),
       );
@@ -249,7 +250,10 @@ describe('Class: ServiceFunction', () => {
       const table = new dynamodb.Table(fixture, 'Table', {
         partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       });
-      const fn = new ServiceFunction(fixture, 'Fn', { entry: lambdaEntry('brand'), serviceName: 'fixture' });
+      const fn = new ServiceFunction(fixture, 'Fn', 'fixture', {
+        purpose: 'a fixture',
+        entry: lambdaEntry('brand'),
+      });
       return { fixture, table, fn };
     };
 

@@ -1,6 +1,10 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { DATABASE_ROLE_NAMES } from '../../lambdas/migrate/roles';
 import { TIERS } from '../../lambdas/partner/tiers';
+import { routes } from '../../lambdas/routes';
+import { cachedRoutes } from '../../lib/api';
 import { stageDefaults } from '../../lib/settings';
 import { buildStack, logicalIdOf } from './synth';
 
@@ -106,6 +110,63 @@ describe('Partners and stages in AWS', () => {
       });
     });
 
+    it('caches exactly the statistics GETs, encrypted, each keyed by all its path and query parameters', () => {
+      const stage = Object.values(prod.findResources('AWS::ApiGateway::Stage') as Resources)[0];
+      const cached = ((stage?.Properties.MethodSettings ?? []) as Record<string, unknown>[])
+        .filter((s) => s.CachingEnabled)
+        .map((s) => ({ path: s.ResourcePath, method: s.HttpMethod, encrypted: s.CacheDataEncrypted }));
+
+      expect(cachedRoutes.map((r) => r.operationId).sort()).toEqual(
+        routes
+          .filter((r) => r.fn === 'stats')
+          .map((r) => r.operationId)
+          .sort(),
+      );
+      expect(cached).toEqual(
+        expect.arrayContaining(
+          cachedRoutes.map((r) => ({
+            path: `/${r.path.replaceAll('/', '~1')}`,
+            method: 'GET',
+            encrypted: true,
+          })),
+        ),
+      );
+      expect(cached).toHaveLength(cachedRoutes.length);
+      for (const route of cachedRoutes) {
+        const query = route.query instanceof z.ZodObject ? Object.keys(route.query.shape) : [];
+        const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name);
+        prod.hasResourceProperties('AWS::ApiGateway::Method', {
+          OperationName: route.operationId,
+          Integration: Match.objectLike({
+            CacheKeyParameters: [
+              ...pathParameters.map((name) => `method.request.path.${name}`),
+              ...query.map((name) => `method.request.querystring.${name}`),
+            ],
+          }),
+        });
+      }
+    });
+
+    it('keys no uncached method in prod, and caches nothing in dev', () => {
+      const methods = Object.values(prod.findResources('AWS::ApiGateway::Method') as Resources);
+      const keyed = methods
+        .filter(
+          (m) =>
+            ((m.Properties.Integration as { CacheKeyParameters?: unknown[] })?.CacheKeyParameters ?? [])
+              .length > 0,
+        )
+        .map((m) => m.Properties.OperationName)
+        .sort();
+
+      expect(keyed).toEqual(cachedRoutes.map((r) => r.operationId).sort());
+      const devStage = Object.values(dev.findResources('AWS::ApiGateway::Stage') as Resources)[0];
+      expect(
+        ((devStage?.Properties.MethodSettings ?? []) as { CachingEnabled?: boolean }[]).filter(
+          (s) => s.CachingEnabled,
+        ),
+      ).toEqual([]);
+    });
+
     it('never caches a write', () => {
       const stage = Object.values(prod.findResources('AWS::ApiGateway::Stage') as Resources)[0];
       const settings = (stage?.Properties.MethodSettings ?? []) as {
@@ -136,6 +197,15 @@ describe('Partners and stages in AWS', () => {
         Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
       });
       dev.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: false });
+      // The master's and every role's secret stay with the retained cluster.
+      const secrets = (template: Template) =>
+        Object.values(
+          template.findResources('AWS::SecretsManager::Secret', {
+            Properties: { GenerateSecretString: { GenerateStringKey: 'password' } },
+          }),
+        ).map((secret) => secret.DeletionPolicy);
+      expect(secrets(prod)).toEqual(Array(DATABASE_ROLE_NAMES.length + 1).fill('Retain'));
+      expect(secrets(dev)).toEqual(Array(DATABASE_ROLE_NAMES.length + 1).fill('Delete'));
     });
   });
 
