@@ -2,6 +2,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { awsDataApiSql } from '../shared/aws-sql';
 import { readEnv } from '../shared/config';
+import { instrumented } from '../shared/metrics';
 import { logger } from '../shared/powertools';
 import { loadMigrations, migrate } from '../shared/sql/migrations';
 
@@ -12,7 +13,9 @@ const sql = awsDataApiSql();
 export async function handler(event: CloudFormationCustomResourceEvent) {
   const physicalResourceId = 'schema-migrations';
   if (event.RequestType === 'Delete') return { PhysicalResourceId: physicalResourceId };
-  const applied = await migrate(sql, await loadMigrations(MIGRATIONS_DIR));
+  const applied = await instrumented({ service: 'migrate', operation: 'migrate' }, async () =>
+    migrate(sql, await loadMigrations(MIGRATIONS_DIR)),
+  );
   logger.info('Migrations applied', { applied });
   return { PhysicalResourceId: physicalResourceId, Data: { Applied: applied.join(',') } };
 }
