@@ -180,7 +180,7 @@ async function startEngines(options: LocalStackOptions, url: string) {
       events: new SaleEvents({ statuses, queue: ingest.queue, reportingCurrency }),
     }),
     stats: createStatsHandler({ store, catalog, reportingCurrency }),
-    partner: createPartnerHandler({ partners: new Partners(partners) }),
+    partner: createPartnerHandler({ partners: new Partners(partners, cursors) }),
   };
 
   const limiter = options.limits && new RateLimiter(options.limits.now);
@@ -211,7 +211,22 @@ async function startEngines(options: LocalStackOptions, url: string) {
     await database.pglite.close();
   }
 
-  return { gateway, close, exposed: { sql, store, projector, catalog, dynamo, auth, ingest, metrics } };
+  return {
+    gateway,
+    close,
+    exposed: {
+      sql,
+      store,
+      projector,
+      catalog,
+      dynamo,
+      auth,
+      ingest,
+      metrics,
+      /** One drain as the scheduled projector runs it (with its metrics), for tests that turn the timer off. */
+      drain: () => meteredDrain(projector, sql, store),
+    },
+  };
 }
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;

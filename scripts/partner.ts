@@ -3,7 +3,7 @@
  * (admin scope): the same checks and the same records as `POST /partners`.
  *
  *   npm run partner -- create --name "Nordic Dealers" --tier standard [--role writer]
- *   npm run partner -- list
+ *   npm run partner -- list                     (every page, as one list)
  *   npm run partner -- get <clientId>
  *   npm run partner -- update <clientId> [--name ...] [--tier premium]
  *   npm run partner -- delete <clientId>
@@ -14,6 +14,8 @@
  */
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
+
+const PartnerPage = z.object({ items: z.array(z.unknown()), nextCursor: z.string().nullable() });
 
 const TokenAnswer = z.object({
   access_token: z.string().optional(),
@@ -54,9 +56,24 @@ async function main(): Promise<number> {
     return `${path}/${encodeURIComponent(clientId)}`;
   };
 
+  /** GET /partners page after page; answers the first failing page, or every item as one list. */
+  const listAll = async (): Promise<Response> => {
+    const items: unknown[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const response = await call('GET', `/partners?limit=100${query}`);
+      if (!response.ok) return response;
+      const page = PartnerPage.parse(await response.json());
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return Response.json({ items });
+  };
+
   const requests: Record<string, () => Promise<Response>> = {
     create: () => call('POST', '/partners', fields(['name', 'tier', 'role'])),
-    list: () => call('GET', '/partners'),
+    list: listAll,
     get: () => call('GET', withId('/partners')),
     update: () => call('PATCH', withId('/partners'), fields(['name', 'tier'])),
     delete: () => call('DELETE', withId('/partners')),
