@@ -8,6 +8,7 @@ import type { AggregateStore } from '../../lambdas/shared/projection/aggregates'
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { expectData, expectProblem, one } from '../support/api';
 import { raw, stackTest } from '../support/fixtures';
+import { brandWithModel } from './catalog';
 
 /** The catalog services' single-row reads, failed on demand (as test/stats/stale-names.test.ts does). */
 const CATALOG_READ = /\bFROM (brands|models) WHERE id = :id::uuid(?!\s+FOR UPDATE)/;
@@ -79,9 +80,7 @@ describe('GET /metrics (local, admin only)', () => {
   });
 
   test('counts sales written, rows imported and SQL statements per operation', async ({ admin, writer }) => {
-    const brand = expectData(await admin.POST('/brands', { body: { name: 'Metric Motors' } }), 201);
-    const model = expectData(await admin.POST('/models', { body: { brandId: brand.id, name: 'M-1' } }), 201);
-    const sale = { modelId: model.id, soldAt: '2025-03-01T10:00:00Z', quantity: 1, unitPrice: '100.00' };
+    const { model, sale } = await brandWithModel(admin, 'Metric Motors', '2025-03-01T10:00:00Z');
     const before = parse((await raw(admin).get<string>('/metrics')).text);
 
     expectData(await writer.POST('/sales', { body: sale }), 201);
@@ -116,9 +115,7 @@ describe('GET /metrics (local, admin only)', () => {
     writer,
     stack,
   }) => {
-    const brand = expectData(await admin.POST('/brands', { body: { name: 'Event Metrics' } }), 201);
-    const model = expectData(await admin.POST('/models', { body: { brandId: brand.id, name: 'E-1' } }), 201);
-    const sale = { modelId: model.id, soldAt: '2025-04-01T10:00:00Z', quantity: 2, unitPrice: '10.00' };
+    const { sale } = await brandWithModel(admin, 'Event Metrics', '2025-04-01T10:00:00Z');
     const unknownModel = { ...sale, modelId: '00000000-0000-4000-8000-000000000009' };
     const before = parse((await raw(admin).get<string>('/metrics')).text);
 
@@ -160,9 +157,7 @@ describe('GET /metrics (local, admin only)', () => {
     writer,
     reader,
   }) => {
-    const brand = expectData(await admin.POST('/brands', { body: { name: 'Fallback Cars' } }), 201);
-    const model = expectData(await admin.POST('/models', { body: { brandId: brand.id, name: 'F-1' } }), 201);
-    const sale = { modelId: model.id, soldAt: '2025-05-01T10:00:00Z', quantity: 1, unitPrice: '10.00' };
+    const { brand, sale } = await brandWithModel(admin, 'Fallback Cars', '2025-05-01T10:00:00Z');
     expectData(await writer.POST('/sales', { body: sale }), 201);
     const before = parse((await raw(admin).get<string>('/metrics')).text);
 

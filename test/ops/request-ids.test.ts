@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { chooseRequestId, traceIdOf } from '../../lambdas/shared/request-id';
 import { expectData, expectProblem } from '../support/api';
 import { raw, stackTest } from '../support/fixtures';
+import { brandWithModel } from './catalog';
 
 // The logger reads its level once, at import (the Lambda middleware goes back to it on every invocation).
 vi.hoisted(() => {
@@ -113,9 +114,7 @@ describe('request ids over HTTP (local stack)', () => {
     admin,
     reader,
   }) => {
-    const brand = expectData(await admin.POST('/brands', { body: { name: 'Traced Motors' } }), 201);
-    const model = expectData(await admin.POST('/models', { body: { brandId: brand.id, name: 'T-1' } }), 201);
-    const sale = { modelId: model.id, soldAt: '2025-06-01T10:00:00Z', quantity: 1, unitPrice: '10.00' };
+    const { brand, model, sale } = await brandWithModel(admin, 'Traced Motors', '2025-06-01T10:00:00Z');
     expectData(await admin.POST('/sales', { body: sale }), 201);
     lines.length = 0;
 
@@ -137,9 +136,7 @@ describe('request ids over HTTP (local stack)', () => {
     admin,
     stack,
   }) => {
-    const brand = expectData(await admin.POST('/brands', { body: { name: 'Queued Motors' } }), 201);
-    const model = expectData(await admin.POST('/models', { body: { brandId: brand.id, name: 'Q-9' } }), 201);
-    const sale = { modelId: model.id, soldAt: '2025-07-01T10:00:00Z', quantity: 1, unitPrice: '10.00' };
+    const { sale } = await brandWithModel(admin, 'Queued Motors', '2025-07-01T10:00:00Z');
 
     const first = await raw(writer).post<{ items: { ingestionId: string }[] }>(
       '/sales/events',
