@@ -36,7 +36,8 @@ export function apiHandlerFactory<const T extends readonly RouteSpec[]>(routes: 
 
 /**
  * The Lambda handler of one function: routing and validation, then the operation, then conditional GET, with
- * every error mapped to problem+json, as flat middy middlewares.
+ * every error mapped to problem+json, as flat middy middlewares; each call one invocation of the function
+ * (its request id on every log line, its metrics published at its end).
  */
 function createApiHandler(
   routes: readonly RouteSpec[],
