@@ -109,18 +109,23 @@ export function addMetricsSink(sink: MetricsSink): () => void {
 /** Most values of one metric per EMF document: Powertools flushes by itself at 100. */
 const VALUES_PER_DOCUMENT = 99;
 
-/** Built on first use, per service (one in Lambda; every function's locally). */
-const metricsByService = new Map<string, Metrics>();
+/**
+ * Built on first use: one per service for its own metrics, one per service and operation for the SQL ones (a
+ * default dimension costs nothing per call; addDimension does). One service in Lambda; every function's locally.
+ */
+const metricsByKey = new Map<string, Metrics>();
 
-function metricsOf(service: string): Metrics {
-  let metrics = metricsByService.get(service);
+function metricsOf(service: string, operation?: string): Metrics {
+  const key = operation === undefined ? service : `${service}\u0000${operation}`;
+  let metrics = metricsByKey.get(key);
   if (!metrics) {
     metrics = new Metrics({
       namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
       serviceName: service,
+      ...(operation === undefined ? {} : { defaultDimensions: { operation } }),
       logger,
     });
-    metricsByService.set(service, metrics);
+    metricsByKey.set(key, metrics);
   }
   return metrics;
 }
@@ -139,12 +144,13 @@ function publishInvocation({ service, operation, recorded }: Invocation): void {
     }
     for (const [name, sum] of sums) metrics.addMetric(name, METRICS[name].unit, sum);
     publish(metrics);
+    if (sqlMs.length === 0) return;
+    const sql = metricsOf(service, operation);
     for (let start = 0; start < sqlMs.length; start += VALUES_PER_DOCUMENT) {
       const chunk = sqlMs.slice(start, start + VALUES_PER_DOCUMENT);
-      metrics.addDimension('operation', operation);
-      metrics.addMetric('SqlStatements', MetricUnit.Count, chunk.length);
-      for (const ms of chunk) metrics.addMetric('SqlLatency', MetricUnit.Milliseconds, ms);
-      publish(metrics);
+      sql.addMetric('SqlStatements', MetricUnit.Count, chunk.length);
+      for (const ms of chunk) sql.addMetric('SqlLatency', MetricUnit.Milliseconds, ms);
+      publish(sql);
     }
   } catch (error) {
     // Metrics never fail the work they describe.
@@ -160,6 +166,5 @@ function publish(metrics: Metrics): void {
   }
   const document = metrics.serializeMetrics();
   metrics.clearMetrics();
-  metrics.clearDimensions();
   for (const sink of sinks) sink(document);
 }
