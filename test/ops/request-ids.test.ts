@@ -84,6 +84,19 @@ describe('request ids over HTTP (local stack)', () => {
     expect(expectProblem(missing, 404).requestId).toBe('client-req.0002');
   });
 
+  test('answers it on a 304 too', async ({ reader }) => {
+    const first = await raw(reader).get('/brands?limit=1');
+    const etag = first.headers.get('etag') ?? '';
+
+    const notModified = await raw(reader).get('/brands?limit=1', {
+      'if-none-match': etag,
+      'x-request-id': 'client-req.0003',
+    });
+
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers.get('x-request-id')).toBe('client-req.0003');
+  });
+
   test('ignores an invalid X-Request-Id: the call succeeds with an id of its own', async ({ reader }) => {
     const sent = 'not valid: has spaces and "quotes"';
     const response = await raw(reader).get('/brands?limit=1', { 'x-request-id': sent });
