@@ -274,7 +274,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partners */
+        /** List the partners, oldest first, a page at a time */
         get: operations["listPartners"];
         put?: never;
         /** Onboard a partner: an OAuth2 app client and an API key in its tier */
@@ -828,9 +828,10 @@ export interface components {
              */
             quotaPerDay: number;
         };
-        PartnerList: {
-            /** @description Every partner (one page: at most 1000 are onboarded) */
+        PartnerPage: {
             items: components["schemas"]["Partner"][];
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor: string | null;
         };
         Partner: {
             /** @description The partner app client id (OAuth2 client_id) */
@@ -864,7 +865,7 @@ export interface components {
         "Retry-After": number;
         /** @description The authentication scheme: Bearer */
         "WWW-Authenticate": string;
-        /** @description Id of this request, also in problem bodies and in the logs: quote it when you report a problem */
+        /** @description Id of this request, also in problem bodies and in the logs: quote it when you report a problem. It is the X-Request-Id you sent when that is 1-128 of A-Z a-z 0-9 . _ : - (else ignored), or the trace id of a valid W3C traceparent, or one the API generates. */
         "X-Request-Id": string;
         /** @description The client's remaining quota (IETF draft-ietf-httpapi-ratelimit-headers), e.g. `"default";r=42;t=1`: r requests remain, the window resets in t seconds. Sent on responses to authenticated requests. */
         RateLimit: string;
@@ -3603,7 +3604,12 @@ export interface operations {
     };
     listPartners: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1-100 */
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s `nextCursor` */
+                cursor?: string;
+            };
             header?: {
                 /** @description ETag from an earlier GET; 304 if unchanged */
                 "if-none-match"?: string;
@@ -3613,7 +3619,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every partner */
+            /** @description A page of partners */
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -3623,7 +3629,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerList"];
+                    "application/json": components["schemas"]["PartnerPage"];
                 };
             };
             /** @description Not modified */

@@ -5,7 +5,8 @@ import {
   Partner,
   PartnerCreate,
   PartnerCreated,
-  PartnerList,
+  PartnerListQuery,
+  PartnerPage,
   PartnerParams,
   PartnerUpdate,
 } from './partner/schemas';
@@ -336,8 +337,9 @@ export const routes = [
       method: 'GET',
       path: '/partners',
       access: 'admin',
-      summary: 'List the partners',
-      responses: { 200: { description: 'Every partner', schema: PartnerList } },
+      summary: 'List the partners, oldest first, a page at a time',
+      query: PartnerListQuery,
+      responses: { 200: { description: 'A page of partners', schema: PartnerPage } },
     },
     getPartner: {
       method: 'GET',

@@ -62,7 +62,8 @@ const WIRING: Record<FunctionName, (fn: ServiceFunction, resources: Resources) =
     fn.addEnvironments({ ...reportingCurrency(resources), ...CATALOG_CLIENT });
   },
   // Onboards partners: app clients in the user pool, API keys in the tier usage plans; no data access at all.
-  partner: (fn, { partners }) => {
+  partner: (fn, { partners, cursorSecret }) => {
+    fn.bindCursorSecret(cursorSecret); // GET /partners pages
     fn.addEnvironments({
       USER_POOL_ID: partners.userPool.userPoolId,
       USAGE_PLAN_PREFIX: partners.usagePlanPrefix,

@@ -62,12 +62,14 @@ export function createGateway(options: GatewayOptions) {
       log(`error ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return problemResponse({ status: 500, type: 'internal', title: 'Internal Server Error' }, requestId);
     });
+    // The function's id wins: it is the caller's X-Request-Id or traceparent when valid (request-id.ts).
+    const answeredId = String(result.headers?.['x-request-id'] ?? requestId);
     if (!response.headersSent) {
-      response.writeHead(result.statusCode, { ...result.headers, 'x-request-id': requestId });
+      response.writeHead(result.statusCode, { ...result.headers, 'x-request-id': answeredId });
       response.end(result.body);
     }
     log(
-      `${request.method} ${request.url} ${result.statusCode} ${(performance.now() - started).toFixed(1)}ms ${requestId}`,
+      `${request.method} ${request.url} ${result.statusCode} ${(performance.now() - started).toFixed(1)}ms ${answeredId}`,
     );
   };
 
@@ -112,18 +114,7 @@ export function createGateway(options: GatewayOptions) {
       );
     } catch (error) {
       if (!(error instanceof AccessDeniedError)) throw error;
-      return problemResponse(
-        error.status === 401
-          ? {
-              status: 401,
-              type: 'unauthorized',
-              title: 'Unauthorized',
-              detail: error.message,
-              headers: { 'www-authenticate': 'Bearer' },
-            }
-          : { status: 403, type: 'forbidden', title: 'Forbidden', detail: error.message },
-        requestId,
-      );
+      return deniedResponse(error, requestId);
     }
 
     const admission = options.admit?.(String(claims.client_id), headerOf(request, 'x-api-key'));
@@ -165,6 +156,22 @@ export function createGateway(options: GatewayOptions) {
       return json(error.status, { error: error.error, error_description: error.message });
     }
   }
+}
+
+/** 401 (with `WWW-Authenticate`) or 403 problem+json for a refused token, as API Gateway's authorizer answers. */
+export function deniedResponse(error: AccessDeniedError, requestId: string): APIGatewayProxyResult {
+  return problemResponse(
+    error.status === 401
+      ? {
+          status: 401,
+          type: 'unauthorized',
+          title: 'Unauthorized',
+          detail: error.message,
+          headers: { 'www-authenticate': 'Bearer' },
+        }
+      : { status: 403, type: 'forbidden', title: 'Forbidden', detail: error.message },
+    requestId,
+  );
 }
 
 /** 403 for a missing or foreign API key (as API Gateway answers), 429 with Retry-After over a limit. */

@@ -55,7 +55,7 @@ async function main(): Promise<number> {
       const body = flags(PartnerCreate, { name, tier, role });
       return (api) => api.POST('/partners', { body });
     },
-    list: () => (api) => api.GET('/partners'),
+    list: () => listAll,
     get: () => {
       const partner = withId();
       return (api) => api.GET('/partners/{clientId}', partner);
@@ -87,6 +87,19 @@ async function main(): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** GET /partners page after page: the first failing page, or every partner as one list. */
+const listAll: Send = async (api) => {
+  const items: unknown[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await api.GET('/partners', { params: { query: { limit: 100, ...(cursor && { cursor }) } } });
+    if (!page.data) return page;
+    items.push(...page.data.items);
+    if (!page.data.nextCursor) return { data: { items }, response: page.response };
+    cursor = page.data.nextCursor;
+  }
+};
 
 /** A token of the admin client from the token endpoint at `tokenUrl` (the local one, or Cognito's). */
 async function adminToken(tokenUrl: string, values: { 'client-id': string; 'client-secret': string }) {

@@ -27,7 +27,7 @@ export function createBrandHandler({ sql, cursors }: BrandDeps) {
       return noContent();
     },
   });
-  return catalogEntry(http, async (id) => {
+  return catalogEntry('brand', http, async (id) => {
     const { id: brandId, name } = await brands.get(id);
     return { id: brandId, name };
   });

@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from '../shared/errors';
 import { PROBLEM_BASE } from '../shared/http/problem';
+import { recordMetric } from '../shared/metrics';
 import { logger } from '../shared/powertools';
 import { INGESTION_FAILED, type IngestMessage, ingestionIdOf, saleIdOf } from './messages';
 import type { IngestionResult, IngestionStatuses, Reason } from './statuses';
@@ -74,7 +75,9 @@ export class IngestWorker {
     try {
       await this.breaker.execute(async () => {
         const started = this.now();
-        await this.statuses.complete(message.batchId, await this.store(message));
+        const results = await this.store(message);
+        await this.statuses.complete(message.batchId, results);
+        countResults(results);
         return this.now() - started;
       });
     } catch (error) {
@@ -136,12 +139,11 @@ export class IngestWorker {
       detail: `The event could not be stored in ${this.options.maxReceiveCount} deliveries; submit it again.`,
     };
     try {
-      await this.statuses.complete(
-        message.batchId,
-        events.map(({ saleId }) =>
-          storedBefore.has(saleId) ? { status: 'stored', saleId } : { status: 'rejected', reason },
-        ),
+      const results: IngestionResult[] = events.map(({ saleId }) =>
+        storedBefore.has(saleId) ? { status: 'stored', saleId } : { status: 'rejected', reason },
       );
+      await this.statuses.complete(message.batchId, results);
+      countResults(results);
       logger.error('Events rejected after their last delivery', {
         batchId: message.batchId,
         error: error instanceof BrokenCircuitError ? 'database breaker open' : (error as Error),
@@ -153,6 +155,13 @@ export class IngestWorker {
       });
     }
   }
+}
+
+/** EventsStored and EventsRejected, once a message's results are recorded (again, for a repeated delivery). */
+function countResults(results: readonly IngestionResult[]): void {
+  const stored = results.filter((result) => result.status === 'stored').length;
+  recordMetric('EventsStored', stored);
+  recordMetric('EventsRejected', results.length - stored);
 }
 
 /** The events a refusal of the use case names, each with its own problem; empty for any other error. */

@@ -27,7 +27,7 @@ export function createModelHandler({ sql, cursors }: ModelDeps) {
       return noContent();
     },
   });
-  return catalogEntry(http, async (id) => {
+  return catalogEntry('model', http, async (id) => {
     const { id: modelId, brandId, name } = await models.get(id);
     return { id: modelId, brandId, name };
   });

@@ -17,7 +17,7 @@ export function createPartnerHandler({ partners }: PartnerDeps) {
       const partner = await partners.onboard(body);
       return created(partner, `/partners/${partner.clientId}`);
     },
-    listPartners: async () => ok(await partners.list()),
+    listPartners: async ({ query }) => ok(await partners.list(query.limit, query.cursor)),
     getPartner: async ({ params }) => ok(await partners.get(params.clientId)),
     updatePartner: async ({ params, body }) => ok(await partners.update(params.clientId, body)),
     deletePartner: async ({ params }) => {

@@ -3,6 +3,7 @@ import { createApiHandler } from '../api';
 import type { ApiRequest } from '../shared/http/request';
 import { created, noContent, ok } from '../shared/http/responses';
 import type { IdempotentRequest, IdempotentRunner } from '../shared/idempotency';
+import { recordMetric } from '../shared/metrics';
 import type { CursorCodec } from '../shared/pagination';
 import type { Projector } from '../shared/projection/projector';
 import { SCOPES } from '../shared/route';
@@ -61,11 +62,12 @@ export function createSalesHandler({
     importSales: (request) =>
       idempotent(idempotencyOf(request, 'importSales'), async () => {
         const importedRows = await sales.import(readSalesCsv(request.body), actorOf(request));
+        recordMetric('RowsImported', importedRows);
         return { status: 201, body: { importedRows } };
       }),
     createSaleEvents: async (request) => ({
       status: 202,
-      body: { items: await events.accept(request.body.events, actorOf(request)) },
+      body: { items: await events.accept(request.body.events, actorOf(request), request.requestId) },
     }),
     getSaleEvent: async (request) =>
       ok(await events.status(request.params.ingestionId, actorOf(request), sales)),

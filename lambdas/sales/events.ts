@@ -3,6 +3,7 @@ import { INGESTION_FAILED, ingestionIdOf, parseIngestionId, saleIdOf } from '../
 import type { EventQueue } from '../ingest/queue';
 import type { IngestionStatuses } from '../ingest/statuses';
 import { NotFoundError, UnavailableError, ValidationError } from '../shared/errors';
+import { recordMetric } from '../shared/metrics';
 import { logger } from '../shared/powertools';
 import type { Actor, Sales } from './sales';
 import type { SaleItem } from './schemas';
@@ -23,10 +24,11 @@ export class SaleEvents {
 
   /**
    * Primary course: check every event as the batch endpoint would without I/O (422 naming each bad index,
-   * nothing queued), record the request as pending, queue it as one message, answer an ingestion id per event.
-   * Unknown models and taken externalIds are the worker's to find: they need the database.
+   * nothing queued), record the request as pending, queue it as one message (with the request's id, for the
+   * worker's logs), answer an ingestion id per event. Unknown models and taken externalIds are the worker's
+   * to find: they need the database.
    */
-  async accept(items: readonly SaleItem[], actor: Actor) {
+  async accept(items: readonly SaleItem[], actor: Actor, requestId?: string) {
     const checked = checkSubmission(
       { items, origins: items.map((_, index) => ({ index })) },
       this.deps.reportingCurrency,
@@ -48,7 +50,7 @@ export class SaleEvents {
       this.deps.statuses.accept({ batchId, clientId: actor.clientId, count: events.length }),
     );
     try {
-      await this.deps.queue.send({ batchId, clientId: actor.clientId, events });
+      await this.deps.queue.send({ batchId, clientId: actor.clientId, events, requestId });
     } catch (error) {
       await this.deps.statuses
         .forget(batchId)
@@ -57,6 +59,7 @@ export class SaleEvents {
         );
       throw new UnavailableError('The events queue is unavailable; nothing was queued', { cause: error });
     }
+    recordMetric('EventsAccepted', events.length);
     return events.map((_, index) => ({
       ingestionId: ingestionIdOf(batchId, index),
       status: 'pending' as const,

@@ -1,4 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { recordMetric } from '../shared/metrics';
 import { type CursorCodec, type Page, toPage } from '../shared/pagination';
 import { type OutboxEntry, recordChanges } from '../shared/projection/bookkeeping';
 import type { Projector } from '../shared/projection/projector';
@@ -72,6 +73,7 @@ export class Sales {
       );
       return { outbox, result };
     });
+    recordMetric('SalesWritten', checked.sales.length);
     await this.projector.afterCommit(outbox);
     return result;
   }

@@ -1,16 +1,22 @@
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { cursorEnv, databaseEnv, readEnv } from './config';
+import { measuredSql } from './metrics';
 import { CursorCodec } from './pagination';
 import { DataApiSql } from './sql/data-api';
 
-/** The SQL port on Aurora through the Data API, from validated env (fails fast at cold start). */
+/**
+ * The SQL port on Aurora through the Data API, from validated env (fails fast at cold start), with every
+ * statement counted and timed (SqlStatements, SqlLatency).
+ */
 export function awsDataApiSql() {
   const env = readEnv(databaseEnv);
-  return new DataApiSql(new RDSDataClient({ maxAttempts: 3 }), {
-    resourceArn: env.DB_CLUSTER_ARN,
-    secretArn: env.DB_SECRET_ARN,
-    database: env.DB_NAME,
-  });
+  return measuredSql(
+    new DataApiSql(new RDSDataClient({ maxAttempts: 3 }), {
+      resourceArn: env.DB_CLUSTER_ARN,
+      secretArn: env.DB_SECRET_ARN,
+      database: env.DB_NAME,
+    }),
+  );
 }
 
 /** Production dependencies of the catalog functions, built once per cold start. */

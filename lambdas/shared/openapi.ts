@@ -260,9 +260,11 @@ const HEADERS: Record<ResponseHeader, oas31.HeaderObject> = {
   },
   'X-Request-Id': {
     description:
-      'Id of this request, also in problem bodies and in the logs: quote it when you report a problem',
+      'Id of this request, also in problem bodies and in the logs: quote it when you report a problem. ' +
+      'It is the X-Request-Id you sent when that is 1-128 of A-Z a-z 0-9 . _ : - (else ignored), or the ' +
+      'trace id of a valid W3C traceparent, or one the API generates.',
     required: true,
-    schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9-]+$' },
+    schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' },
   },
   RateLimit: {
     description:

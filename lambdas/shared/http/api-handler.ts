@@ -2,7 +2,14 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type FunctionName, type RouteSpec, routeKey } from '../route';
 import { etagOf } from './etag';
-import { conditionalGet, type Endpoint, lambdaLogContext, problemErrors, routeRequests } from './middlewares';
+import {
+  conditionalGet,
+  type Endpoint,
+  instrumentedHttp,
+  lambdaLogContext,
+  problemErrors,
+  routeRequests,
+} from './middlewares';
 import { type RequestOf, requestParser } from './request';
 
 export interface ApiResult {
@@ -29,7 +36,8 @@ export function apiHandlerFactory<const T extends readonly RouteSpec[]>(routes: 
 
 /**
  * The Lambda handler of one function: routing and validation, then the operation, then conditional GET, with
- * every error mapped to problem+json, as flat middy middlewares.
+ * every error mapped to problem+json, as flat middy middlewares; each call one invocation of the function
+ * (its request id on every log line, its metrics published at its end).
  */
 function createApiHandler(
   routes: readonly RouteSpec[],
@@ -45,7 +53,7 @@ function createApiHandler(
     endpoints.set(routeKey(route.method, route.path), { operationId: route.operationId, operation, parse });
   }
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 })
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 })
     .use(lambdaLogContext())
     .use(problemErrors())
     .use(conditionalGet())
@@ -54,6 +62,7 @@ function createApiHandler(
       if (!dispatch) throw new Error('routeRequests did not run');
       return toProxyResult(await dispatch.operation(dispatch.request), dispatch.request.requestId);
     });
+  return instrumentedHttp(fn, handler);
 }
 
 /** A JSON body with the strong ETag of its exact bytes, or an empty one; the request id on both. */

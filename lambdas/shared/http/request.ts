@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { FieldIssue } from '../errors';
 import { ValidationError } from '../errors';
+import { chooseRequestId } from '../request-id';
 import { parameterNamesOf, type RouteSpec, requestHeadersOf } from '../route';
 import { readBody } from './body';
 
@@ -53,7 +54,11 @@ export function requestParser(route: RouteSpec) {
         body,
         headers,
         principal: principalOf(event),
-        requestId: event.requestContext.requestId,
+        requestId: chooseRequestId(
+          headers['x-request-id'],
+          headers.traceparent,
+          event.requestContext.requestId,
+        ),
         lambdaContext,
       };
     };
@@ -87,6 +92,15 @@ export function headerOf(event: APIGatewayProxyEvent, name: string): string | un
     if (key.toLowerCase() === name) return event.headers[key];
   }
   return undefined;
+}
+
+/** The request id of an event: the caller's valid X-Request-Id or traceparent, else API Gateway's (request-id.ts). */
+export function requestIdOf(event: APIGatewayProxyEvent): string {
+  return chooseRequestId(
+    headerOf(event, 'x-request-id'),
+    headerOf(event, 'traceparent'),
+    event.requestContext.requestId,
+  );
 }
 
 /** zod's safeParse with a plain error object: an Error subclass would capture a stack trace no one reads. */
