@@ -1,9 +1,10 @@
-import { createApiHandler } from '../api';
 import { catalogEntry } from '../shared/catalog/internal';
+import { apiHandlerFactory } from '../shared/http/api-handler';
 import { created, ifMatch, noContent, ok } from '../shared/http/responses';
 import type { CursorCodec } from '../shared/pagination';
 import type { Sql } from '../shared/sql/port';
 import { Brands } from './brands';
+import { brandRoutes } from './routes';
 
 export interface BrandDeps {
   sql: Sql;
@@ -13,7 +14,7 @@ export interface BrandDeps {
 /** The brand function: the API's brand operations, and the stats service's internal name lookups. */
 export function createBrandHandler({ sql, cursors }: BrandDeps) {
   const brands = new Brands(sql, cursors);
-  const http = createApiHandler('brand', {
+  const http = apiHandlerFactory(brandRoutes)('brand', {
     createBrand: async ({ body }) => {
       const brand = await brands.create(body);
       return created(brand, `/brands/${brand.id}`);

@@ -1,9 +1,10 @@
-import { createApiHandler } from '../api';
 import { catalogEntry } from '../shared/catalog/internal';
+import { apiHandlerFactory } from '../shared/http/api-handler';
 import { created, ifMatch, noContent, ok } from '../shared/http/responses';
 import type { CursorCodec } from '../shared/pagination';
 import type { Sql } from '../shared/sql/port';
 import { Models } from './models';
+import { modelRoutes } from './routes';
 
 export interface ModelDeps {
   sql: Sql;
@@ -13,7 +14,7 @@ export interface ModelDeps {
 /** The model function: the API's model operations, and the stats service's internal name lookups. */
 export function createModelHandler({ sql, cursors }: ModelDeps) {
   const models = new Models(sql, cursors);
-  const http = createApiHandler('model', {
+  const http = apiHandlerFactory(modelRoutes)('model', {
     createModel: async ({ body }) => {
       const model = await models.create(body);
       return created(model, `/models/${model.id}`);
