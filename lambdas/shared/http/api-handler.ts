@@ -52,6 +52,7 @@ function createApiHandler(
     .use(routeRequests(endpoints))
     .handler(async (_event, { dispatch }) => {
       if (!dispatch) throw new Error('routeRequests did not run');
+      if ('refusal' in dispatch) return dispatch.refusal;
       return toProxyResult(await dispatch.operation(dispatch.request), dispatch.request.requestId);
     });
 }
