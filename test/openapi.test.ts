@@ -161,7 +161,7 @@ describe('Script: openapi', () => {
             .filter((parameter) => parameter.in === location)
             .map((parameter) => parameter.name)
             .sort();
-        const keys = (schema: z.ZodType | undefined) =>
+        const keys = (schema: z.core.$ZodType | undefined) =>
           schema ? Object.keys(z.toJSONSchema(schema, { io: 'input' }).properties ?? {}).sort() : [];
 
         // Assert

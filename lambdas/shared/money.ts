@@ -1,5 +1,5 @@
 /** Exact decimal amounts as strings, summed as scaled BigInts: money is never a float. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
@@ -10,9 +10,14 @@ const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency
 const CURRENCY_ERROR = 'must be an ISO 4217 currency code in upper case, e.g. EUR';
 export const Currency = z
   .string()
-  .refine((code) => CURRENCIES.has(code), { error: CURRENCY_ERROR })
+  .check(z.refine((code) => CURRENCIES.has(code), { error: CURRENCY_ERROR }))
   // Every ISO 4217 code has three letters (stated for clients; the refinement enforces the exact set).
-  .meta({ description: 'ISO 4217 currency code', example: 'EUR', minLength: 3, maxLength: 3 });
+  .register(z.globalRegistry, {
+    description: 'ISO 4217 currency code',
+    example: 'EUR',
+    minLength: 3,
+    maxLength: 3,
+  });
 
 /** Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, KWD 3). */
 export function minorDigits(currency: string): number {

@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the API, generated from the route table (served by the docs pages, written by scripts/openapi.ts). */
 import { stringify } from 'yaml';
-import type { z } from 'zod';
+import type * as core from 'zod/v4/core';
+import { globalRegistry } from 'zod/v4/core';
 import {
   createDocument,
   type oas31,
@@ -177,7 +178,7 @@ function operationOf(route: RouteSpec): ZodOpenApiOperationObject {
 }
 
 /** The body in each media type the route accepts; a form carries the text as a file, so consoles offer a picker. */
-function requestContentOf(route: RouteSpec, body: z.ZodType) {
+function requestContentOf(route: RouteSpec, body: core.$ZodType) {
   const bodyType = route.bodyType ?? 'application/json';
   const csvExample = bodyType === 'text/csv' ? csvExampleOf(route) : undefined;
   const content: NonNullable<ZodOpenApiOperationObject['requestBody']>['content'] = {
@@ -222,17 +223,17 @@ function responseOf(status: number, response: ResponseSpec) {
 }
 
 function csvExampleOf(route: RouteSpec): string | undefined {
-  const example = route.body?.meta()?.example;
+  const example = route.body && globalRegistry.get(route.body)?.example;
   return typeof example === 'string' ? example : CSV_EXAMPLES[route.operationId];
 }
 
 /** Path and query parameters come from an object schema (possibly piped or lazy), one parameter per key. */
-function objectSchema(schema: z.ZodType, where: string): ZodObjectInput {
+function objectSchema(schema: core.$ZodType, where: string): ZodObjectInput {
   if (!isObjectInput(schema)) throw new Error(`${where}: parameters need an object schema`);
   return schema;
 }
 
-function isObjectInput(schema: z.core.$ZodType): schema is ZodObjectInput {
+function isObjectInput(schema: core.$ZodType): schema is ZodObjectInput {
   return objectOf(schema) !== undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotFoundError } from '../errors';
 import type { CatalogBrand, CatalogModel, CatalogSource } from './catalog';
 
@@ -14,8 +14,8 @@ export type CatalogRequest = z.infer<typeof CatalogRequest>;
 const BrandItem = z.object({ id: z.string(), name: z.string() });
 const ModelItem = z.object({ id: z.string(), brandId: z.string(), name: z.string() });
 export const CATALOG_REPLIES = {
-  brand: z.object({ item: BrandItem.nullable() }),
-  model: z.object({ item: ModelItem.nullable() }),
+  brand: z.object({ item: z.nullable(BrandItem) }),
+  model: z.object({ item: z.nullable(ModelItem) }),
 };
 export type CatalogFunction = keyof typeof CATALOG_REPLIES;
 export interface CatalogReply<T> {

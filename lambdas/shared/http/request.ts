@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as core from 'zod/v4/core';
 import { _safeParse, $ZodError } from 'zod/v4/core';
 import type { FieldIssue } from '../errors';
 import { parameterNamesOf, type RouteSpec, requestHeadersOf } from '../route';
@@ -31,7 +31,7 @@ export interface InvalidRequest {
   invalid: FieldIssue[];
 }
 
-type Input<T> = T extends z.ZodType ? z.output<T> : undefined;
+type Input<T> = T extends core.$ZodType ? core.output<T> : undefined;
 export type RequestOf<R extends RouteSpec> = ApiRequest<
   Input<R['params']>,
   Input<R['query']>,
@@ -100,12 +100,12 @@ export function headerOf(event: APIGatewayProxyEvent, name: string): string | un
 
 /**
  * zod's safeParse with a plain error object: an Error subclass would capture a stack trace no one reads. Imported
- * from zod's core by name: `z.core` as a namespace value would bundle every locale of zod (330 KB).
+ * from zod's core by name: classic zod's `z.core` as a namespace value would bundle every locale (330 KB).
  */
 const safeParse = _safeParse($ZodError);
 
 function validate(
-  schema: z.ZodType | undefined,
+  schema: core.$ZodType | undefined,
   input: unknown,
   where: string,
   issues: FieldIssue[],
@@ -119,7 +119,7 @@ function validate(
 }
 
 /** One field issue per offending field, with paths like `body.sales[3].unitPrice`. */
-export function toFieldIssues(issue: z.core.$ZodIssue, where: string): FieldIssue[] {
+export function toFieldIssues(issue: core.$ZodIssue, where: string): FieldIssue[] {
   const base = formatPath(where, issue.path);
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ path: formatPath(base, [key]), message: 'is not a known field' }));
