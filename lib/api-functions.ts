@@ -6,7 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { routes } from '../lambdas/routes';
 import { catalogClientEnvironment } from '../lambdas/shared/catalog/env';
-import type { currencyEnv } from '../lambdas/shared/config';
+import type { currencyEnv } from '../lambdas/shared/money';
 import type { FunctionName } from '../lambdas/shared/route';
 import { DEFAULTS } from './defaults';
 import { lambdaEntry } from './paths';

@@ -4,13 +4,12 @@ import { z } from 'zod';
 import { routes as routeTable } from '../lambdas/routes';
 import { readSalesCsv } from '../lambdas/sales/csv';
 import { checkSubmission } from '../lambdas/sales/validation';
-import { buildOpenApi, toYaml } from '../lambdas/shared/openapi';
+import { buildOpenApi, responsesOf, toYaml } from '../lambdas/shared/openapi';
 import {
   acceptedScopes,
   mediaTypesOf,
   type RouteSpec,
   requestHeadersOf,
-  responsesOf,
   SCOPES,
 } from '../lambdas/shared/route';
 import { OPENAPI_FILE } from '../scripts/openapi';

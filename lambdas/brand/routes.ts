@@ -1,9 +1,9 @@
 import { entityRoutes, problem } from '../shared/route';
-import { TAGS } from '../tags';
+import { BRANDS_TAG } from '../tags';
 import { Brand, BrandCreate, BrandListQuery, BrandPage, BrandParams, BrandPatch } from './schemas';
 
 /** The routes of the brand function (its part of the route table, lambdas/routes.ts). */
-export const brandRoutes = entityRoutes('brand', TAGS.brands, {
+export const brandRoutes = entityRoutes('brand', BRANDS_TAG, {
   createBrand: {
     method: 'POST',
     path: '/brands',

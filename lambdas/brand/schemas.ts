@@ -1,14 +1,6 @@
 import * as z from 'zod/mini';
-import {
-  CountryCode,
-  documented,
-  NameText,
-  nameInput,
-  PageQuery,
-  page,
-  Timestamp,
-  Uuid,
-} from '../shared/schemas';
+import { CountryCode } from '../shared/countries';
+import { documented, NameText, nameInput, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 const BrandName = nameInput('Unique (case-insensitively), trimmed', 'Volkswagen');
 

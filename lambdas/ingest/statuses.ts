@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { problemFields } from '../shared/schemas';
+import { problemFields } from '../shared/problem-schema';
 
 /** Why an event has no sale: a problem object; a taken externalId names the sale that holds it. */
 export const Reason = z

@@ -1,9 +1,9 @@
 import { entityRoutes, problem } from '../shared/route';
-import { TAGS } from '../tags';
+import { MODELS_TAG } from '../tags';
 import { Model, ModelCreate, ModelListQuery, ModelPage, ModelParams, ModelPatch } from './schemas';
 
 /** The routes of the model function (its part of the route table, lambdas/routes.ts). */
-export const modelRoutes = entityRoutes('model', TAGS.models, {
+export const modelRoutes = entityRoutes('model', MODELS_TAG, {
   createModel: {
     method: 'POST',
     path: '/models',

@@ -1,9 +1,9 @@
 import { entityRoutes, problem } from '../shared/route';
-import { TAGS } from '../tags';
+import { PARTNERS_TAG } from '../tags';
 import { Partner, PartnerCreate, PartnerCreated, PartnerList, PartnerParams, PartnerUpdate } from './schemas';
 
 /** The routes of the partner function (its part of the route table, lambdas/routes.ts). */
-export const partnerRoutes = entityRoutes('partner', TAGS.partners, {
+export const partnerRoutes = entityRoutes('partner', PARTNERS_TAG, {
   createPartner: {
     method: 'POST',
     path: '/partners',

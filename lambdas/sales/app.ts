@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { apiHandlerFactory } from '../shared/http/api-handler';
+import { readFormFile } from '../shared/http/form';
 import type { ApiRequest } from '../shared/http/request';
 import { created, noContent, ok } from '../shared/http/responses';
 import type { IdempotentRequest, IdempotentRunner } from '../shared/idempotency';
@@ -33,7 +34,7 @@ export function createSalesHandler({
 }: SalesDeps) {
   const sales = new Sales(sql, projector, cursors, reportingCurrency);
 
-  return apiHandlerFactory(salesRoutes)('sales', {
+  return apiHandlerFactory(salesRoutes, { readForm: readFormFile })('sales', {
     createSale: (request) =>
       idempotent(idempotencyOf(request, 'createSale'), async () => {
         const [sale] = await sales.record(

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { entityRoutes, MAX_PAYLOAD_BYTES, problem } from '../shared/route';
-import { TAGS } from '../tags';
+import { SALES_TAG } from '../tags';
 import { IngestionAccepted, IngestionParams, IngestionStatus, SaleEvents } from './events-schemas';
 import {
   IdempotencyHeaders,
@@ -15,7 +15,7 @@ import {
 } from './schemas';
 
 /** The routes of the sales function (its part of the route table, lambdas/routes.ts). */
-export const salesRoutes = entityRoutes('sales', TAGS.sales, {
+export const salesRoutes = entityRoutes('sales', SALES_TAG, {
   createSale: {
     method: 'POST',
     path: '/sales',

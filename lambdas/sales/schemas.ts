@@ -1,7 +1,8 @@
 import * as z from 'zod';
+import { CountryCode } from '../shared/countries';
 import { toFieldIssues } from '../shared/http/request';
-import { Currency, minorDigits } from '../shared/money';
-import { CountryCode, checkDayOrder, Decimal, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
+import { Currency, Decimal, minorDigits } from '../shared/money';
+import { checkDayOrder, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 export const MAX_BATCH = 1000;
 

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
 import { en } from 'zod/v4/locales';
-import { Currency } from './money';
 
 // zod/mini brings no messages of its own: every function gets the English ones classic zod sets by default, so a
 // function built on zod/mini answers the same problem details.
@@ -37,9 +36,4 @@ export const cursorEnv = {
 /** The per-period aggregates table (DynamoDB). */
 export const aggregatesEnv = {
   SALES_TABLE: z.string().check(z.minLength(1)),
-};
-
-/** Currency of figures when a request names none (ISO 4217). */
-export const currencyEnv = {
-  REPORTING_CURRENCY: Currency,
 };

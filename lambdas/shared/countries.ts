@@ -1,3 +1,5 @@
+import * as z from 'zod/mini';
+
 /** ISO 3166-1 alpha-2 officially assigned codes. */
 export const COUNTRY_CODES: ReadonlySet<string> = new Set(
   (
@@ -10,3 +12,14 @@ export const COUNTRY_CODES: ReadonlySet<string> = new Set(
     'UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW'
   ).split(' '),
 );
+
+const COUNTRY_ERROR = 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE';
+export const CountryCode = z
+  .string()
+  .check(z.refine((code) => COUNTRY_CODES.has(code), { error: COUNTRY_ERROR }))
+  .register(z.globalRegistry, {
+    description: 'ISO 3166-1 alpha-2 country code',
+    example: 'DE',
+    minLength: 2,
+    maxLength: 2,
+  });

@@ -71,3 +71,14 @@ export function divideHalfEven(scaledTotal: bigint, count: number, digits: numbe
 export function inMinorUnits(amount: string, currency: string): string {
   return formatDecimal(parseDecimal(amount), minorDigits(currency));
 }
+
+/** An exact decimal amount in a response (sums, averages, prices): never a float. */
+export const Decimal = z
+  .string()
+  .check(z.maxLength(40), z.regex(/^-?\d+(\.\d+)?$/))
+  .register(z.globalRegistry, { description: 'Exact decimal string in the currency', example: '24999.90' });
+
+/** Currency of figures when a request names none (ISO 4217). */
+export const currencyEnv = {
+  REPORTING_CURRENCY: Currency,
+};

@@ -11,6 +11,7 @@ import {
   type ZodOpenApiResponsesObject,
 } from 'zod-openapi';
 import { version } from '../../package.json';
+import { Problem } from './problem-schema';
 import {
   type AccessLevel,
   acceptedScopes,
@@ -18,11 +19,12 @@ import {
   type Method,
   mediaTypesOf,
   objectOf,
+  PROBLEM_JSON,
+  problem,
   type ResponseHeader,
   type ResponseSpec,
   type RouteSpec,
   requestHeadersOf,
-  responsesOf,
   SCOPE_DESCRIPTIONS,
   SCOPES,
 } from './route';
@@ -85,6 +87,42 @@ and \`${SCOPES.admin}\` is accepted everywhere.
 ${tokenNote}
 
 **Errors** are RFC 9457 problem details (\`application/problem+json\`).`;
+
+const COMMON: Record<number, ResponseSpec> = {
+  400: problem('Malformed id, query, header or body'),
+  401: { ...problem('Missing or invalid access token'), headers: ['WWW-Authenticate'] },
+  403: problem('The token lacks the scope this operation needs'),
+  429: { ...problem('Too many requests'), headers: ['Retry-After'] },
+  500: problem('Something went wrong on our side; nothing is exposed'),
+};
+
+/**
+ * A route's responses as documented: its own, and those that follow from its shape (body, conditional headers,
+ * status): a JSON success carries its ETag, a 503 says when to retry, a problem+json body is a Problem.
+ */
+export function responsesOf(route: RouteSpec): Record<number, ResponseSpec> {
+  const headers = requestHeadersOf(route)?._zod.def.shape ?? {};
+  const derived: Record<number, ResponseSpec> = { ...COMMON };
+  if ('if-none-match' in headers) derived[304] = { description: 'Not modified', headers: ['ETag'] };
+  if ('if-match' in headers) derived[412] = problem('If-Match is stale');
+  if (route.body) derived[415] = problem(`The body is not ${mediaTypesOf(route).join(' or ')}`);
+  const responses: Record<number, ResponseSpec> = { ...derived, ...route.responses };
+  for (const [status, own] of Object.entries(responses)) {
+    const response = own.contentType === PROBLEM_JSON && !own.schema ? { ...own, schema: Problem } : own;
+    const implied = impliedHeaders(Number(status), response);
+    responses[Number(status)] =
+      implied.length > 0
+        ? { ...response, headers: [...new Set([...(response.headers ?? []), ...implied])] }
+        : response;
+  }
+  return responses;
+}
+
+function impliedHeaders(status: number, response: ResponseSpec): ResponseHeader[] {
+  if (status === 503) return ['Retry-After'];
+  const json = response.schema && (response.contentType ?? 'application/json') === 'application/json';
+  return status < 300 && json ? ['ETag'] : [];
+}
 
 /** Builds the OpenAPI 3.1 document of the API from its route table. */
 export function buildOpenApi(routes: readonly RouteSpec[], options: OpenApiOptions = {}): OpenApiDocument {

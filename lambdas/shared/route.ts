@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
-import { documented, Problem } from './schemas';
+import { documented } from './schemas';
 
 /** The Lambda functions of the API, one per entity. */
 export type FunctionName = 'brand' | 'model' | 'sales' | 'stats' | 'partner';
@@ -38,7 +38,7 @@ export interface ResponseSpec {
   description: string;
   schema?: core.$ZodType;
   contentType?: string;
-  /** Headers particular to this response; those that follow from its status are added by `responsesOf`. */
+  /** Headers particular to this response; those that follow from its status are added by `responsesOf` (openapi.ts). */
   headers?: readonly ResponseHeader[];
 }
 
@@ -66,7 +66,7 @@ export interface RouteSpec {
   formFile?: string;
   /** Request headers particular to the route; the conditional ones follow from its method (`requestHeadersOf`). */
   headers?: core.$ZodObject;
-  /** The route's own responses; the ones that follow from its shape are added by `responsesOf`. */
+  /** The route's own responses; the ones that follow from its shape are added by `responsesOf` (openapi.ts). */
   responses: Record<number, ResponseSpec>;
 }
 
@@ -113,49 +113,10 @@ export function requestHeadersOf(route: RouteSpec): core.$ZodObject | undefined 
   return route.headers ? z.object({ ...route.headers._zod.def.shape, ...conditional.shape }) : conditional;
 }
 
-/** A problem+json response, for the errors particular to a route. */
-export const problem = (description: string): ResponseSpec => ({
-  description,
-  schema: Problem,
-  contentType: 'application/problem+json',
-});
+export const PROBLEM_JSON = 'application/problem+json';
 
-const COMMON: Record<number, ResponseSpec> = {
-  400: problem('Malformed id, query, header or body'),
-  401: { ...problem('Missing or invalid access token'), headers: ['WWW-Authenticate'] },
-  403: problem('The token lacks the scope this operation needs'),
-  429: { ...problem('Too many requests'), headers: ['Retry-After'] },
-  500: problem('Something went wrong on our side; nothing is exposed'),
-};
-
-/**
- * A route's responses: its own, and those that follow from its shape (body, conditional headers, status): a JSON
- * success carries its ETag, a 503 says when to retry.
- */
-export function responsesOf(route: RouteSpec): Record<number, ResponseSpec> {
-  const headers = requestHeadersOf(route)?._zod.def.shape ?? {};
-  const derived: Record<number, ResponseSpec> = { ...COMMON };
-  if ('if-none-match' in headers) derived[304] = { description: 'Not modified', headers: ['ETag'] };
-  if ('if-match' in headers) derived[412] = problem('If-Match is stale');
-  if (route.body) derived[415] = problem(`The body is not ${mediaTypesOf(route).join(' or ')}`);
-  const responses: Record<number, ResponseSpec> = { ...derived, ...route.responses };
-  for (const [status, response] of Object.entries(responses)) {
-    const implied = impliedHeaders(Number(status), response);
-    if (implied.length > 0) {
-      responses[Number(status)] = {
-        ...response,
-        headers: [...new Set([...(response.headers ?? []), ...implied])],
-      };
-    }
-  }
-  return responses;
-}
-
-function impliedHeaders(status: number, response: ResponseSpec): ResponseHeader[] {
-  if (status === 503) return ['Retry-After'];
-  const json = response.schema && (response.contentType ?? 'application/json') === 'application/json';
-  return status < 300 && json ? ['ETag'] : [];
-}
+/** A problem+json response, for the errors particular to a route (documented with the Problem schema). */
+export const problem = (description: string): ResponseSpec => ({ description, contentType: PROBLEM_JSON });
 
 /** The object schema behind path or query parameters (possibly piped or lazy); undefined if there is none. */
 export function objectOf(schema: core.$ZodType): core.$ZodObject | undefined {

@@ -6,7 +6,6 @@
 
 import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
-import { COUNTRY_CODES } from './countries';
 
 /** Documents a schema (OpenAPI): its own metadata, on the instance itself (no copy is made). */
 export function documented<T extends core.$ZodType>(schema: T, meta: core.GlobalMeta): T {
@@ -15,12 +14,6 @@ export function documented<T extends core.$ZodType>(schema: T, meta: core.Global
 }
 
 export const Uuid = z.uuid({ error: 'must be a UUID' });
-
-const COUNTRY_ERROR = 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE';
-export const CountryCode = documented(
-  z.string().check(z.refine((code) => COUNTRY_CODES.has(code), { error: COUNTRY_ERROR })),
-  { description: 'ISO 3166-1 alpha-2 country code', example: 'DE', minLength: 2, maxLength: 2 },
-);
 
 export const Timestamp = documented(z.iso.datetime({ offset: true }), {
   description: 'ISO 8601 date-time (UTC)',
@@ -73,12 +66,6 @@ export function page<T extends core.$ZodType>(item: T, id: string) {
   );
 }
 
-/** An exact decimal amount in a response (sums, averages, prices): never a float. */
-export const Decimal = documented(z.string().check(z.maxLength(40), z.regex(/^-?\d+(\.\d+)?$/)), {
-  description: 'Exact decimal string in the currency',
-  example: '24999.90',
-});
-
 /** A brand or model name as the API returns it (names are at most 100 characters when written). */
 export const NameText = z.string().check(z.maxLength(100));
 
@@ -109,47 +96,3 @@ export function checkDayOrder(
   if (from === undefined || to === undefined || !ISO_DAY.test(from) || !ISO_DAY.test(to)) return;
   if (from > to) context.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
 }
-
-const int = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
-
-/** One offending field of a request, as problem `errors` items name them (lambdas/shared/errors.ts FieldIssue). */
-export const FieldIssue = documented(
-  z.strictObject({
-    path: documented(z.string().check(z.maxLength(512)), {
-      description: 'Where: `body.sales[3].unitPrice`, `query.limit`, `line 7: unitPrice`',
-    }),
-    message: z.string().check(z.maxLength(1024)),
-    index: documented(z.optional(int(0, 100_000)), { description: 'Batches: the index of the item' }),
-    line: documented(z.optional(int(1, 10_000_000)), { description: 'CSV imports: the 1-based line' }),
-    column: documented(z.optional(z.string().check(z.maxLength(256))), {
-      description: 'CSV imports: the column',
-    }),
-    existingSaleId: documented(z.optional(Uuid), {
-      description: 'Conflicts: the sale that already holds this externalId',
-    }),
-  }),
-  { id: 'FieldIssue' },
-);
-
-/** The fields of a problem+json body (RFC 9457), for schemas that extend it. */
-export const problemFields = {
-  type: documented(z.url().check(z.maxLength(256)), { description: 'URI of the problem type' }),
-  title: z.string().check(z.maxLength(256)),
-  status: int(400, 599),
-  detail: z.optional(z.string().check(z.maxLength(2048))),
-  instance: z.optional(z.string().check(z.maxLength(1024))),
-  requestId: documented(z.optional(z.string().check(z.maxLength(128))), {
-    description: 'Same as the X-Request-Id header',
-  }),
-  errors: documented(z.optional(z.array(FieldIssue).check(z.maxLength(1000))), {
-    description: 'The offending fields, when there are any: the first 1000',
-  }),
-  omittedErrors: documented(z.optional(int(1, 100_000_000)), {
-    description: 'How many more offending fields there are beyond the first 1000',
-  }),
-};
-
-export const Problem = documented(z.strictObject(problemFields), {
-  id: 'Problem',
-  description: 'RFC 9457 problem details',
-});

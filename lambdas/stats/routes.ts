@@ -1,6 +1,6 @@
 import { ModelParams } from '../model/schemas';
 import { entityRoutes, problem } from '../shared/route';
-import { TAGS } from '../tags';
+import { SALES_TAG, STATS_TAG } from '../tags';
 import {
   BrandStats,
   BrandStatsParams,
@@ -14,12 +14,12 @@ import {
 } from './schemas';
 
 /** The routes of the stats function (its part of the route table, lambdas/routes.ts). */
-export const statsRoutes = entityRoutes('stats', TAGS.stats, {
+export const statsRoutes = entityRoutes('stats', STATS_TAG, {
   getModelSales: {
     method: 'GET',
     path: '/models/{modelId}/sales',
     access: 'read',
-    tag: TAGS.sales,
+    tag: SALES_TAG,
     summary: 'Units, revenue and orders of a model per day, ISO week, month or year (zero-filled)',
     params: ModelParams,
     query: ModelSalesQuery,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { Currency } from '../shared/money';
+import { Currency, Decimal } from '../shared/money';
 import { daysBetween, GRANULARITIES } from '../shared/periods';
-import { Decimal, NameText, queryInteger } from '../shared/schemas';
+import { NameText, queryInteger } from '../shared/schemas';
 
 /** Longest ranges: days are bounded tighter than coarser periods, which need fewer, larger buckets. */
 export const MAX_DAYS: Record<(typeof GRANULARITIES)[number], number> = {

@@ -3,7 +3,7 @@ import type * as core from 'zod/v4/core';
 import { _safeParse, $ZodError } from 'zod/v4/core';
 import type { FieldIssue } from '../errors';
 import { parameterNamesOf, type RouteSpec, requestHeadersOf } from '../route';
-import { readBody } from './body';
+import { type FormReader, readBody } from './body';
 
 /** Who is calling, from the access token's claims (API Gateway's Cognito authorizer or the local gateway). */
 export interface Principal {
@@ -43,7 +43,7 @@ export type RequestOf<R extends RouteSpec> = ApiRequest<
  * headers its method implies included), naming every offending field at once. One rule for query strings on
  * every route: each parameter at most once, and only those the route knows. Synchronous unless the body is a form.
  */
-export function requestParser(route: RouteSpec) {
+export function requestParser(route: RouteSpec, readForm?: FormReader) {
   const headerSchema = requestHeadersOf(route);
   const queryNames = new Set(parameterNamesOf(route.query));
   type Parsed = ApiRequest | InvalidRequest;
@@ -68,7 +68,7 @@ export function requestParser(route: RouteSpec) {
     };
     if (!route.body) return parse(undefined);
     const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : undefined;
-    const body = readBody(route, raw, headers['content-type']);
+    const body = readBody(route, raw, headers['content-type'], readForm);
     return body instanceof Promise ? body.then(parse) : parse(body);
   };
 }
