@@ -1,6 +1,6 @@
-import { ConflictError, NotFoundError, PreconditionFailedError } from '../shared/errors';
+import { CatalogTable } from '../shared/catalog-table';
 import { type CursorCodec, type Page, toPage } from '../shared/pagination';
-import { ConstraintViolation, returnedRow, type Sql } from '../shared/sql/port';
+import { returnedRow, type Sql } from '../shared/sql/port';
 import type { Brand, BrandCreate, BrandPatch } from './schemas';
 
 const COLUMNS = `id, name, country, created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -8,10 +8,21 @@ type BrandRow = Brand & { sortKey: string };
 
 /** Brands use cases over the SQL port. */
 export class Brands {
+  private readonly table: CatalogTable<Brand>;
+
   constructor(
     private readonly sql: Sql,
     private readonly cursors: CursorCodec,
-  ) {}
+  ) {
+    this.table = new CatalogTable<Brand>(sql, {
+      table: 'brands',
+      entity: 'Brand',
+      columns: COLUMNS,
+      writable: { name: 'name', country: 'country' },
+      nameTaken: (name) => `A brand named "${name}" already exists`,
+      inUse: 'The brand still has models; delete them first',
+    });
+  }
 
   async create(input: BrandCreate): Promise<Brand> {
     const { rows } = await this.sql
@@ -19,7 +30,7 @@ export class Brands {
         name: input.name,
         country: input.country ?? null,
       })
-      .catch(rethrowNameTaken(input.name));
+      .catch(this.table.rethrowNameTaken(input.name));
     return returnedRow(rows);
   }
 
@@ -36,58 +47,19 @@ export class Brands {
     return { ...page, items: page.items.map(({ sortKey: _, ...brand }) => brand) };
   }
 
-  async get(id: string): Promise<Brand> {
-    const { rows } = await this.sql.query<Brand>(`SELECT ${COLUMNS} FROM brands WHERE id = :id::uuid`, {
-      id,
-    });
-    const brand = rows[0];
-    if (!brand) throw new NotFoundError('Brand', id);
-    return brand;
+  get(id: string): Promise<Brand> {
+    return this.table.get(id);
   }
 
   /** Applies a partial change; `precondition` sees the current brand first (for If-Match). */
-  async update(id: string, patch: BrandPatch, precondition: (current: Brand) => boolean): Promise<Brand> {
-    return this.sql.transaction(async (tx) => {
-      const { rows } = await tx.query<Brand>(
-        `SELECT ${COLUMNS} FROM brands WHERE id = :id::uuid FOR UPDATE`,
-        { id },
-      );
-      const current = rows[0];
-      if (!current) throw new NotFoundError('Brand', id);
-      if (!precondition(current)) throw new PreconditionFailedError();
-      const next = {
-        name: patch.name ?? current.name,
-        country: patch.country === undefined ? current.country : patch.country,
-      };
-      if (next.name === current.name && next.country === current.country) return current;
-      const updated = await tx
-        .query<Brand>(
-          `UPDATE brands SET name = :name, country = :country, updated_at = now() WHERE id = :id::uuid RETURNING ${COLUMNS}`,
-          { id, ...next },
-        )
-        .catch(rethrowNameTaken(next.name));
-      return returnedRow(updated.rows);
-    });
+  update(id: string, patch: BrandPatch, precondition: (current: Brand) => boolean): Promise<Brand> {
+    return this.table.update(id, precondition, (current) => ({
+      name: patch.name ?? current.name,
+      country: patch.country === undefined ? current.country : patch.country,
+    }));
   }
 
-  async delete(id: string): Promise<void> {
-    const { affected } = await this.sql
-      .query('DELETE FROM brands WHERE id = :id::uuid', { id })
-      .catch((error: unknown) => {
-        if (error instanceof ConstraintViolation && error.kind === 'foreign-key') {
-          throw new ConflictError('The brand still has models; delete them first', { cause: error });
-        }
-        throw error;
-      });
-    if (affected === 0) throw new NotFoundError('Brand', id);
+  delete(id: string): Promise<void> {
+    return this.table.delete(id);
   }
-}
-
-function rethrowNameTaken(name: string) {
-  return (error: unknown): never => {
-    if (error instanceof ConstraintViolation && error.kind === 'unique') {
-      throw new ConflictError(`A brand named "${name}" already exists`, { cause: error });
-    }
-    throw error;
-  };
 }
