@@ -2,8 +2,8 @@
  * Bundle size and cold start of each Lambda handler, beside a floor bundle holding only the AWS SDK clients
  * that handler constructs.
  *
- * Bundles are built like lib/service-function.ts has the CDK build them (esbuild: bundle, minify, platform node,
- * cjs, mainFields module/main, the AWS SDK bundled in). A cold start is a fresh `node` process that requires
+ * Bundles are built with the options lib/service-function.ts gives the CDK (`BUNDLING`: minify, target, main
+ * fields, no legal comments, the AWS SDK bundled in; esbuild: bundle, platform node, cjs). A cold start is a fresh `node` process that requires
  * the bundle (module load + the entry's init: env parsing, clients) and answers one request that needs no AWS
  * call; the median over many processes, real and floor interleaved. The projector's one request does call the
  * Data API: it and its floor both reach a local endpoint that fails fast with a 400, so both pay the first SDK
@@ -23,6 +23,7 @@ import { workerEnvironment } from '../lambdas/ingest/env';
 import { catalogClientEnvironment } from '../lambdas/shared/catalog/env';
 import { proxyEvent } from '../lambdas/shared/http/proxy-event';
 import { DEFAULTS } from '../lib/defaults';
+import { BUNDLING } from '../lib/service-function';
 import { fmt, median, numberOption, ratioText } from './lib';
 import { type Benchmark, type Check, runAlone } from './report';
 
@@ -262,13 +263,14 @@ async function bundle(options: { entry?: string; source?: string; outfile: strin
         }),
     outfile: options.outfile,
     bundle: true,
-    minify: true,
+    minify: BUNDLING.minify,
     platform: 'node',
-    target: 'node24',
+    target: BUNDLING.target,
     format: 'cjs',
-    mainFields: ['module', 'main'],
-    sourcemap: 'external',
-    sourcesContent: false,
+    mainFields: [...BUNDLING.mainFields],
+    sourcemap: BUNDLING.sourceMap ? 'external' : false,
+    sourcesContent: BUNDLING.sourcesContent,
+    legalComments: BUNDLING.esbuildArgs['--legal-comments'],
     metafile: true,
     logLevel: 'warning',
   });
@@ -531,8 +533,8 @@ export const coldStart: Benchmark = async ({ scale, log }) => {
         `Medians of ${runs} fresh \`node\` processes per variant (plus one uncounted warm-up), real and floor interleaved. ` +
           '"Cold start" = `require(bundle)` (module load and the entry\'s init) + the first request, timed inside the process; ' +
           '"process start→answer" adds Node\'s own boot (`performance.now()` at the answer), which Lambda\'s runtime pays for both alike.',
-        'Bundles: esbuild bundle, minify, platform node, target node24, format cjs, mainFields module/main, the AWS SDK bundled ' +
-          '(as lib/service-function.ts). KB = 1000 bytes; source maps are external files and not counted.',
+        `Bundles: esbuild bundle, platform node, format cjs, with lib/service-function.ts's BUNDLING (minify, target ${BUNDLING.target}, ` +
+          'mainFields module/main, no legal comments, the AWS SDK bundled). KB = 1000 bytes; source maps are external files and not counted.',
         `Floors construct only the clients the entry constructs (${FNS.map((fn) => `${fn}: ${SPECS[fn].clients.join(' + ')}`).join('; ')}; ` +
           "DynamoDB as the document client) and answer a constant (the projector's sends its one ExecuteStatement).",
         `Requests: ${FNS.map((fn) => `${fn}: ${SPECS[fn].request}`).join('; ')}. ` +

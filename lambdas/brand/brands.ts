@@ -1,28 +1,14 @@
 import { CatalogTable } from '../shared/catalog-table';
-import { type CursorCodec, type Page, toPage } from '../shared/pagination';
-import { returnedRow, type Sql } from '../shared/sql/port';
+import { type Page, toPage } from '../shared/pagination';
+import { returnedRow } from '../shared/sql/port';
 import type { Brand, BrandCreate, BrandPatch } from './schemas';
 
 const COLUMNS = `id, name, country, created_at AS "createdAt", updated_at AS "updatedAt"`;
 type BrandRow = Brand & { sortKey: string };
 
-/** Brands use cases over the SQL port. */
-export class Brands {
-  private readonly table: CatalogTable<Brand>;
-
-  constructor(
-    private readonly sql: Sql,
-    private readonly cursors: CursorCodec,
-  ) {
-    this.table = new CatalogTable<Brand>(sql, {
-      table: 'brands',
-      entity: 'Brand',
-      columns: COLUMNS,
-      writable: { name: 'name', country: 'country' },
-      nameTaken: (name) => `A brand named "${name}" already exists`,
-      inUse: 'The brand still has models; delete them first',
-    });
-  }
+/** Brands use cases over the SQL port: a create and a list of their own, the rest the catalog table's. */
+export class Brands extends CatalogTable<Brand> {
+  protected readonly spec = { table: 'brands', columns: COLUMNS } as const;
 
   async create(input: BrandCreate): Promise<Brand> {
     const { rows } = await this.sql
@@ -30,7 +16,7 @@ export class Brands {
         name: input.name,
         country: input.country ?? null,
       })
-      .catch(this.table.rethrowNameTaken(input.name));
+      .catch(this.rethrowNameTaken(input.name));
     return returnedRow(rows);
   }
 
@@ -47,19 +33,11 @@ export class Brands {
     return { ...page, items: page.items.map(({ sortKey: _, ...brand }) => brand) };
   }
 
-  get(id: string): Promise<Brand> {
-    return this.table.get(id);
-  }
-
   /** Applies a partial change; `precondition` sees the current brand first (for If-Match). */
   update(id: string, patch: BrandPatch, precondition: (current: Brand) => boolean): Promise<Brand> {
-    return this.table.update(id, precondition, (current) => ({
+    return this.change(id, precondition, (current) => ({
       name: patch.name ?? current.name,
       country: patch.country === undefined ? current.country : patch.country,
     }));
-  }
-
-  delete(id: string): Promise<void> {
-    return this.table.delete(id);
   }
 }

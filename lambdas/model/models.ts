@@ -1,30 +1,16 @@
 import { CatalogTable } from '../shared/catalog-table';
 import { ValidationError } from '../shared/errors';
-import { type CursorCodec, type Page, toPage } from '../shared/pagination';
-import { ConstraintViolation, returnedRow, type Sql } from '../shared/sql/port';
+import { type Page, toPage } from '../shared/pagination';
+import { ConstraintViolation, returnedRow } from '../shared/sql/port';
 import type { Model, ModelCreate, ModelPatch } from './schemas';
 
 const COLUMNS = `id, brand_id AS "brandId", name, body_type AS "bodyType", launch_year AS "launchYear",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 type ModelRow = Model & { sortKey: string };
 
-/** Models use cases over the SQL port. */
-export class Models {
-  private readonly table: CatalogTable<Model>;
-
-  constructor(
-    private readonly sql: Sql,
-    private readonly cursors: CursorCodec,
-  ) {
-    this.table = new CatalogTable<Model>(sql, {
-      table: 'models',
-      entity: 'Model',
-      columns: COLUMNS,
-      writable: { name: 'name', bodyType: 'body_type', launchYear: 'launch_year' },
-      nameTaken: (name) => `The brand already has a model named "${name}"`,
-      inUse: 'The model still has sales; delete them first',
-    });
-  }
+/** Models use cases over the SQL port: a create and a list of their own, the rest the catalog table's. */
+export class Models extends CatalogTable<Model> {
+  protected readonly spec = { table: 'models', columns: COLUMNS } as const;
 
   async create(input: ModelCreate): Promise<Model> {
     const { rows } = await this.sql
@@ -46,7 +32,7 @@ export class Models {
             'unprocessable',
           );
         }
-        return this.table.rethrowNameTaken(input.name)(error);
+        return this.rethrowNameTaken(input.name)(error);
       });
     return returnedRow(rows);
   }
@@ -73,20 +59,12 @@ export class Models {
     return { ...page, items: page.items.map(({ sortKey: _, ...model }) => model) };
   }
 
-  get(id: string): Promise<Model> {
-    return this.table.get(id);
-  }
-
   /** Applies a partial change; `precondition` sees the current model first (for If-Match). */
   update(id: string, patch: ModelPatch, precondition: (current: Model) => boolean): Promise<Model> {
-    return this.table.update(id, precondition, (current) => ({
+    return this.change(id, precondition, (current) => ({
       name: patch.name ?? current.name,
       bodyType: patch.bodyType === undefined ? current.bodyType : patch.bodyType,
       launchYear: patch.launchYear === undefined ? current.launchYear : patch.launchYear,
     }));
-  }
-
-  delete(id: string): Promise<void> {
-    return this.table.delete(id);
   }
 }

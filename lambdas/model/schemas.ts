@@ -64,7 +64,8 @@ export const ModelPatch = documented(
 export type ModelPatch = z.infer<typeof ModelPatch>;
 
 export const ModelParams = z.strictObject({ modelId: Uuid });
-export const ModelListQuery = z.extend(PageQuery, {
+export const ModelListQuery = z.strictObject({
+  ...PageQuery.shape,
   brandId: documented(z.optional(Uuid), { description: 'Only the models of this brand' }),
 });
 export const ModelPage = page(Model, 'ModelPage');

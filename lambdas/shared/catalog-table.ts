@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, PreconditionFailedError } from './errors';
+import type { CursorCodec } from './pagination';
 import { ConstraintViolation, returnedRow, type Sql, type SqlParam } from './sql/port';
 
 /** A catalog entity as its table stores it: a unique name (per table or per brand), timestamps. */
@@ -7,41 +8,51 @@ export interface CatalogRow {
   name: string;
 }
 
-export interface CatalogTableSpec<T extends CatalogRow> {
-  table: 'brands' | 'models';
-  /** The entity in errors: `Brand 0b4f… does not exist`. */
-  entity: string;
-  /** The SELECT list that reads a row as the API shows it. */
-  columns: string;
-  /** The column of each field a change may set. */
-  writable: { [K in keyof T]?: string };
-  /** The 409 detail when the name is taken. */
-  nameTaken: (name: string) => string;
-  /** The 409 detail when rows of another table still refer to the row. */
-  inUse: string;
-}
+/** The catalog's tables, and what their conflicts say in the API's problem details. */
+const TABLES = {
+  brands: {
+    entity: 'Brand',
+    nameTaken: (name: string) => `A brand named "${name}" already exists`,
+    inUse: 'The brand still has models; delete them first',
+  },
+  models: {
+    entity: 'Model',
+    nameTaken: (name: string) => `The brand already has a model named "${name}"`,
+    inUse: 'The model still has sales; delete them first',
+  },
+};
 
-/** The SQL brands and models share: one row by id, a change under a precondition (If-Match), a guarded delete. */
-export class CatalogTable<T extends CatalogRow> {
+/** A field's column: `launchYear` is `launch_year`. */
+const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/**
+ * What brands and models share over the SQL port: one row by id, a change under a precondition (If-Match), a
+ * delete refused while other rows refer to the row, and the 409 of a taken name. Each entity adds its create and
+ * its list.
+ */
+export abstract class CatalogTable<T extends CatalogRow> {
+  /** The table, and the SELECT list that reads a row as the API shows it. */
+  protected abstract readonly spec: { table: keyof typeof TABLES; columns: string };
+
   constructor(
-    private readonly sql: Sql,
-    private readonly spec: CatalogTableSpec<T>,
+    protected readonly sql: Sql,
+    protected readonly cursors: CursorCodec,
   ) {}
 
-  async get(id: string): Promise<T> {
+  get(id: string): Promise<T> {
     return this.read(this.sql, id, '');
   }
 
   /**
-   * Applies `change` (the writable fields, computed from the current row) if `precondition` accepts the current
+   * Applies `change` (the fields to set, computed from the current row) if `precondition` accepts the current
    * row; a change that changes nothing writes nothing.
    */
-  async update(
+  protected async change(
     id: string,
     precondition: (current: T) => boolean,
     change: (current: T) => { [K in keyof T]?: T[K] & SqlParam },
   ): Promise<T> {
-    const { table, columns, writable } = this.spec;
+    const { table, columns } = this.spec;
     return this.sql.transaction(async (tx) => {
       const current = await this.read(tx, id, 'FOR UPDATE');
       if (!precondition(current)) throw new PreconditionFailedError();
@@ -50,7 +61,7 @@ export class CatalogTable<T extends CatalogRow> {
         (field) => next[field] !== current[field],
       );
       if (fields.length === 0) return current;
-      const assignments = fields.map((field) => `${writable[field] ?? field} = :${field}`);
+      const assignments = fields.map((field) => `${columnOf(field)} = :${field}`);
       const { rows } = await tx
         .query<T>(
           `UPDATE ${table} SET ${assignments.join(', ')}, updated_at = now() WHERE id = :id::uuid RETURNING ${columns}`,
@@ -67,30 +78,30 @@ export class CatalogTable<T extends CatalogRow> {
       .query(`DELETE FROM ${this.spec.table} WHERE id = :id::uuid`, { id })
       .catch((error: unknown) => {
         if (error instanceof ConstraintViolation && error.kind === 'foreign-key') {
-          throw new ConflictError(this.spec.inUse, { cause: error });
+          throw new ConflictError(TABLES[this.spec.table].inUse, { cause: error });
         }
         throw error;
       });
-    if (affected === 0) throw new NotFoundError(this.spec.entity, id);
+    if (affected === 0) throw new NotFoundError(TABLES[this.spec.table].entity, id);
   }
 
   /** A write's error handler: a unique violation is the name taken (409), anything else goes on. */
-  rethrowNameTaken(name: string) {
+  protected rethrowNameTaken(name: string) {
     return (error: unknown): never => {
       if (error instanceof ConstraintViolation && error.kind === 'unique') {
-        throw new ConflictError(this.spec.nameTaken(name), { cause: error });
+        throw new ConflictError(TABLES[this.spec.table].nameTaken(name), { cause: error });
       }
       throw error;
     };
   }
 
   private async read(sql: Sql, id: string, lock: '' | 'FOR UPDATE'): Promise<T> {
-    const { rows } = await sql.query<T>(
-      `SELECT ${this.spec.columns} FROM ${this.spec.table} WHERE id = :id::uuid ${lock}`,
-      { id },
-    );
+    const { table, columns } = this.spec;
+    const { rows } = await sql.query<T>(`SELECT ${columns} FROM ${table} WHERE id = :id::uuid ${lock}`, {
+      id,
+    });
     const row = rows[0];
-    if (!row) throw new NotFoundError(this.spec.entity, id);
+    if (!row) throw new NotFoundError(TABLES[table].entity, id);
     return row;
   }
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { codeOf } from './code-schema';
 
 /** ISO 3166-1 alpha-2 officially assigned codes. */
 export const COUNTRY_CODES: ReadonlySet<string> = new Set(
@@ -13,13 +13,8 @@ export const COUNTRY_CODES: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-const COUNTRY_ERROR = 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE';
-export const CountryCode = z
-  .string()
-  .check(z.refine((code) => COUNTRY_CODES.has(code), { error: COUNTRY_ERROR }))
-  .register(z.globalRegistry, {
-    description: 'ISO 3166-1 alpha-2 country code',
-    example: 'DE',
-    minLength: 2,
-    maxLength: 2,
-  });
+export const CountryCode = codeOf(COUNTRY_CODES, {
+  error: 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE',
+  description: 'ISO 3166-1 alpha-2 country code',
+  example: 'DE',
+});

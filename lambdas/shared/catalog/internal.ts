@@ -11,13 +11,7 @@ import type { CatalogBrand, CatalogModel, CatalogSource } from './catalog';
 export const CatalogRequest = z.strictObject({ op: z.literal('get'), id: z.guid() });
 export type CatalogRequest = z.infer<typeof CatalogRequest>;
 
-const BrandItem = z.object({ id: z.string(), name: z.string() });
-const ModelItem = z.object({ id: z.string(), brandId: z.string(), name: z.string() });
-export const CATALOG_REPLIES = {
-  brand: z.object({ item: z.nullable(BrandItem) }),
-  model: z.object({ item: z.nullable(ModelItem) }),
-};
-export type CatalogFunction = keyof typeof CATALOG_REPLIES;
+export type CatalogFunction = 'brand' | 'model';
 export interface CatalogReply<T> {
   item: T | null;
 }
@@ -56,15 +50,23 @@ export type InvokeCatalog = (
 
 /** Reads the catalog through its own functions, so other services never touch its tables. */
 export class InternalCatalogSource implements CatalogSource {
+  /** The shapes of the replies, built here: the brand and model functions, which only answer, never need them. */
+  private readonly replies = {
+    brand: z.object({ item: z.nullable(z.object({ id: z.string(), name: z.string() })) }),
+    model: z.object({
+      item: z.nullable(z.object({ id: z.string(), brandId: z.string(), name: z.string() })),
+    }),
+  };
+
   constructor(private readonly invoke: InvokeCatalog) {}
 
   async model(id: string, signal: AbortSignal): Promise<CatalogModel | null> {
     const reply = await this.invoke('model', { op: 'get', id }, signal);
-    return CATALOG_REPLIES.model.parse(reply).item;
+    return this.replies.model.parse(reply).item;
   }
 
   async brand(id: string, signal: AbortSignal): Promise<CatalogBrand | null> {
     const reply = await this.invoke('brand', { op: 'get', id }, signal);
-    return CATALOG_REPLIES.brand.parse(reply).item;
+    return this.replies.brand.parse(reply).item;
   }
 }
