@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { DatabaseRole } from '../lambdas/migrate/roles';
 import { routes } from '../lambdas/routes';
 import { catalogClientEnvironment } from '../lambdas/shared/catalog/env';
-import type { currencyEnv } from '../lambdas/shared/config';
+import type { currencyEnv } from '../lambdas/shared/money';
 import type { FunctionName } from '../lambdas/shared/route';
 import { DEFAULTS } from './defaults';
 import { SALES_TABLE_ENV, type SalesTables } from './sales-tables';

@@ -53,13 +53,13 @@ export interface CompiledRoute {
  */
 export function createGateway(options: GatewayOptions) {
   const compiled = compileRoutes(options.routes);
-  const log = options.log ?? (() => {});
+  const { log } = options;
 
   return async (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
     const requestId = randomUUID();
     const result = await handle(request, requestId).catch((error: unknown) => {
-      log(`error ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log?.(`error ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return problemResponse({ status: 500, type: 'internal', title: 'Internal Server Error' }, requestId);
     });
     // The function's id wins: it is the caller's X-Request-Id or traceparent when valid (request-id.ts).
@@ -68,7 +68,7 @@ export function createGateway(options: GatewayOptions) {
       response.writeHead(result.statusCode, { ...result.headers, 'x-request-id': answeredId });
       response.end(result.body);
     }
-    log(
+    log?.(
       `${request.method} ${request.url} ${result.statusCode} ${(performance.now() - started).toFixed(1)}ms ${answeredId}`,
     );
   };
@@ -236,6 +236,11 @@ function pathParametersOf(entry: CompiledRoute, pathname: string): Record<string
 
 /** Reads the body as UTF-8 text; undefined when it exceeds API Gateway's limit. */
 async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 6.3): most GETs skip the stream.
+  if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) {
+    request.resume();
+    return '';
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {

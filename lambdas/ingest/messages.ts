@@ -15,7 +15,7 @@ export const IngestMessage = z.object({
   batchId: z.uuid(),
   clientId: z.string().min(1),
   events: z.array(SaleCreate).min(1).max(MAX_EVENTS),
-  requestId: RequestId.optional(),
+  requestId: z.optional(RequestId),
 });
 export type IngestMessage = z.infer<typeof IngestMessage>;
 

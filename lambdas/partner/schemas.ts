@@ -67,4 +67,4 @@ export const PartnerCreated = Partner.extend({
 
 /** Partners oldest first, a page at a time (keyset on onboarding time and client id). */
 export const PartnerListQuery = PageQuery;
-export const PartnerPage = page(Partner).meta({ id: 'PartnerPage' });
+export const PartnerPage = page(Partner, 'PartnerPage');

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { createApiHandler } from '../api';
+import { apiHandlerFactory } from '../shared/http/api-handler';
+import { readFormFile } from '../shared/http/form';
 import type { ApiRequest } from '../shared/http/request';
 import { created, noContent, ok } from '../shared/http/responses';
 import type { IdempotentRequest, IdempotentRunner } from '../shared/idempotency';
@@ -10,6 +11,7 @@ import { SCOPES } from '../shared/route';
 import type { Sql } from '../shared/sql/port';
 import { readSalesCsv } from './csv';
 import type { SaleEvents } from './events';
+import { salesRoutes } from './routes';
 import { type Actor, Sales } from './sales';
 
 export interface SalesDeps {
@@ -33,7 +35,7 @@ export function createSalesHandler({
 }: SalesDeps) {
   const sales = new Sales(sql, projector, cursors, reportingCurrency);
 
-  return createApiHandler('sales', {
+  return apiHandlerFactory(salesRoutes, { readForm: readFormFile })('sales', {
     createSale: (request) =>
       idempotent(idempotencyOf(request, 'createSale'), async () => {
         const [sale] = await sales.record(

@@ -3,6 +3,7 @@ import { cursorEnv, databaseEnv, readEnv } from './config';
 import { measuredSql } from './metrics';
 import { CursorCodec } from './pagination';
 import { DataApiSql } from './sql/data-api';
+import type { Sql } from './sql/port';
 
 /**
  * The SQL port on Aurora through the Data API, from validated env (fails fast at cold start), with every
@@ -19,8 +20,14 @@ export function awsDataApiSql() {
   );
 }
 
+/** What the catalog functions (brand, model) and sales read and write through: SQL, and the cursor codec. */
+export interface CatalogDeps {
+  sql: Sql;
+  cursors: CursorCodec;
+}
+
 /** Production dependencies of the catalog functions, built once per cold start. */
-export function awsCatalogDeps() {
+export function awsCatalogDeps(): CatalogDeps {
   const { CURSOR_SECRET } = readEnv(cursorEnv);
   return { sql: awsDataApiSql(), cursors: new CursorCodec(CURSOR_SECRET) };
 }

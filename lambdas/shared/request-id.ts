@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { documented } from './schemas';
 
 /**
  * A request id a caller may choose: 1–128 of letters, digits and `._:-` (UUIDs, ULIDs, W3C trace ids and the
@@ -6,10 +7,9 @@ import * as z from 'zod';
  */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const RequestId = z
-  .string()
-  .regex(REQUEST_ID_PATTERN)
-  .meta({ description: 'Request id of the call that caused this one' });
+export const RequestId = documented(z.string().check(z.regex(REQUEST_ID_PATTERN)), {
+  description: 'Request id of the call that caused this one',
+});
 
 /** W3C Trace Context `traceparent`: version-traceid-parentid-flags, lower-case hex (future versions may add fields). */
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}(-.*)?$/;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { Currency } from '../shared/money';
+import { Currency, Decimal } from '../shared/money';
 import { daysBetween, GRANULARITIES } from '../shared/periods';
-import { Decimal, NameText, queryInteger } from '../shared/schemas';
+import { NameText, queryInteger } from '../shared/schemas';
 
 /** Longest ranges: days are bounded tighter than coarser periods, which need fewer, larger buckets. */
 export const MAX_DAYS: Record<(typeof GRANULARITIES)[number], number> = {
@@ -31,7 +31,7 @@ function checkRange(query: { from: string; to: string }, maxDays: number, contex
 const range = {
   from: Day.meta({ description: 'First UTC day, inclusive', example: '2025-03-01' }),
   to: Day.meta({ description: 'Last UTC day, inclusive', example: '2025-03-31' }),
-  currency: Currency.optional().meta({ description: 'Defaults to the reporting currency' }),
+  currency: z.optional(Currency).meta({ description: 'Defaults to the reporting currency' }),
 };
 
 export const StatsRangeQuery = z
@@ -54,7 +54,7 @@ export const TopModelsQuery = z
 export const BrandStatsParams = z.strictObject({ brandId: z.uuid({ error: 'must be a UUID' }) });
 
 /** Names come from the catalog, which stats can do without. */
-const CatalogName = NameText.nullable().meta({
+const CatalogName = z.nullable(NameText).meta({
   description: 'Null when the catalog did not answer and the name was never cached',
 });
 const Money = Decimal;
@@ -78,7 +78,7 @@ export const RevenueStats = z
     totalRevenue: Money,
     orders: z.number().int(),
     units: z.number().int(),
-    averageOrderValue: Money.nullable().meta({
+    averageOrderValue: z.nullable(Money).meta({
       description: 'totalRevenue / orders, rounded half-to-even to the minor unit; null without orders',
     }),
     asOf: AsOf,
@@ -134,7 +134,7 @@ export const BrandStats = z
       units: z.number().int(),
       revenue: Money,
       orders: z.number().int(),
-      averageOrderValue: Money.nullable(),
+      averageOrderValue: z.nullable(Money),
     }),
     models: z.array(
       z.object({
@@ -157,7 +157,7 @@ export const ModelSalesQuery = z
     granularity: z
       .enum(GRANULARITIES, { error: `must be one of ${GRANULARITIES.join(', ')}` })
       .default('day'),
-    currency: Currency.optional().meta({ description: 'Defaults to the reporting currency' }),
+    currency: z.optional(Currency).meta({ description: 'Defaults to the reporting currency' }),
   })
   .superRefine((query, context) => {
     if (!isDay(query.from) || !isDay(query.to)) return;

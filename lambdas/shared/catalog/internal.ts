@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotFoundError } from '../errors';
 import { instrumented } from '../metrics';
 import { currentInvocation, logger } from '../powertools';
@@ -15,17 +15,11 @@ import type { CatalogBrand, CatalogModel, CatalogSource } from './catalog';
 export const CatalogRequest = z.strictObject({
   op: z.literal('get'),
   id: z.guid(),
-  requestId: RequestId.optional(),
+  requestId: z.optional(RequestId),
 });
 export type CatalogRequest = z.infer<typeof CatalogRequest>;
 
-const BrandItem = z.object({ id: z.string(), name: z.string() });
-const ModelItem = z.object({ id: z.string(), brandId: z.string(), name: z.string() });
-export const CATALOG_REPLIES = {
-  brand: z.object({ item: BrandItem.nullable() }),
-  model: z.object({ item: ModelItem.nullable() }),
-};
-export type CatalogFunction = keyof typeof CATALOG_REPLIES;
+export type CatalogFunction = 'brand' | 'model';
 export interface CatalogReply<T> {
   item: T | null;
 }
@@ -76,16 +70,24 @@ export type InvokeCatalog = (
  * current request id, so the catalog's log lines can be found from the request that needed the name.
  */
 export class InternalCatalogSource implements CatalogSource {
+  /** The shapes of the replies, built here: the brand and model functions, which only answer, never need them. */
+  private readonly replies = {
+    brand: z.object({ item: z.nullable(z.object({ id: z.string(), name: z.string() })) }),
+    model: z.object({
+      item: z.nullable(z.object({ id: z.string(), brandId: z.string(), name: z.string() })),
+    }),
+  };
+
   constructor(private readonly invoke: InvokeCatalog) {}
 
   async model(id: string, signal: AbortSignal): Promise<CatalogModel | null> {
     const reply = await this.invoke('model', lookupOf(id), signal);
-    return CATALOG_REPLIES.model.parse(reply).item;
+    return this.replies.model.parse(reply).item;
   }
 
   async brand(id: string, signal: AbortSignal): Promise<CatalogBrand | null> {
     const reply = await this.invoke('brand', lookupOf(id), signal);
-    return CATALOG_REPLIES.brand.parse(reply).item;
+    return this.replies.brand.parse(reply).item;
   }
 }
 

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type FunctionName, type RouteSpec, routeKey } from '../route';
+import type { FormReader } from './body';
 import { etagOf } from './etag';
 import {
   conditionalGet,
@@ -25,13 +26,21 @@ export type Operations<R extends RouteSpec, F extends FunctionName> = {
   [Route in R as Route['fn'] extends F ? Route['operationId'] : never]: Operation<Route>;
 };
 
+export interface ApiHandlerOptions {
+  /** Reads the file part of a form: required by a route table with a `formFile` route, which alone bundles it. */
+  readForm?: FormReader;
+}
+
 /**
  * Binds a route table once: the result makes the Lambda handler of one of its functions, typed so that a
  * missing or misspelt operation is a compile error.
  */
-export function apiHandlerFactory<const T extends readonly RouteSpec[]>(routes: T) {
+export function apiHandlerFactory<const T extends readonly RouteSpec[]>(
+  routes: T,
+  options: ApiHandlerOptions = {},
+) {
   return <F extends FunctionName>(fn: F, operations: NoInfer<Operations<T[number], F>>) =>
-    createApiHandler(routes, fn, operations as Record<string, Operation<RouteSpec>>);
+    createApiHandler(routes, fn, operations as Record<string, Operation<RouteSpec>>, options);
 }
 
 /**
@@ -43,13 +52,15 @@ function createApiHandler(
   routes: readonly RouteSpec[],
   fn: FunctionName,
   operations: Record<string, Operation<RouteSpec>>,
+  { readForm }: ApiHandlerOptions,
 ) {
   const endpoints = new Map<string, Endpoint>();
   for (const route of routes) {
     if (route.fn !== fn) continue;
     const operation = operations[route.operationId];
     if (!operation) throw new Error(`Function ${fn} has no operation ${route.operationId}`);
-    const parse = requestParser(route);
+    if (route.formFile && !readForm) throw new Error(`${route.operationId} accepts a form: pass readForm`);
+    const parse = requestParser(route, readForm);
     endpoints.set(routeKey(route.method, route.path), { operationId: route.operationId, operation, parse });
   }
 
@@ -60,6 +71,7 @@ function createApiHandler(
     .use(routeRequests(endpoints))
     .handler(async (_event, { dispatch }) => {
       if (!dispatch) throw new Error('routeRequests did not run');
+      if ('refusal' in dispatch) return dispatch.refusal;
       return toProxyResult(await dispatch.operation(dispatch.request), dispatch.request.requestId);
     });
   return instrumentedHttp(fn, handler);

@@ -5,10 +5,10 @@ import { instrumented } from '../metrics';
 import { currentInvocation, logger } from '../powertools';
 import { routeKey } from '../route';
 import type { ApiResult } from './api-handler';
-import { errorResponse } from './error-mapping';
+import { errorResponse, invalidRequestResponse } from './error-mapping';
 import { etagMatches } from './etag';
 import { HttpProblem } from './http-problem';
-import { type ApiRequest, headerOf, requestIdOf } from './request';
+import { type ApiRequest, headerOf, type InvalidRequest, requestIdOf } from './request';
 
 type HttpMiddleware<C extends Context = Context> = MiddlewareObj<
   APIGatewayProxyEvent,
@@ -59,22 +59,27 @@ export function requestLogging(): HttpMiddleware {
   };
 }
 
-/** What the handler runs: the operation of the route the event came in on, with the validated request. */
-export interface Dispatch {
-  operation: (request: ApiRequest) => Promise<ApiResult>;
-  request: ApiRequest;
-}
+/**
+ * What the handler runs: the operation of the route the event came in on, with the validated request; or, for a
+ * request with invalid fields, the 400 it answers.
+ */
+export type Dispatch =
+  | { operation: (request: ApiRequest) => Promise<ApiResult>; request: ApiRequest }
+  | { refusal: APIGatewayProxyResult };
 
 export interface Endpoint {
   operationId: string;
-  operation: Dispatch['operation'];
-  parse: (event: APIGatewayProxyEvent, context: Context) => ApiRequest | Promise<ApiRequest>;
+  operation: (request: ApiRequest) => Promise<ApiResult>;
+  parse: (
+    event: APIGatewayProxyEvent,
+    context: Context,
+  ) => ApiRequest | InvalidRequest | Promise<ApiRequest | InvalidRequest>;
 }
 
 /**
- * before: finds the endpoint by API Gateway's resource and method, validates the request (throwing for
- * problem+json) and hands both to the handler on `context.dispatch`. Names the invocation's operation and
- * client, for its log lines and SQL metrics.
+ * before: finds the endpoint by API Gateway's resource and method, validates the request and hands both to the
+ * handler on `context.dispatch` (a request with invalid fields as its 400, without an exception: most refused
+ * requests are these). Names the invocation's operation and client, for its log lines and SQL metrics.
  */
 export function routeRequests(
   endpoints: ReadonlyMap<string, Endpoint>,
@@ -95,7 +100,11 @@ export function routeRequests(
         invocation.operation = endpoint.operationId;
         invocation.logKeys.operation = endpoint.operationId;
       }
-      const dispatch = (request: ApiRequest) => {
+      const dispatch = (request: ApiRequest | InvalidRequest) => {
+        if ('invalid' in request) {
+          context.dispatch = { refusal: invalidRequestResponse(request.invalid, requestIdOf(event)) };
+          return;
+        }
         if (invocation) invocation.logKeys.clientId = request.principal.clientId;
         context.dispatch = { operation: endpoint.operation, request };
       };
