@@ -6,8 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fetchToken, sendRaw } from '../client';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
-import { ALL_SCOPE_ID } from '../lambdas/shared/projection/aggregates';
-import { bookChangesStatements } from '../lambdas/shared/projection/bookkeeping';
+import { BOOKING_PARAMS, bookChangesStatements } from '../lambdas/shared/projection/bookkeeping';
 import type { Sql } from '../lambdas/shared/sql/port';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/stack';
 import { ALL_MODELS, DEMO_BRANDS } from '../scripts/demo-data';
@@ -264,8 +263,8 @@ export async function touchBucketsOf(sql: Sql, tag: string): Promise<number> {
        FROM sales s JOIN models m ON m.id = s.model_id
        WHERE s.submitted_by = :tag
        GROUP BY s.model_id, m.brand_id, s.sale_day, s.currency`);
-  const { affected } = await sql.query(buckets, { tag, all: ALL_SCOPE_ID });
-  await sql.query(parts, { tag, all: ALL_SCOPE_ID });
+  const { affected } = await sql.query(buckets, { tag, ...BOOKING_PARAMS });
+  await sql.query(parts, { tag, ...BOOKING_PARAMS });
   return affected;
 }
 
@@ -375,8 +374,8 @@ export class Stopwatch {
     return {
       put: (aggregate) => this.time('put', () => inner.put(aggregate)),
       putMany: (aggregates) => this.time('put', () => inner.putMany(aggregates)),
-      queryDays: (...args) => this.time('query', () => inner.queryDays(...args)),
       queryPeriods: (...args) => this.time('query', () => inner.queryPeriods(...args)),
+      getMany: (...args) => this.time('query', () => inner.getMany(...args)),
       markProjected: (asOf) => this.time('put', () => inner.markProjected(asOf)),
       projectedUntil: () => this.time('query', () => inner.projectedUntil()),
     };

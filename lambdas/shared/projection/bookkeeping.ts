@@ -10,6 +10,7 @@ import {
   type Breakdown,
   type BucketAggregate,
   type BucketKey,
+  EVERY_CURRENCY,
   type Grain,
   type Scope,
 } from './aggregates';
@@ -39,13 +40,16 @@ export interface SaleChange {
  */
 export async function recordChanges(tx: Sql, changes: readonly SaleChange[]): Promise<OutboxEntry[]> {
   if (changes.length === 0) return [];
-  const params = { changed: JSON.stringify(changes), all: ALL_SCOPE_ID };
+  const params = { changed: JSON.stringify(changes), ...BOOKING_PARAMS };
   const [buckets, parts] = bookChangesStatements(CHANGES_FROM_JSON);
   // Buckets first: a part is only ever locked by a transaction that already holds its bucket (no deadlocks).
   const { rows } = await tx.query<OutboxEntry>(buckets, params);
   await tx.query(parts, params);
   return rows;
 }
+
+/** The parameters the statements of `bookChangesStatements` take besides those of their `changed` query. */
+export const BOOKING_PARAMS = { all: ALL_SCOPE_ID, every: EVERY_CURRENCY };
 
 const CHANGES_FROM_JSON = `SELECT c."modelId" AS model_id, m.brand_id, c.day AS sale_day, c.currency,
        c.units, c.revenue, c.orders
@@ -55,8 +59,8 @@ const CHANGES_FROM_JSON = `SELECT c."modelId" AS model_id, m.brand_id, c.day AS 
 
 /**
  * The two statements behind `recordChanges`, for the changes that `changed` selects (columns model_id, brand_id,
- * sale_day, currency, units, revenue, orders: signed deltas), taking the parameter `:all` (the all-sales scope
- * id): the first adds to the buckets, bumps their versions and returns their outbox entries; the second adds to
+ * sale_day, currency, units, revenue, orders: signed deltas), taking BOOKING_PARAMS: the first adds to the buckets
+ * (those of each currency, and for brands and all sales those of EVERY_CURRENCY), bumps their versions and returns their outbox entries; the second adds to
  * the parts. Rows are locked in key order so concurrent writers cannot deadlock. Exported for benchmarks that
  * load sales in bulk and then book them the way the API does.
  */
@@ -67,7 +71,9 @@ export function bookChangesStatements(changed: string): [buckets: string, parts:
               units, revenue, orders FROM changed
        UNION ALL SELECT 'brand', brand_id::text, model_id::text, sale_day, currency, units, revenue, orders
        FROM changed
-       UNION ALL SELECT :all, :all, brand_id::text, sale_day, currency, units, revenue, orders FROM changed
+       UNION ALL SELECT 'all', :all, model_id::text, sale_day, currency, units, revenue, orders FROM changed
+       UNION ALL SELECT 'brand', brand_id::text, model_id::text, sale_day, :every::text, units, 0, orders FROM changed
+       UNION ALL SELECT 'all', :all, model_id::text, sale_day, :every::text, units, 0, orders FROM changed
      ),
      grains (grain) AS (VALUES ('day'), ('month'), ('year')),
      parts AS (
@@ -94,7 +100,7 @@ export function bookChangesStatements(changed: string): [buckets: string, parts:
      )
      INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
      SELECT scope, scope_id, grain, sale_day, currency FROM bumped
-     RETURNING id, scope, scope_id AS "scopeId", grain, sale_day AS day, currency`,
+     RETURNING id, scope, scope_id AS "scopeId", grain, sale_day AS day, trim(currency) AS currency`,
     `${parts}
      INSERT INTO sales_bucket_parts AS p (scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders)
      SELECT scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders FROM parts
@@ -129,10 +135,13 @@ export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<B
   const { rows } = await sql.query<BucketAggregate & { breakdown: Breakdown | null }>(
     `SELECT b.scope, b.scope_id AS "scopeId", b.grain, b.sale_day AS day, trim(b.currency) AS currency, b.version,
             b.units, b.revenue::text AS revenue, b.orders,
-            (SELECT jsonb_object_agg(p.part_id, jsonb_build_array(p.units, p.revenue::text, p.orders))
-             FROM sales_bucket_parts p
-             WHERE p.scope = b.scope AND p.scope_id = b.scope_id AND p.grain = b.grain
-               AND p.sale_day = b.sale_day AND p.currency = b.currency AND p.orders <> 0) AS breakdown
+            (SELECT jsonb_object_agg(brand_id, models) FROM (
+               SELECT m.brand_id, jsonb_object_agg(p.part_id, jsonb_build_array(p.units, p.revenue::text, p.orders))
+                 AS models
+               FROM sales_bucket_parts p JOIN models m ON m.id = p.part_id::uuid
+               WHERE p.scope = b.scope AND p.scope_id = b.scope_id AND p.grain = b.grain
+                 AND p.sale_day = b.sale_day AND p.currency = b.currency AND p.orders <> 0
+               GROUP BY m.brand_id) AS by_brand) AS breakdown
      FROM ${KEYS} JOIN sales_buckets b ON ${KEY_JOIN}`,
     { keys: keysJson(keys) },
   );
