@@ -257,15 +257,21 @@ export async function insertGeneratedSales(
  * the table instead of the INSERT's RETURNING). Returns the number of outbox rows written.
  */
 export async function touchBucketsOf(sql: Sql, tag: string): Promise<number> {
-  const [buckets, parts] = bookChangesStatements(`SELECT s.model_id, m.brand_id, s.sale_day,
+  const [buckets, parts] = bookChangesStatements(
+    `SELECT s.model_id, m.brand_id, s.sale_day,
          s.currency::text AS currency, sum(s.quantity) AS units, sum(s.quantity * s.unit_price) AS revenue,
          count(*) AS orders
        FROM sales s JOIN models m ON m.id = s.model_id
        WHERE s.submitted_by = :tag
-       GROUP BY s.model_id, m.brand_id, s.sale_day, s.currency`);
-  const { affected } = await sql.query(buckets, { tag, ...BOOKING_PARAMS });
-  await sql.query(parts, { tag, ...BOOKING_PARAMS });
-  return affected;
+       GROUP BY s.model_id, m.brand_id, s.sale_day, s.currency`,
+    'count',
+  );
+  return sql.transaction(async (tx) => {
+    await tx.query(`SET LOCAL work_mem = '64MB'`);
+    const { rows } = await tx.query<{ queued: number }>(buckets, { tag, ...BOOKING_PARAMS });
+    await tx.query(parts, { tag, ...BOOKING_PARAMS });
+    return rows[0]?.queued ?? 0;
+  });
 }
 
 export async function countOf(sql: Sql, table: string): Promise<number> {

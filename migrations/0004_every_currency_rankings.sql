@@ -1,6 +1,6 @@
 -- Rankings of every model from one item per period: the all-sales bucket's breakdown goes by model (its brand
--- comes from `models`) instead of by brand. And buckets of every currency ('*') for brands and all sales, whose
--- units and orders count every sale whatever its currency (revenue 0: amounts of different currencies do not add).
+-- comes from `models`) instead of by brand. And all-sales buckets of every currency ('*'), whose units and orders
+-- count every sale whatever its currency (revenue 0: amounts of different currencies do not add).
 
 DELETE FROM sales_bucket_parts WHERE scope = 'all';
 
@@ -10,7 +10,6 @@ WITH s AS (
   FROM sales s JOIN models m ON m.id = s.model_id
 ), keyed AS (
   SELECT 'all' AS scope, 'all' AS scope_id, model_id, sale_day, currency, quantity, revenue FROM s
-  UNION ALL SELECT 'brand', brand_id::text, model_id, sale_day, '*', quantity, 0 FROM s
   UNION ALL SELECT 'all', 'all', model_id, sale_day, '*', quantity, 0 FROM s
 ), grains (grain) AS (VALUES ('day'), ('month'), ('year'))
 INSERT INTO sales_bucket_parts (scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders)

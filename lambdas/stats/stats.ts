@@ -77,22 +77,20 @@ export class Stats {
   /**
    * Models ranked by units or revenue. Units and orders count every sale, whatever its currency (the buckets of
    * EVERY_CURRENCY); revenue is the requested currency's, so a model sold only in other currencies ranks by
-   * revenue with 0. One partition of a brand, or of all sales (whose breakdown holds every model), read twice.
+   * revenue with 0. The all-sales buckets of both currencies, whose breakdowns hold every model by brand.
    */
   async topModels(query: RangeQuery & { by: 'units' | 'revenue'; limit: number; brandId?: string }) {
-    const partition = query.brandId
-      ? { scope: 'brand' as const, scopeId: query.brandId }
-      : { scope: 'all' as const, scopeId: ALL_SCOPE_ID };
+    const all = { scope: 'all' as const, scopeId: ALL_SCOPE_ID };
     const [inCurrency = [], everyCurrency = []] = await bucketsInRange(
       this.store,
       [
-        { ...partition, currency: query.currency },
-        { ...partition, currency: EVERY_CURRENCY },
+        { ...all, currency: query.currency },
+        { ...all, currency: EVERY_CURRENCY },
       ],
       query,
     );
     const revenues = breakdownOf(inCurrency);
-    const ranked = [...breakdownOf(everyCurrency)]
+    const ranked = [...breakdownOf(everyCurrency, query.brandId)]
       .map(([modelId, counts]) => ({
         modelId,
         brandId: counts.brandId,
@@ -181,11 +179,15 @@ function sum(days: readonly BucketAggregate[]): Figures {
   );
 }
 
-/** Sums the per-model breakdowns of the buckets covering the range, by model id. */
-function breakdownOf(buckets: readonly BucketAggregate[]): Map<string, Figures & { brandId: string }> {
+/** Sums the per-model breakdowns of the buckets covering the range (of one brand, if given), by model id. */
+function breakdownOf(
+  buckets: readonly BucketAggregate[],
+  onlyBrand?: string,
+): Map<string, Figures & { brandId: string }> {
   const totals = new Map<string, Figures & { brandId: string }>();
   for (const bucket of buckets) {
     for (const [brandId, models] of Object.entries(bucket.breakdown ?? {})) {
+      if (onlyBrand !== undefined && brandId !== onlyBrand) continue;
       for (const [modelId, [units, revenue, orders]] of Object.entries(models)) {
         const figures = totals.get(modelId) ?? { brandId, ...zero() };
         figures.units += units;

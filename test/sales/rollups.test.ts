@@ -119,9 +119,6 @@ async function expectedRollups(grain: Grain): Promise<Map<string, Rollup>> {
             sum(quantity * unit_price)::text, count(*)::int
      FROM s GROUP BY brand_id, model_id, period, currency
      UNION ALL
-     SELECT 'brand', brand_id::text, brand_id || '/' || model_id, period, '*', sum(quantity)::int, '0', count(*)::int
-     FROM s GROUP BY brand_id, model_id, period
-     UNION ALL
      SELECT 'all', 'all', brand_id || '/' || model_id, period, '*', sum(quantity)::int, '0', count(*)::int
      FROM s GROUP BY brand_id, model_id, period`,
     { grain },

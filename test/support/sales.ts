@@ -172,8 +172,6 @@ export async function expectedBuckets(sql: Sql): Promise<Map<string, Figures & {
        SELECT 'all', 'all', sale_day, currency::text, sum(quantity), sum(quantity * unit_price), count(*)
        FROM s GROUP BY sale_day, currency
        UNION ALL
-       SELECT 'brand', brand_id::text, sale_day, '*', sum(quantity), 0, count(*) FROM s GROUP BY brand_id, sale_day
-       UNION ALL
        SELECT 'all', 'all', sale_day, '*', sum(quantity), 0, count(*) FROM s GROUP BY sale_day
      )
      SELECT coalesce(b.scope, g.scope) AS scope, coalesce(b.scope_id, g.scope_id) AS "scopeId",

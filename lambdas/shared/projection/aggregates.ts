@@ -9,8 +9,9 @@ export const GRAINS = ['day', 'month', 'year'] as const;
 export type Grain = (typeof GRAINS)[number];
 
 /**
- * The currency of the buckets that count every sale whatever its currency (brand and all-sales scopes only):
- * their units and orders span currencies, their revenue is always 0 (amounts of different currencies do not add).
+ * The currency of the all-sales buckets that count every sale whatever its currency: their units and orders
+ * (and their breakdown's, per brand and model) span currencies, their revenue is always 0 (amounts of different
+ * currencies do not add).
  */
 export const EVERY_CURRENCY = '*';
 

@@ -4,6 +4,7 @@
  * of its buckets (day, month and year; model, brand and all) and bumps their versions, so a projection copies a
  * bucket instead of summing its sales. The projector reads buckets and the outbox here.
  */
+import { formatDecimal, parseDecimal } from '../money';
 import type { Sql } from '../sql/port';
 import {
   ALL_SCOPE_ID,
@@ -33,19 +34,68 @@ export interface SaleChange {
   orders: number;
 }
 
+/** What a transaction queued for projection. */
+export interface Booking {
+  /** The outbox entries, when few enough to project at once (empty for bulk writes: the drain takes them). */
+  entries: OutboxEntry[];
+  /** How many outbox rows it wrote. */
+  queued: number;
+}
+
+/** Up to this many changes a booking returns its outbox entries (about 15 buckets each: one inline projection). */
+const ENTRIES_UP_TO_CHANGES = 200;
+/** Changes per booking statement: keeps each Data API request (about 130 bytes a change) well under 4 MiB. */
+const BOOK_CHUNK = 10_000;
+
 /**
  * Adds the changes to their buckets and parts and records each bucket in the outbox, inside the caller's
- * transaction (so a commit always leaves a trace for the projector). One statement, whatever the volume of
- * sales already in those buckets: its cost grows with the changes only.
+ * transaction (so a commit always leaves a trace for the projector). Two statements per BOOK_CHUNK changes,
+ * whatever the volume of sales already in those buckets: the cost grows with the changes only. Callers merge
+ * changes first (`mergeChanges`), so a bulk import books each bucket once.
  */
-export async function recordChanges(tx: Sql, changes: readonly SaleChange[]): Promise<OutboxEntry[]> {
-  if (changes.length === 0) return [];
-  const params = { changed: JSON.stringify(changes), ...BOOKING_PARAMS };
-  const [buckets, parts] = bookChangesStatements(CHANGES_FROM_JSON);
-  // Buckets first: a part is only ever locked by a transaction that already holds its bucket (no deadlocks).
-  const { rows } = await tx.query<OutboxEntry>(buckets, params);
-  await tx.query(parts, params);
-  return rows;
+export async function recordChanges(tx: Sql, changes: readonly SaleChange[]): Promise<Booking> {
+  if (changes.length === 0) return { entries: [], queued: 0 };
+  if (changes.length <= ENTRIES_UP_TO_CHANGES) {
+    const params = { changed: JSON.stringify(changes), ...BOOKING_PARAMS };
+    const [buckets, parts] = bookChangesStatements(CHANGES_FROM_JSON);
+    // Buckets first: a part is only ever locked by a transaction that already holds its bucket (no deadlocks).
+    const { rows } = await tx.query<OutboxEntry>(buckets, params);
+    await tx.query(parts, params);
+    return { entries: rows, queued: rows.length };
+  }
+  // A bulk booking aggregates tens of thousands of rows: sorts and hashes that fit in memory, not on disk.
+  await tx.query(`SET LOCAL work_mem = '64MB'`);
+  const [buckets, parts] = bookChangesStatements(CHANGES_FROM_JSON, 'count');
+  let queued = 0;
+  for (let start = 0; start < changes.length; start += BOOK_CHUNK) {
+    const params = { changed: JSON.stringify(changes.slice(start, start + BOOK_CHUNK)), ...BOOKING_PARAMS };
+    const { rows } = await tx.query<{ queued: number }>(buckets, params);
+    await tx.query(parts, params);
+    queued += rows[0]?.queued ?? 0;
+  }
+  return { entries: [], queued };
+}
+
+/**
+ * One change per model, day and currency, summed, in day order: a bulk write then books each bucket once, and
+ * consecutive chunks of its changes share few month and year buckets.
+ */
+export function mergeChanges(changes: readonly SaleChange[]): SaleChange[] {
+  const merged = new Map<string, { change: SaleChange; revenue: bigint }>();
+  for (const change of changes) {
+    const key = `${change.day} ${change.modelId} ${change.currency}`;
+    const sum = merged.get(key);
+    if (!sum) {
+      merged.set(key, { change: { ...change }, revenue: parseDecimal(change.revenue) });
+      continue;
+    }
+    sum.change.units += change.units;
+    sum.change.orders += change.orders;
+    sum.revenue += parseDecimal(change.revenue);
+  }
+  return [...merged.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, { change, revenue }]) => ({ ...change, revenue: formatDecimal(revenue, 4) }));
 }
 
 /** The parameters the statements of `bookChangesStatements` take besides those of their `changed` query. */
@@ -60,11 +110,14 @@ const CHANGES_FROM_JSON = `SELECT c."modelId" AS model_id, m.brand_id, c.day AS 
 /**
  * The two statements behind `recordChanges`, for the changes that `changed` selects (columns model_id, brand_id,
  * sale_day, currency, units, revenue, orders: signed deltas), taking BOOKING_PARAMS: the first adds to the buckets
- * (those of each currency, and for brands and all sales those of EVERY_CURRENCY), bumps their versions and returns their outbox entries; the second adds to
+ * (those of each currency, and for all sales those of EVERY_CURRENCY), bumps their versions and returns their outbox entries (`count`: how many it queued, as `queued`); the second adds to
  * the parts. Rows are locked in key order so concurrent writers cannot deadlock. Exported for benchmarks that
  * load sales in bulk and then book them the way the API does.
  */
-export function bookChangesStatements(changed: string): [buckets: string, parts: string] {
+export function bookChangesStatements(
+  changed: string,
+  returning: 'entries' | 'count' = 'entries',
+): [buckets: string, parts: string] {
   const parts = `WITH changed AS (${changed}),
      keyed AS (
        SELECT 'model' AS scope, model_id::text AS scope_id, NULL::text AS part_id, sale_day, currency,
@@ -72,7 +125,6 @@ export function bookChangesStatements(changed: string): [buckets: string, parts:
        UNION ALL SELECT 'brand', brand_id::text, model_id::text, sale_day, currency, units, revenue, orders
        FROM changed
        UNION ALL SELECT 'all', :all, model_id::text, sale_day, currency, units, revenue, orders FROM changed
-       UNION ALL SELECT 'brand', brand_id::text, model_id::text, sale_day, :every::text, units, 0, orders FROM changed
        UNION ALL SELECT 'all', :all, model_id::text, sale_day, :every::text, units, 0, orders FROM changed
      ),
      grains (grain) AS (VALUES ('day'), ('month'), ('year')),
@@ -98,9 +150,17 @@ export function bookChangesStatements(changed: string): [buckets: string, parts:
              orders = b.orders + EXCLUDED.orders
        RETURNING scope, scope_id, grain, sale_day, currency
      )
-     INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
-     SELECT scope, scope_id, grain, sale_day, currency FROM bumped
-     RETURNING id, scope, scope_id AS "scopeId", grain, sale_day AS day, trim(currency) AS currency`,
+     ${
+       returning === 'entries'
+         ? `INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
+            SELECT scope, scope_id, grain, sale_day, currency FROM bumped
+            RETURNING id, scope, scope_id AS "scopeId", grain, sale_day AS day, trim(currency) AS currency`
+         : `, queued AS (
+              INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
+              SELECT scope, scope_id, grain, sale_day, currency FROM bumped RETURNING 1
+            )
+            SELECT count(*)::int AS queued FROM queued`
+     }`,
     `${parts}
      INSERT INTO sales_bucket_parts AS p (scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders)
      SELECT scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders FROM parts

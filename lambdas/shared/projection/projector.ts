@@ -1,7 +1,7 @@
 import { logger } from '../powertools';
 import type { Sql } from '../sql/port';
 import type { AggregateStore, BucketKey } from './aggregates';
-import { bucketsOf, forgetOutbox, movedOn, type OutboxEntry, readOutbox } from './bookkeeping';
+import { type Booking, bucketsOf, forgetOutbox, movedOn, type OutboxEntry, readOutbox } from './bookkeeping';
 
 export type { OutboxEntry } from './bookkeeping';
 
@@ -44,12 +44,12 @@ export class Projector {
    * there are too many: a bulk import), then kicks a drain for whatever is left and to move `asOf` on. Never
    * throws: the write is committed, and the outbox keeps what could not be projected.
    */
-  async afterCommit(entries: readonly OutboxEntry[]): Promise<void> {
-    if (entries.length > INLINE_PROJECTION_LIMIT) {
-      logger.info('Projection left to the drain', { buckets: entries.length });
+  async afterCommit({ entries, queued }: Booking): Promise<void> {
+    if (queued > INLINE_PROJECTION_LIMIT || entries.length < queued) {
+      logger.info('Projection left to the drain', { buckets: queued });
     } else {
       await this.project(entries).catch((error: unknown) =>
-        logger.warn('Projection deferred to the drain', { error: error as Error, buckets: entries.length }),
+        logger.warn('Projection deferred to the drain', { error: error as Error, buckets: queued }),
       );
     }
     await this.options
