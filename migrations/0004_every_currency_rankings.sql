@@ -27,3 +27,6 @@ GROUP BY scope, scope_id, grain, sale_day, currency;
 UPDATE sales_buckets SET version = version + 1 WHERE scope <> 'model' AND currency <> '*';
 INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
 SELECT scope, scope_id, grain, sale_day, currency FROM sales_buckets WHERE scope <> 'model';
+
+-- The projector drains the outbox scope by scope (all sales first): keyset pages per scope.
+CREATE INDEX sales_outbox_scope ON sales_outbox (scope, id);

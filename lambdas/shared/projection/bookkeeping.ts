@@ -109,37 +109,43 @@ const CHANGES_FROM_JSON = `SELECT c."modelId" AS model_id, m.brand_id, c.day AS 
 
 /**
  * The two statements behind `recordChanges`, for the changes that `changed` selects (columns model_id, brand_id,
- * sale_day, currency, units, revenue, orders: signed deltas), taking BOOKING_PARAMS: the first adds to the buckets
- * (those of each currency, and for all sales those of EVERY_CURRENCY), bumps their versions and returns their outbox entries (`count`: how many it queued, as `queued`); the second adds to
- * the parts. Rows are locked in key order so concurrent writers cannot deadlock. Exported for benchmarks that
+ * sale_day, currency, units, revenue, orders: signed deltas), taking BOOKING_PARAMS: the first adds to the
+ * buckets (those of each currency, and for all sales those of EVERY_CURRENCY), bumps their versions and returns
+ * their outbox entries (`count`: how many it queued, as `queued`); the second adds to the parts. Rows are locked in key order so concurrent writers cannot deadlock. Exported for benchmarks that
  * load sales in bulk and then book them the way the API does.
  */
 export function bookChangesStatements(
   changed: string,
   returning: 'entries' | 'count' = 'entries',
 ): [buckets: string, parts: string] {
-  const parts = `WITH changed AS (${changed}),
-     keyed AS (
-       SELECT 'model' AS scope, model_id::text AS scope_id, NULL::text AS part_id, sale_day, currency,
-              units, revenue, orders FROM changed
-       UNION ALL SELECT 'brand', brand_id::text, model_id::text, sale_day, currency, units, revenue, orders
-       FROM changed
-       UNION ALL SELECT 'all', :all, model_id::text, sale_day, currency, units, revenue, orders FROM changed
-       UNION ALL SELECT 'all', :all, model_id::text, sale_day, :every::text, units, 0, orders FROM changed
+  // Each change once per grain, then once per scope: the model, its brand (part: the model), all sales (part:
+  // the model) in its currency and in EVERY_CURRENCY (revenue 0).
+  const keyed = (withModels: boolean) => `WITH changed AS (${changed}),
+     periods AS (
+       SELECT c.model_id, c.brand_id, c.currency, c.units, c.revenue, c.orders, p.grain, p.period
+       FROM changed c CROSS JOIN LATERAL (VALUES
+         ('day', c.sale_day::date),
+         ('month', date_trunc('month', c.sale_day::timestamp)::date),
+         ('year', date_trunc('year', c.sale_day::timestamp)::date)) AS p (grain, period)
      ),
-     grains (grain) AS (VALUES ('day'), ('month'), ('year')),
-     parts AS (
-       SELECT scope, scope_id, grain, date_trunc(grain, sale_day::timestamp)::date AS sale_day, currency,
-              part_id, sum(units) AS units, sum(revenue) AS revenue, sum(orders) AS orders
-       FROM keyed CROSS JOIN grains
-       GROUP BY scope, scope_id, grain, 4, currency, part_id
+     keyed AS (
+       ${
+         withModels
+           ? `SELECT 'model' AS scope, model_id::text AS scope_id, NULL::text AS part_id, grain, period, currency,
+                     units, revenue, orders FROM periods
+              UNION ALL `
+           : ''
+       }SELECT 'brand' AS scope, brand_id::text AS scope_id, model_id::text AS part_id, grain, period, currency,
+              units, revenue, orders FROM periods
+       UNION ALL SELECT 'all', :all, model_id::text, grain, period, currency, units, revenue, orders FROM periods
+       UNION ALL SELECT 'all', :all, model_id::text, grain, period, :every::text, units, 0, orders FROM periods
      )`;
   return [
-    `${parts},
+    `${keyed(true)},
      totals AS (
-       SELECT scope, scope_id, grain, sale_day, currency,
+       SELECT scope, scope_id, grain, period AS sale_day, currency,
               sum(units) AS units, sum(revenue) AS revenue, sum(orders) AS orders
-       FROM parts GROUP BY scope, scope_id, grain, sale_day, currency
+       FROM keyed GROUP BY scope, scope_id, grain, period, currency
      ),
      bumped AS (
        INSERT INTO sales_buckets AS b (scope, scope_id, grain, sale_day, currency, version, units, revenue, orders)
@@ -161,10 +167,14 @@ export function bookChangesStatements(
             )
             SELECT count(*)::int AS queued FROM queued`
      }`,
-    `${parts}
+    `${keyed(false)},
+     parts AS (
+       SELECT scope, scope_id, grain, period AS sale_day, currency, part_id,
+              sum(units) AS units, sum(revenue) AS revenue, sum(orders) AS orders
+       FROM keyed GROUP BY scope, scope_id, grain, period, currency, part_id
+     )
      INSERT INTO sales_bucket_parts AS p (scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders)
      SELECT scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders FROM parts
-     WHERE part_id IS NOT NULL
      ORDER BY scope, scope_id, grain, sale_day, currency, part_id
      ON CONFLICT (scope, scope_id, grain, sale_day, currency, part_id) DO UPDATE
        SET units = p.units + EXCLUDED.units, revenue = p.revenue + EXCLUDED.revenue, orders = p.orders + EXCLUDED.orders`,
@@ -239,12 +249,17 @@ export async function movedOn(sql: Sql, written: readonly BucketAggregate[]): Pr
   return rows;
 }
 
-/** Outbox entries after id `after`, oldest first. */
-export async function readOutbox(sql: Sql, after: number, take: number): Promise<OutboxEntry[]> {
+/** Outbox entries of one scope after id `after`, oldest first. */
+export async function readOutbox(
+  sql: Sql,
+  scope: Scope,
+  after: number,
+  take: number,
+): Promise<OutboxEntry[]> {
   const { rows } = await sql.query<OutboxEntry>(
     `SELECT id, scope, scope_id AS "scopeId", grain, sale_day AS day, trim(currency) AS currency FROM sales_outbox
-     WHERE id > :after ORDER BY id LIMIT :take`,
-    { after, take },
+     WHERE scope = :scope AND id > :after ORDER BY id LIMIT :take`,
+    { scope, after, take },
   );
   return rows;
 }
