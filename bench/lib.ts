@@ -315,12 +315,15 @@ export async function loadSales(
   return { sales: options.count, insertSeconds, touchSeconds, outboxRows, drainSeconds };
 }
 
-/** A local stack (in-memory PGlite + dynalite, no projector timer unless asked) holding the demo catalog. */
+/**
+ * A local stack (in-memory PGlite + dynalite, no projector timer unless asked) holding the demo catalog (fresh
+ * ids, or those of `catalog`).
+ */
 export async function catalogStack(
   options: LocalStackOptions = {},
+  catalog: Catalog = demoCatalog(),
 ): Promise<{ stack: LocalStack; catalog: Catalog }> {
   const stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, ...options });
-  const catalog = demoCatalog();
   await insertCatalog(stack.sql, catalog);
   return { stack, catalog };
 }
