@@ -23,10 +23,11 @@ SELECT scope, scope_id, grain, sale_day, currency, 1, sum(units), 0, sum(orders)
 FROM sales_bucket_parts WHERE currency = '*'
 GROUP BY scope, scope_id, grain, sale_day, currency;
 
--- Every brand and all-sales bucket is projected again, in its new shape.
-UPDATE sales_buckets SET version = version + 1 WHERE scope <> 'model' AND currency <> '*';
+-- Every brand and all-sales bucket is projected again in its new shape, and every month with its days (a month
+-- item carries its days, so a range that starts or ends inside a month reads one item instead of its days).
+UPDATE sales_buckets SET version = version + 1 WHERE (scope <> 'model' OR grain = 'month') AND currency <> '*';
 INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
-SELECT scope, scope_id, grain, sale_day, currency FROM sales_buckets WHERE scope <> 'model';
+SELECT scope, scope_id, grain, sale_day, currency FROM sales_buckets WHERE scope <> 'model' OR grain = 'month';
 
 -- The projector drains the outbox scope by scope (all sales first): keyset pages per scope.
 CREATE INDEX sales_outbox_scope ON sales_outbox (scope, id);

@@ -30,6 +30,7 @@ export async function modelSales(
     catalog.model(modelId),
     bucketsInRange(store, [{ scope: 'model', scopeId: modelId, currency: query.currency }], query, {
       coarsest: COARSEST[query.granularity],
+      breakdowns: false,
     }),
   ]);
   // Unknown only when the catalog says so; when it does not answer, the figures still do.

@@ -47,16 +47,11 @@ export class Stats {
   }
 
   async dailyRevenue(query: RangeQuery) {
-    const days = await this.store.queryPeriods(
-      {
-        scope: 'all',
-        scopeId: ALL_SCOPE_ID,
-        currency: query.currency,
-        grain: 'day',
-        from: query.from,
-        to: query.to,
-      },
-      { breakdowns: false },
+    const [days = []] = await bucketsInRange(
+      this.store,
+      [{ scope: 'all', scopeId: ALL_SCOPE_ID, currency: query.currency }],
+      query,
+      { coarsest: 'day', breakdowns: false },
     );
     const byDay = new Map(days.map((day) => [day.day, day]));
     const digits = minorDigits(query.currency);

@@ -44,6 +44,11 @@ export interface BucketAggregate extends BucketKey {
   version: number;
   /** Brand and all-sales buckets: figures per model. */
   breakdown?: Breakdown;
+  /**
+   * Month buckets: the figures of each of its days with orders (`YYYY-MM-DD` → figures), so a range that starts
+   * or ends inside the month reads one item instead of its days.
+   */
+  days?: Record<string, PartFigures>;
 }
 
 /** The buckets of one scope, currency and grain whose periods start from `from` to `to` inclusive. */

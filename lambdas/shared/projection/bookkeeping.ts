@@ -13,6 +13,7 @@ import {
   type BucketKey,
   EVERY_CURRENCY,
   type Grain,
+  type PartFigures,
   type Scope,
 } from './aggregates';
 
@@ -197,12 +198,15 @@ const KEY_JOIN = `b.scope = k.scope AND b.scope_id = k.scope_id AND b.grain = k.
   AND b.currency = k.currency`;
 
 /**
- * Each bucket as SQL holds it now: figures, breakdown and version, read in one statement, so from one snapshot.
- * The cost is a few rows per bucket (its parts), whatever the number of its sales.
+ * Each bucket as SQL holds it now: figures, breakdown, a month's days and version, read in one statement, so from
+ * one snapshot (a change to a day bumps its month in the same transaction, so the days agree with the month's
+ * version). The cost is a few rows per bucket (its parts, a month's days), whatever the number of its sales.
  */
 export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<BucketAggregate[]> {
   if (keys.length === 0) return [];
-  const { rows } = await sql.query<BucketAggregate & { breakdown: Breakdown | null }>(
+  const { rows } = await sql.query<
+    BucketAggregate & { breakdown: Breakdown | null; days: Record<string, PartFigures> | null }
+  >(
     `SELECT b.scope, b.scope_id AS "scopeId", b.grain, b.sale_day AS day, trim(b.currency) AS currency, b.version,
             b.units, b.revenue::text AS revenue, b.orders,
             (SELECT jsonb_object_agg(brand_id, models) FROM (
@@ -211,16 +215,24 @@ export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<B
                FROM sales_bucket_parts p JOIN models m ON m.id = p.part_id::uuid
                WHERE p.scope = b.scope AND p.scope_id = b.scope_id AND p.grain = b.grain
                  AND p.sale_day = b.sale_day AND p.currency = b.currency AND p.orders <> 0
-               GROUP BY m.brand_id) AS by_brand) AS breakdown
+               GROUP BY m.brand_id) AS by_brand) AS breakdown,
+            CASE WHEN b.grain = 'month' THEN
+              (SELECT jsonb_object_agg(d.sale_day::text, jsonb_build_array(d.units, d.revenue::text, d.orders))
+               FROM sales_buckets d
+               WHERE d.scope = b.scope AND d.scope_id = b.scope_id AND d.grain = 'day' AND d.currency = b.currency
+                 AND d.sale_day >= b.sale_day AND d.sale_day < (b.sale_day + interval '1 month')::date
+                 AND d.orders <> 0)
+            END AS days
      FROM ${KEYS} JOIN sales_buckets b ON ${KEY_JOIN}`,
     { keys: keysJson(keys) },
   );
-  return rows.map(({ breakdown, ...bucket }) => ({
+  return rows.map(({ breakdown, days, ...bucket }) => ({
     ...bucket,
     units: Number(bucket.units),
     orders: Number(bucket.orders),
     version: Number(bucket.version),
     ...(bucket.scope === 'model' ? {} : { breakdown: breakdown ?? {} }),
+    ...(bucket.grain === 'month' ? { days: days ?? {} } : {}),
   }));
 }
 

@@ -14,6 +14,7 @@ import type {
   BucketAggregate,
   BucketKey,
   Grain,
+  PartFigures,
   PeriodRange,
   ReadOptions,
   Scope,
@@ -38,7 +39,7 @@ const FRESHNESS_KEY = { pk: 'meta', sk: 'projection' };
  * never on how many sales exist.
  *
  * Item size (DynamoDB's limit is 400 KB): a bucket holds its figures and, for brand and all-sales buckets, its
- * breakdown as one JSON string: about 60 bytes per model with orders in that period and currency, plus about
+ * breakdown as one JSON string (and a month its days, at most 31 short entries): about 60 bytes per model with orders in that period and currency, plus about
  * 40 per brand. So what bounds an item is the number of distinct models sold in one period and currency: up to
  * ~6,000 fit (the demo catalog has 60; the car market has a few thousand models on sale at once). A bucket
  * past that fails to project with a clear error instead of losing figures.
@@ -181,11 +182,12 @@ export class DynamoAggregateStore implements AggregateStore {
 }
 
 /** The item of a bucket; its breakdown is one JSON string (compact, and parsed at once on reads). */
-function itemOf({ breakdown, ...aggregate }: BucketAggregate): Record<string, unknown> {
+function itemOf({ breakdown, days, ...aggregate }: BucketAggregate): Record<string, unknown> {
   const item: Record<string, unknown> = {
     pk: partitionKey(aggregate),
     sk: sortKey(aggregate.grain, aggregate.day),
     ...aggregate,
+    ...(days ? { days: JSON.stringify(days) } : {}),
   };
   if (!breakdown) return item;
   const json = JSON.stringify(breakdown);
@@ -198,7 +200,18 @@ function itemOf({ breakdown, ...aggregate }: BucketAggregate): Record<string, un
   return { ...item, breakdown: json };
 }
 
-const ATTRIBUTES = ['scope', 'scopeId', 'grain', 'day', 'currency', 'units', 'revenue', 'orders', 'version'];
+const ATTRIBUTES = [
+  'scope',
+  'scopeId',
+  'grain',
+  'day',
+  'currency',
+  'units',
+  'revenue',
+  'orders',
+  'version',
+  'days',
+];
 
 /** Reads every attribute of a bucket, its breakdown only when asked. */
 function projection(breakdowns: boolean) {
@@ -210,7 +223,7 @@ function projection(breakdowns: boolean) {
 }
 
 function aggregateOf(item: Record<string, unknown>): BucketAggregate {
-  const breakdown = item.breakdown;
+  const { breakdown, days } = item;
   return {
     scope: String(item.scope) as Scope,
     scopeId: String(item.scopeId),
@@ -222,6 +235,7 @@ function aggregateOf(item: Record<string, unknown>): BucketAggregate {
     orders: Number(item.orders),
     version: Number(item.version),
     ...(typeof breakdown === 'string' ? { breakdown: JSON.parse(breakdown) as Breakdown } : {}),
+    ...(typeof days === 'string' ? { days: JSON.parse(days) as Record<string, PartFigures> } : {}),
   };
 }
 

@@ -55,7 +55,8 @@ const MAX_PERIODS_BY_KEY = 40;
 /**
  * Every bucket that `coverRange` picks for the range, for each partition (in the order given): the short
  * segments of every partition in one batch of key reads, the long ones by Query. Buckets that do not exist
- * (periods without sales) are simply absent.
+ * (periods without sales) are simply absent. Without breakdowns, the days at the edges (or of a daily series) are
+ * read through their months, whose items carry their days: a year is about 13 items, not 42 (or 365).
  */
 export async function bucketsInRange(
   store: AggregateStore,
@@ -63,8 +64,12 @@ export async function bucketsInRange(
   range: { from: string; to: string },
   options: ReadOptions & { coarsest?: Grain } = {},
 ): Promise<BucketAggregate[][]> {
-  const { coarsest = 'year', ...read } = options;
-  const segments = coverRange(range.from, range.to, coarsest);
+  const { coarsest = 'year', breakdowns = true } = options;
+  const covered = coverRange(range.from, range.to, coarsest);
+  const viaMonths = covered
+    .filter((segment) => !breakdowns && segment.grain === 'day')
+    .map((segment): Segment => ({ grain: 'month', from: monthOf(segment.from), to: monthOf(segment.to) }));
+  const segments = [...covered.filter((segment) => breakdowns || segment.grain !== 'day'), ...viaMonths];
   const byKey = segments.filter((segment) => periodStarts(segment).length <= MAX_PERIODS_BY_KEY);
   const byQuery = segments.filter((segment) => !byKey.includes(segment));
   const keys = partitions.flatMap((partition) =>
@@ -73,12 +78,16 @@ export async function bucketsInRange(
     ),
   );
   const [byKeys, ...queried] = await Promise.all([
-    keys.length > 0 ? store.getMany(keys, read) : [],
+    keys.length > 0 ? store.getMany(keys, { breakdowns }) : [],
     ...partitions.flatMap((partition) =>
-      byQuery.map((segment) => store.queryPeriods({ ...partition, ...segment }, read)),
+      byQuery.map((segment) => store.queryPeriods({ ...partition, ...segment }, { breakdowns })),
     ),
   ]);
-  const all = [...(byKeys ?? []), ...queried.flat()];
+  const isEdgeMonth = (bucket: BucketAggregate) =>
+    bucket.grain === 'month' && viaMonths.some((via) => via.from <= bucket.day && bucket.day <= via.to);
+  const all = [...(byKeys ?? []), ...queried.flat()].flatMap((bucket) =>
+    isEdgeMonth(bucket) ? daysOf(bucket, range) : [bucket],
+  );
   return partitions.map((partition) =>
     all.filter(
       (bucket) =>
@@ -87,6 +96,14 @@ export async function bucketsInRange(
         bucket.currency === partition.currency,
     ),
   );
+}
+
+/** The days of a month bucket within the range, as day buckets. */
+function daysOf(month: BucketAggregate, range: { from: string; to: string }): BucketAggregate[] {
+  const { breakdown: _breakdown, days, ...key } = month;
+  return Object.entries(days ?? {})
+    .filter(([day]) => range.from <= day && day <= range.to)
+    .map(([day, [units, revenue, orders]]) => ({ ...key, grain: 'day', day, units, revenue, orders }));
 }
 
 /** The first day of every period of a segment. */
