@@ -72,26 +72,28 @@ export class Stats {
   /**
    * Models ranked by units or revenue. Units and orders count every sale, whatever its currency (the buckets of
    * EVERY_CURRENCY); revenue is the requested currency's, so a model sold only in other currencies ranks by
-   * revenue with 0. The all-sales buckets of both currencies, whose breakdowns hold every model by brand.
+   * revenue with 0. The EVERY_CURRENCY all-sales buckets, whose breakdowns hold every model by brand and whose
+   * `revenues` each model's revenue per currency: one partition, tens of items.
    */
   async topModels(query: RangeQuery & { by: 'units' | 'revenue'; limit: number; brandId?: string }) {
-    const all = { scope: 'all' as const, scopeId: ALL_SCOPE_ID };
-    const [inCurrency = [], everyCurrency = []] = await bucketsInRange(
+    const [buckets = []] = await bucketsInRange(
       this.store,
-      [
-        { ...all, currency: query.currency },
-        { ...all, currency: EVERY_CURRENCY },
-      ],
+      [{ scope: 'all', scopeId: ALL_SCOPE_ID, currency: EVERY_CURRENCY }],
       query,
     );
-    const revenues = breakdownOf(inCurrency, query.brandId);
-    const ranked = [...breakdownOf(everyCurrency, query.brandId, false)]
+    const revenues = new Map<string, bigint>();
+    for (const bucket of buckets) {
+      for (const [modelId, revenue] of Object.entries(bucket.revenues?.[query.currency] ?? {})) {
+        revenues.set(modelId, (revenues.get(modelId) ?? 0n) + scaledRevenue(revenue));
+      }
+    }
+    const ranked = [...breakdownOf(buckets, query.brandId, false)]
       .map(([modelId, counts]) => ({
         modelId,
         brandId: counts.brandId,
         units: counts.units,
         orders: counts.orders,
-        revenue: revenues.get(modelId)?.revenue ?? 0n,
+        revenue: revenues.get(modelId) ?? 0n,
       }))
       .filter((entry) => entry.orders > 0)
       .sort((a, b) => compareBy(query.by, a, b) || byId(a.modelId, b.modelId))

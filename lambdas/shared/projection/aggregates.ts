@@ -49,6 +49,11 @@ export interface BucketAggregate extends BucketKey {
    * or ends inside the month reads one item instead of its days.
    */
   days?: Record<string, PartFigures>;
+  /**
+   * EVERY_CURRENCY all-sales buckets: the revenue of each model by currency (currency → model id → exact
+   * decimal), so one item ranks every model by units over every currency and by revenue in any one.
+   */
+  revenues?: Record<string, Record<string, string>>;
 }
 
 /** The buckets of one scope, currency and grain whose periods start from `from` to `to` inclusive. */

@@ -120,8 +120,9 @@ export function bookChangesStatements(
   returning: 'entries' | 'count' = 'entries',
 ): [buckets: string, parts: string] {
   // Each change once per grain, then once per scope: the model, its brand (part: the model), all sales (part:
-  // the model) in its currency and in EVERY_CURRENCY (revenue 0).
-  const keyed = (withModels: boolean) => `WITH changed AS (${changed}),
+  // the model) in its currency and, for the buckets only, in EVERY_CURRENCY (revenue 0; its breakdown is made
+  // from the parts of every currency when it is projected).
+  const keyed = (buckets: boolean) => `WITH changed AS (${changed}),
      periods AS (
        SELECT c.model_id, c.brand_id, c.currency, c.units, c.revenue, c.orders, p.grain, p.period
        FROM changed c CROSS JOIN LATERAL (VALUES
@@ -131,7 +132,7 @@ export function bookChangesStatements(
      ),
      keyed AS (
        ${
-         withModels
+         buckets
            ? `SELECT 'model' AS scope, model_id::text AS scope_id, NULL::text AS part_id, grain, period, currency,
                      units, revenue, orders FROM periods
               UNION ALL `
@@ -139,7 +140,7 @@ export function bookChangesStatements(
        }SELECT 'brand' AS scope, brand_id::text AS scope_id, model_id::text AS part_id, grain, period, currency,
               units, revenue, orders FROM periods
        UNION ALL SELECT 'all', :all, model_id::text, grain, period, currency, units, revenue, orders FROM periods
-       UNION ALL SELECT 'all', :all, model_id::text, grain, period, :every::text, units, 0, orders FROM periods
+       ${buckets ? `UNION ALL SELECT 'all', :all, model_id::text, grain, period, :every::text, units, 0, orders FROM periods` : ''}
      )`;
   return [
     `${keyed(true)},
@@ -205,7 +206,11 @@ const KEY_JOIN = `b.scope = k.scope AND b.scope_id = k.scope_id AND b.grain = k.
 export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<BucketAggregate[]> {
   if (keys.length === 0) return [];
   const { rows } = await sql.query<
-    BucketAggregate & { breakdown: Breakdown | null; days: Record<string, PartFigures> | null }
+    BucketAggregate & {
+      breakdown: Breakdown | null;
+      days: Record<string, PartFigures> | null;
+      everyCurrency: EveryCurrencyPart[] | null;
+    }
   >(
     `SELECT b.scope, b.scope_id AS "scopeId", b.grain, b.sale_day AS day, trim(b.currency) AS currency, b.version,
             b.units, b.revenue::text AS revenue, b.orders,
@@ -222,18 +227,45 @@ export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<B
                WHERE d.scope = b.scope AND d.scope_id = b.scope_id AND d.grain = 'day' AND d.currency = b.currency
                  AND d.sale_day >= b.sale_day AND d.sale_day < (b.sale_day + interval '1 month')::date
                  AND d.orders <> 0)
-            END AS days
+            END AS days,
+            CASE WHEN b.currency = :every THEN
+              (SELECT jsonb_agg(jsonb_build_array(m.brand_id, p.part_id, trim(p.currency), p.units, p.revenue::text,
+                                                  p.orders))
+               FROM sales_bucket_parts p JOIN models m ON m.id = p.part_id::uuid
+               WHERE p.scope = b.scope AND p.scope_id = b.scope_id AND p.grain = b.grain
+                 AND p.sale_day = b.sale_day AND p.orders <> 0)
+            END AS "everyCurrency"
      FROM ${KEYS} JOIN sales_buckets b ON ${KEY_JOIN}`,
-    { keys: keysJson(keys) },
+    { keys: keysJson(keys), every: EVERY_CURRENCY },
   );
-  return rows.map(({ breakdown, days, ...bucket }) => ({
+  return rows.map(({ breakdown, days, everyCurrency, ...bucket }) => ({
     ...bucket,
     units: Number(bucket.units),
     orders: Number(bucket.orders),
     version: Number(bucket.version),
     ...(bucket.scope === 'model' ? {} : { breakdown: breakdown ?? {} }),
     ...(bucket.grain === 'month' ? { days: days ?? {} } : {}),
+    ...(everyCurrency ? everyCurrencyFigures(everyCurrency) : {}),
   }));
+}
+
+/** A part of the all-sales bucket in one currency: brand, model, currency, units, revenue, orders. */
+type EveryCurrencyPart = [string, string, string, number, string, number];
+
+/** The breakdown of an EVERY_CURRENCY bucket (units and orders over every currency) and its revenues. */
+function everyCurrencyFigures(parts: readonly EveryCurrencyPart[]) {
+  const breakdown: Breakdown = {};
+  const revenues: Record<string, Record<string, string>> = {};
+  for (const [brandId, modelId, currency, units, revenue, orders] of parts) {
+    const models = breakdown[brandId] ?? {};
+    const [unitsSoFar, , ordersSoFar] = models[modelId] ?? [0, '0', 0];
+    models[modelId] = [unitsSoFar + Number(units), '0', ordersSoFar + Number(orders)];
+    breakdown[brandId] = models;
+    const byModel = revenues[currency] ?? {};
+    byModel[modelId] = revenue;
+    revenues[currency] = byModel;
+  }
+  return { breakdown, revenues };
 }
 
 /** The buckets among `written` whose SQL version is now newer than the one written. */

@@ -182,7 +182,7 @@ export class DynamoAggregateStore implements AggregateStore {
 }
 
 /** The item of a bucket; its breakdown is one JSON string (compact, and parsed at once on reads). */
-function itemOf({ breakdown, days, ...aggregate }: BucketAggregate): Record<string, unknown> {
+function itemOf({ breakdown, days, revenues, ...aggregate }: BucketAggregate): Record<string, unknown> {
   const item: Record<string, unknown> = {
     pk: partitionKey(aggregate),
     sk: sortKey(aggregate.grain, aggregate.day),
@@ -191,13 +191,14 @@ function itemOf({ breakdown, days, ...aggregate }: BucketAggregate): Record<stri
   };
   if (!breakdown) return item;
   const json = JSON.stringify(breakdown);
-  if (json.length > MAX_BREAKDOWN_CHARS) {
+  const revenuesJson = revenues ? JSON.stringify(revenues) : undefined;
+  if (json.length + (revenuesJson?.length ?? 0) > MAX_BREAKDOWN_CHARS) {
     throw new Error(
       `The breakdown of ${aggregate.scope} ${aggregate.scopeId} ${aggregate.grain} ${aggregate.day} ` +
         `${aggregate.currency} is ${json.length} characters, more than a DynamoDB item can hold`,
     );
   }
-  return { ...item, breakdown: json };
+  return { ...item, breakdown: json, ...(revenuesJson ? { revenues: revenuesJson } : {}) };
 }
 
 const ATTRIBUTES = [
@@ -215,7 +216,7 @@ const ATTRIBUTES = [
 
 /** Reads every attribute of a bucket, its breakdown only when asked. */
 function projection(breakdowns: boolean) {
-  const names = breakdowns ? [...ATTRIBUTES, 'breakdown'] : ATTRIBUTES;
+  const names = breakdowns ? [...ATTRIBUTES, 'breakdown', 'revenues'] : ATTRIBUTES;
   return {
     ProjectionExpression: names.map((name) => `#${name}`).join(', '),
     ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
@@ -223,7 +224,7 @@ function projection(breakdowns: boolean) {
 }
 
 function aggregateOf(item: Record<string, unknown>): BucketAggregate {
-  const { breakdown, days } = item;
+  const { breakdown, days, revenues } = item;
   return {
     scope: String(item.scope) as Scope,
     scopeId: String(item.scopeId),
@@ -236,6 +237,9 @@ function aggregateOf(item: Record<string, unknown>): BucketAggregate {
     version: Number(item.version),
     ...(typeof breakdown === 'string' ? { breakdown: JSON.parse(breakdown) as Breakdown } : {}),
     ...(typeof days === 'string' ? { days: JSON.parse(days) as Record<string, PartFigures> } : {}),
+    ...(typeof revenues === 'string'
+      ? { revenues: JSON.parse(revenues) as Record<string, Record<string, string>> }
+      : {}),
   };
 }
 
