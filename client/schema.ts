@@ -644,6 +644,7 @@ export interface components {
              */
             asOf: string | null;
         };
+        /** @description Revenue, orders and units of the sales in `currency` (sales in other currencies are not counted) */
         RevenueStats: {
             /** Format: date */
             from: string;
@@ -700,6 +701,7 @@ export interface components {
              */
             asOf: string | null;
         };
+        /** @description Models with at least one sale in the range, in any currency. Units and orders count every sale whatever its currency, so nothing sold is left out of a ranking by units; revenue is the requested currency's only (amounts of different currencies are not added). */
         TopModels: {
             /** Format: date */
             from: string;
@@ -724,14 +726,20 @@ export interface components {
                 brandId: string;
                 /** @description Null when the catalog did not answer and the name was never cached */
                 brandName: string | null;
-                /** Format: int64 */
+                /**
+                 * Format: int64
+                 * @description Units of every sale of the model in the range, in any currency
+                 */
                 units: number;
                 /**
-                 * @description Exact decimal string in the currency
+                 * @description Revenue of its sales in `currency` (0 when it sold only in others)
                  * @example 24999.90
                  */
                 revenue: string;
-                /** Format: int64 */
+                /**
+                 * Format: int64
+                 * @description Sales of the model in the range, in any currency
+                 */
                 orders: number;
             }[];
             /** @description True when the catalog did not answer: names come from an expired cache, or are null when never cached */
@@ -742,6 +750,7 @@ export interface components {
              */
             asOf: string | null;
         };
+        /** @description Totals and per-model figures of the brand's sales in `currency` (other currencies are not counted) */
         BrandStats: {
             /** Format: uuid */
             brandId: string;
@@ -3376,6 +3385,7 @@ export interface operations {
                 to: string;
                 /** @description Defaults to the reporting currency */
                 currency?: string;
+                /** @description units: units of every sale in the range, whatever its currency; revenue: revenue in `currency` only (models sold only in other currencies rank last, with 0) */
                 by?: "units" | "revenue";
                 limit?: number;
                 /** @description Only models of this brand */
