@@ -81,7 +81,11 @@ export async function instrumented<T>(spec: InvocationSpec, work: () => Promise<
     service: spec.service,
     operation: spec.operation,
     requestId: spec.requestId,
-    logKeys: { ...(spec.requestId ? { requestId: spec.requestId } : {}), ...spec.logKeys },
+    logKeys: {
+      ...(spec.requestId ? { requestId: spec.requestId } : {}),
+      operation: spec.operation,
+      ...spec.logKeys,
+    },
     recorded: { values: [], sqlMs: [] },
   };
   try {
