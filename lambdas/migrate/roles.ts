@@ -18,13 +18,16 @@ export type TableGrants = Readonly<Record<string, readonly Grant[]>>;
 
 const READ_WRITE = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
 
-/** What a write of sales books in the same transaction (lambdas/shared/projection/bookkeeping.ts). */
+/**
+ * What a write of sales books in the same transaction (lambdas/shared/projection/bookkeeping.ts), and what its
+ * projection right after the commit reads and forgets (lambdas/shared/projection/projector.ts `project`).
+ */
 const BOOKKEEPING = {
   // INSERT … ON CONFLICT DO UPDATE … RETURNING reads, inserts and updates.
   sales_buckets: ['SELECT', 'INSERT', 'UPDATE'],
   sales_bucket_parts: ['SELECT', 'INSERT', 'UPDATE'],
-  // INSERT … RETURNING reads what it inserted.
-  sales_outbox: ['SELECT', 'INSERT'],
+  // INSERT … RETURNING reads what it inserted; the projection deletes the entries it projected.
+  sales_outbox: ['SELECT', 'INSERT', 'DELETE'],
 } as const satisfies TableGrants;
 
 /** What a write of sales reads: the models it names, locked FOR KEY SHARE (lambdas/sales/repository.ts). */
@@ -36,7 +39,7 @@ export const DATABASE_ROLES = {
   brand: { brands: READ_WRITE },
   model: { models: READ_WRITE },
   // Records, lists, reads and deletes sales (a delete locks its row FOR UPDATE), books them, and projects its
-  // own buckets right after the commit (reads buckets and parts; the drain forgets the outbox rows).
+  // own buckets right after the commit.
   sales: {
     ...LOCKED_MODELS,
     sales: ['SELECT', 'INSERT', 'DELETE', { update: ['created_at'] }],
@@ -44,8 +47,8 @@ export const DATABASE_ROLES = {
   },
   // The queue worker runs the same write use case as POST /sales, and never deletes.
   ingest: { ...LOCKED_MODELS, sales: ['SELECT', 'INSERT'], ...BOOKKEEPING },
-  // Drains the outbox: reads entries and the buckets they name, deletes the entries once projected. Reads the
-  // models too: the all-sales breakdown groups each model under its brand.
+  // Drains the outbox: reads entries and the buckets they name, deletes the entries once projected. Reading a
+  // bucket's breakdown joins the models (their brands), so it reads the catalog's models, never writes them.
   projector: {
     sales_outbox: ['SELECT', 'DELETE'],
     sales_buckets: ['SELECT'],

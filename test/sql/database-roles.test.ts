@@ -1,7 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Brands } from '../../lambdas/brand/brands';
 import { DynamoIngestionStatuses } from '../../lambdas/ingest/statuses';
 import { IngestWorker } from '../../lambdas/ingest/worker';
@@ -17,7 +17,8 @@ import {
 import { Models } from '../../lambdas/model/models';
 import { Sales } from '../../lambdas/sales/sales';
 import { CursorCodec } from '../../lambdas/shared/pagination';
-import { outboxSize } from '../../lambdas/shared/projection/bookkeeping';
+import { logger } from '../../lambdas/shared/powertools';
+import { outboxSize, requeueAllBuckets } from '../../lambdas/shared/projection/bookkeeping';
 import { DynamoAggregateStore } from '../../lambdas/shared/projection/dynamo-store';
 import { Projector } from '../../lambdas/shared/projection/projector';
 import { loadMigrations, migrate } from '../../lambdas/shared/sql/migrations';
@@ -47,12 +48,19 @@ afterAll(async () => {
   await pglite?.close();
 });
 
-/** Runs `work` logged in as the function's role, as its Data API calls are in AWS. */
+/**
+ * Runs `work` logged in as the function's role, as its Data API calls are in AWS. Best-effort steps (the
+ * projection right after a write) swallow their failures into a warning, so a warning fails the work too.
+ */
 async function asRole<T>(role: DatabaseRole, work: () => Promise<T>): Promise<T> {
+  const warn = vi.spyOn(logger, 'warn');
   await pglite.exec(`SET ROLE ${roleName(role)}`);
   try {
-    return await work();
+    const result = await work();
+    expect(warn.mock.calls).toEqual([]);
+    return result;
   } finally {
+    warn.mockRestore();
     await pglite.exec('RESET ROLE');
   }
 }
@@ -200,15 +208,6 @@ describe('Roles at work: each function’s use cases under its own role', () => 
       await sales.delete(recorded.id, actor);
       expect((await sales.list({ modelId }, 10)).items).toHaveLength(2);
     });
-    const figures = await store().queryPeriods({
-      scope: 'model',
-      scopeId: modelId,
-      currency: 'EUR',
-      grain: 'day',
-      from: '2025-03-01',
-      to: '2025-03-01',
-    });
-    expect(figures.map((bucket) => bucket.units)).toEqual([4]);
   });
 
   it('ingest: the worker stores a queued message', async () => {
@@ -235,13 +234,8 @@ describe('Roles at work: each function’s use cases under its own role', () => 
   });
 
   it('projector: drains the outbox', async () => {
-    const modelId = await seedModel();
-    // Written by the owner; the outbox keeps its entries until a drain forgets them.
-    await salesUseCases().import(
-      { items: [{ sale: sale(modelId) }], origins: [{ index: 0 }] },
-      { clientId: 'owner' },
-    );
-    expect(await outboxSize(sql)).toBeGreaterThan(0);
+    // Every bucket queued again by the owner, as a redelivery after a crash would leave them.
+    expect(await requeueAllBuckets(sql)).toBeGreaterThan(0);
 
     const drained = await asRole('projector', () => new Projector(sql, store()).drain());
 
@@ -263,9 +257,10 @@ describe('Roles at their limits', () => {
     ['sales', 'write brands', `UPDATE brands SET name = name`],
     ['sales', 'rename models', `UPDATE models SET name = name`],
     ['sales', 'change who submitted a sale', `UPDATE sales SET submitted_by = 'someone else'`],
-    ['sales', 'forget outbox entries', 'DELETE FROM sales_outbox'],
+    ['sales', 'delete buckets', 'DELETE FROM sales_buckets'],
     ['ingest', 'delete sales', 'DELETE FROM sales'],
     ['projector', 'read sales', 'SELECT count(*) FROM sales'],
+    ['projector', 'rename models', `UPDATE models SET name = name`],
     ['projector', 'write buckets', `UPDATE sales_buckets SET version = version + 1`],
     [
       'projector',
