@@ -141,8 +141,15 @@ export async function timedRequest(
   init: { method?: string; body?: string; headers?: Record<string, string>; expect?: number } = {},
 ): Promise<{ ms: number; status: number; text: string }> {
   const method = init.method ?? 'GET';
-  const t0 = performance.now();
-  const response = await sendRaw(url, { method, path: url, headers: init.headers, body: init.body, token });
+  const send = () => sendRaw(url, { method, path: url, headers: init.headers, body: init.body, token });
+  let t0 = performance.now();
+  const response = await send().catch(async (error: unknown) => {
+    // A kept-alive connection the server closed while idle (e.g. during a long load): GETs are sent again once.
+    if (method !== 'GET') throw error;
+    process.stderr.write(`${method} ${url} failed (${String((error as Error).cause ?? error)}); sending it again\n`);
+    t0 = performance.now();
+    return send();
+  });
   const ms = performance.now() - t0;
   if (response.status !== (init.expect ?? 200)) {
     throw new Error(`${method} ${url}: ${response.status} ${response.text.slice(0, 500)}`);

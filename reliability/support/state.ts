@@ -81,7 +81,7 @@ export interface Bucket {
   units: number;
   revenue: string;
   orders: number;
-  /** Brand buckets by model, the all bucket by brand; absent for model buckets. */
+  /** Brand and all buckets by `brandId/modelId`; absent for model buckets. */
   breakdown: Record<string, Figures>;
 }
 
@@ -108,13 +108,16 @@ export async function sqlBuckets(sql: Sql): Promise<Map<string, Bucket>> {
             sum(quantity)::bigint AS units, sum(quantity * unit_price)::text AS revenue, count(*)::int AS orders
      FROM s GROUP BY model_id, sale_day, currency
      UNION ALL
-     SELECT 'brand', brand_id::text, model_id::text, sale_day, currency,
+     SELECT 'brand', brand_id::text, brand_id || '/' || model_id, sale_day, currency,
             sum(quantity)::bigint, sum(quantity * unit_price)::text, count(*)::int
      FROM s GROUP BY brand_id, model_id, sale_day, currency
      UNION ALL
-     SELECT 'all', 'all', brand_id::text, sale_day, currency,
+     SELECT 'all', 'all', brand_id || '/' || model_id, sale_day, currency,
             sum(quantity)::bigint, sum(quantity * unit_price)::text, count(*)::int
-     FROM s GROUP BY brand_id, sale_day, currency`,
+     FROM s GROUP BY brand_id, model_id, sale_day, currency
+     UNION ALL
+     SELECT 'all', 'all', brand_id || '/' || model_id, sale_day, '*', sum(quantity)::bigint, '0', count(*)::int
+     FROM s GROUP BY brand_id, model_id, sale_day`,
   );
   const buckets = new Map<string, Bucket>();
   for (const row of rows) {
@@ -144,10 +147,14 @@ export async function dynamoBuckets(stack: LocalStack): Promise<Map<string, Stor
     for (const item of page.Items ?? []) {
       if (item.grain !== 'day') continue; // month and year rollups, and the freshness record
       const breakdown: Record<string, Figures> = {};
-      for (const [id, [units, revenue, orders]] of Object.entries(
-        (item.breakdown ?? {}) as Record<string, Figures>,
-      )) {
-        breakdown[id] = [Number(units), canonical(String(revenue)), Number(orders)];
+      const byBrand = (typeof item.breakdown === 'string' ? JSON.parse(item.breakdown) : {}) as Record<
+        string,
+        Record<string, Figures>
+      >;
+      for (const [brandId, models] of Object.entries(byBrand)) {
+        for (const [modelId, [units, revenue, orders]] of Object.entries(models)) {
+          breakdown[`${brandId}/${modelId}`] = [Number(units), canonical(String(revenue)), Number(orders)];
+        }
       }
       buckets.set(
         bucketKey(String(item.scope), String(item.scopeId), String(item.day), String(item.currency)),

@@ -39,10 +39,12 @@ const FRESHNESS_KEY = { pk: 'meta', sk: 'projection' };
  * never on how many sales exist.
  *
  * Item size (DynamoDB's limit is 400 KB): a bucket holds its figures and, for brand and all-sales buckets, its
- * breakdown as one JSON string (and a month its days, at most 31 short entries): about 60 bytes per model with orders in that period and currency, plus about
- * 40 per brand. So what bounds an item is the number of distinct models sold in one period and currency: up to
- * ~6,000 fit (the demo catalog has 60; the car market has a few thousand models on sale at once). A bucket
- * past that fails to project with a clear error instead of losing figures.
+ * breakdown as one JSON string (a month also its days, at most 31 short entries): about 60 bytes per model with
+ * orders in that period and currency, plus about 40 per brand; the every-currency all-sales item also the revenue
+ * of each model per currency, about 55 bytes per model and currency sold. So what bounds an item is the number of
+ * distinct models (times currencies, for that item) sold in one period: about 6,000 fit (the demo catalog has 60
+ * models; the car market has a few thousand on sale at once). A bucket past that fails to project with a clear
+ * error instead of losing figures.
  */
 export class DynamoAggregateStore implements AggregateStore {
   constructor(
