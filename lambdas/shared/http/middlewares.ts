@@ -74,9 +74,10 @@ export function routeRequests(
       }
       const dispatch = (request: ApiRequest | InvalidRequest) => {
         if ('invalid' in request) {
-          const requestId = event.requestContext.requestId;
-          logger.appendKeys({ requestId });
-          context.dispatch = { refusal: invalidRequestResponse(request.invalid, requestId) };
+          // Nothing is logged for a 400 (its body and header carry the request id): no log keys to add.
+          context.dispatch = {
+            refusal: invalidRequestResponse(request.invalid, event.requestContext.requestId),
+          };
           return;
         }
         const { requestId, principal } = request;
