@@ -180,38 +180,49 @@ function lambdaEnv(fn: Fn, endpoint: string): NodeJS.ProcessEnv {
   };
 }
 
+/** Each client as the entries construct it: its imports, and the statement that builds it as `name`. */
+const CLIENTS: Record<Client, { imports: string[]; build: string; name: string }> = {
+  rds: {
+    imports: ["import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';"],
+    build: 'new RDSDataClient({ maxAttempts: 4 })',
+    name: 'rds',
+  },
+  dynamo: {
+    imports: [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+    ],
+    build: 'DynamoDBDocumentClient.from(new DynamoDBClient({}))',
+    name: 'documents',
+  },
+  lambda: {
+    imports: ["import { LambdaClient } from '@aws-sdk/client-lambda';"],
+    build: 'new LambdaClient({ maxAttempts: 1 })',
+    name: 'lambda',
+  },
+  sqs: {
+    imports: ["import { SQSClient } from '@aws-sdk/client-sqs';"],
+    build: 'new SQSClient({})',
+    name: 'sqs',
+  },
+  apigateway: {
+    imports: ["import { APIGatewayClient } from '@aws-sdk/client-api-gateway';"],
+    build: 'new APIGatewayClient({})',
+    name: 'apigateway',
+  },
+  cognito: {
+    imports: ["import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';"],
+    build: 'new CognitoIdentityProviderClient({})',
+    name: 'cognito',
+  },
+};
+
 /** Only the clients, constructed as the entry constructs them, and a constant answer. */
 function floorSource(spec: Spec): string {
-  const imports: string[] = [];
-  const constructed: string[] = [];
-  if (spec.clients.includes('rds')) {
-    imports.push("import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';");
-    constructed.push('const rds = new RDSDataClient({ maxAttempts: 4 });');
-  }
-  if (spec.clients.includes('dynamo')) {
-    imports.push("import { DynamoDBClient } from '@aws-sdk/client-dynamodb';");
-    imports.push("import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';");
-    constructed.push('const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));');
-  }
-  if (spec.clients.includes('lambda')) {
-    imports.push("import { LambdaClient } from '@aws-sdk/client-lambda';");
-    constructed.push('const lambda = new LambdaClient({ maxAttempts: 1 });');
-  }
-  if (spec.clients.includes('sqs')) {
-    imports.push("import { SQSClient } from '@aws-sdk/client-sqs';");
-    constructed.push('const sqs = new SQSClient({});');
-  }
-  if (spec.clients.includes('apigateway')) {
-    imports.push("import { APIGatewayClient } from '@aws-sdk/client-api-gateway';");
-    constructed.push('const apigateway = new APIGatewayClient({});');
-  }
-  if (spec.clients.includes('cognito')) {
-    imports.push(
-      "import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';",
-    );
-    constructed.push('const cognito = new CognitoIdentityProviderClient({});');
-  }
-  const names = spec.clients.map((client) => (client === 'dynamo' ? 'documents' : client));
+  const clients = spec.clients.map((client) => CLIENTS[client]);
+  const imports = clients.flatMap((client) => client.imports);
+  const constructed = clients.map((client) => `const ${client.name} = ${client.build};`);
+  const names = clients.map((client) => client.name);
   const body = {
     call: `export async function handler() {
            await rds.send(new ExecuteStatementCommand({ resourceArn: process.env.DB_CLUSTER_ARN, secretArn: process.env.DB_SECRET_ARN, database: process.env.DB_NAME, sql: 'SELECT 1' }));

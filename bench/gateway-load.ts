@@ -183,7 +183,7 @@ export const gatewayLoad: Benchmark = async ({ scale, log }) => {
         `autocannon in the same process as both servers, ${seconds} s per run after a ${Math.min(1, seconds)} s warm-up, ` +
           'floor and gateway taking turns to go first; ' +
           'errors = connection errors + timeouts + non-2xx answers.',
-        'Gateway: `startLocalStack` — route match, RS256 token verification (local Cognito), Lambda proxy event, the real handlers; ' +
+        'Gateway: `startLocalStack` — route match, token check (local Cognito: RS256, each token verified once until it expires; client and scope per request), Lambda proxy event, the real handlers; ' +
           'brand reads PGlite through the SQL port; per-model sales reads the DynamoDB buckets (dynalite, over loopback HTTP) ' +
           'and the model name through the stats catalog cache (warm).',
         'Floor: a bare `node:http` server over its own PGlite holding the same catalog and sales: `SELECT … FROM brands WHERE id = $1`, and ' +

@@ -146,7 +146,9 @@ export async function timedRequest(
   const response = await send().catch(async (error: unknown) => {
     // A kept-alive connection the server closed while idle (e.g. during a long load): GETs are sent again once.
     if (method !== 'GET') throw error;
-    process.stderr.write(`${method} ${url} failed (${String((error as Error).cause ?? error)}); sending it again\n`);
+    process.stderr.write(
+      `${method} ${url} failed (${String((error as Error).cause ?? error)}); sending it again\n`,
+    );
     t0 = performance.now();
     return send();
   });

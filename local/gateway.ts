@@ -78,13 +78,14 @@ export function createGateway(options: GatewayOptions) {
     const method = request.method ?? 'GET';
     if (method === 'POST' && url.pathname === '/oauth2/token') return tokenEndpoint(request);
     if (method === 'GET' && url.pathname === '/.well-known/jwks.json') return json(200, options.auth.jwks);
-    const page = method === 'GET' ? await options.pages?.(url.pathname) : undefined;
-    if (page) return page;
 
     const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
     const resource = candidates[0]?.route.path;
     const match = candidates.find((entry) => entry.route.path === resource && entry.route.method === method);
     if (!match) {
+      // Pages live outside the API's paths: looked up only for what no route matches (one await less per call).
+      const page = method === 'GET' && !resource ? await options.pages?.(url.pathname) : undefined;
+      if (page) return page;
       if (!resource) {
         return problemResponse(
           { status: 404, type: 'not-found', title: 'Not Found', detail: `No route ${url.pathname}` },

@@ -20,22 +20,16 @@ export interface ProblemInit {
  */
 export const MAX_PROBLEM_ERRORS = 1000;
 
-/** An RFC 9457 `application/problem+json` response. */
+/** An RFC 9457 `application/problem+json` response. Built by assignment: most refused requests end here. */
 export function problemResponse(init: ProblemInit, requestId?: string): APIGatewayProxyResult {
   const { status, type, title, headers, errors, ...extensions } = init;
-  const rest = {
-    ...extensions,
-    ...(errors && { errors: errors.slice(0, MAX_PROBLEM_ERRORS) }),
-    ...(errors &&
-      errors.length > MAX_PROBLEM_ERRORS && { omittedErrors: errors.length - MAX_PROBLEM_ERRORS }),
-  };
-  return {
-    statusCode: status,
-    headers: {
-      'content-type': 'application/problem+json',
-      ...headers,
-      ...(requestId !== undefined && { 'x-request-id': requestId }),
-    },
-    body: JSON.stringify({ type: `${PROBLEM_BASE}${type}`, title, status, ...rest, requestId }),
-  };
+  const body: Record<string, unknown> = { type: `${PROBLEM_BASE}${type}`, title, status, ...extensions };
+  if (errors) {
+    body.errors = errors.length > MAX_PROBLEM_ERRORS ? errors.slice(0, MAX_PROBLEM_ERRORS) : errors;
+    if (errors.length > MAX_PROBLEM_ERRORS) body.omittedErrors = errors.length - MAX_PROBLEM_ERRORS;
+  }
+  body.requestId = requestId;
+  const responseHeaders: Record<string, string> = { 'content-type': 'application/problem+json', ...headers };
+  if (requestId !== undefined) responseHeaders['x-request-id'] = requestId;
+  return { statusCode: status, headers: responseHeaders, body: JSON.stringify(body) };
 }
