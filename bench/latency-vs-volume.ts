@@ -4,14 +4,16 @@
  * GET /brands/{id} in the same run; then POST /sales on a day holding 50k sales against an empty day.
  *
  *   npx tsx bench/latency-vs-volume.ts [--quick]   BENCH_VOLUMES=10000,100000,1000000, BENCH_SAMPLES,
- *                                                  BENCH_WRITE_SAMPLES, BENCH_BUSY_SALES
+ *                                                  BENCH_WRITE_SAMPLES, BENCH_BUSY_SALES, BENCH_LOAD_BUDGET_S
  */
 import type { LocalStack } from '../local/stack';
 import {
   type Catalog,
   catalogStack,
+  demoCatalog,
   fmt,
   type LoadPhases,
+  type Log,
   listOption,
   loadSales,
   median,
@@ -174,63 +176,91 @@ async function busyDayWrites(stack: LocalStack, modelId: string, samples: number
   return { busy, empty };
 }
 
+/** Loads `volume` generated sales into a stack of its own, then asks every question once (warm-up, SQL check). */
+async function stackWith(volume: number, catalog: Catalog, asked: Question[], log: Log) {
+  const { stack } = await catalogStack({}, catalog);
+  try {
+    log(`loading ${volume.toLocaleString('en-US')} sales`);
+    const phase = await loadSales(stack, catalog, {
+      first: 0,
+      count: volume,
+      tag: `bench-volume-${volume}`,
+      log,
+    });
+    const token = await tokenFor(stack.url, 'demo-reader');
+    // Warm-up: every path of every question once (fills the stats catalog cache, as in steady state), and a
+    // check of each answer against SQL.
+    for (const question of asked) {
+      for (let i = 0; i < catalog.models.length; i++) await timedRequest(stack.url + question.path(i), token);
+      if (!question.sql || !question.agree) continue;
+      const { text, params } = question.sql(0);
+      const api = JSON.parse((await timedRequest(stack.url + question.path(0), token)).text) as unknown;
+      const disagreement = question.agree(
+        api,
+        (await stack.sql.query<Record<string, unknown>>(text, params)).rows,
+      );
+      if (disagreement)
+        throw new Error(`${question.name} at ${volume} sales disagrees with SQL: ${disagreement}`);
+    }
+    return { volume, stack, catalog, token, phase };
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+}
+
 export const latencyVsVolume: Benchmark = async ({ scale, log }) => {
   const volumes = listOption('BENCH_VOLUMES', [2_000, 20_000], [10_000, 100_000, 1_000_000], scale);
   const samples = Math.round(numberOption('BENCH_SAMPLES', 15, 60, scale));
   const writeSamples = Math.round(numberOption('BENCH_WRITE_SAMPLES', 15, 40, scale));
   const busySales = Math.round(numberOption('BENCH_BUSY_SALES', 5_000, BUSY_SALES, scale));
-  const { stack, catalog } = await catalogStack();
+  /** Seconds of loading after which no larger volume is started (the largest reached is reported). */
+  const loadBudget = numberOption('BENCH_LOAD_BUDGET_S', 600, 2400, scale);
+  if (volumes.some((volume, i) => i > 0 && volume <= (volumes[i - 1] ?? 0)))
+    throw new Error('BENCH_VOLUMES must increase');
+  // One catalog's ids for every stack, so every question asks each volume the same thing.
+  const catalog = demoCatalog();
+  const asked = questions(catalog);
+  const stacks: Awaited<ReturnType<typeof stackWith>>[] = [];
   try {
-    const asked = questions(catalog);
-    const results = new Map<string, Measurement[]>(asked.map((question) => [question.name, []]));
-    const phases: LoadPhases[] = [];
-    let loaded = 0;
+    const loadingStarted = performance.now();
     for (const volume of volumes) {
-      if (volume <= loaded) throw new Error('BENCH_VOLUMES must increase');
-      log(`growing to ${volume.toLocaleString('en-US')} sales`);
-      phases.push(
-        await loadSales(stack, catalog, {
-          first: loaded,
-          count: volume - loaded,
-          tag: `bench-volume-${volume}`,
-          log,
-        }),
-      );
-      loaded = volume;
-      const token = await tokenFor(stack.url, 'demo-reader');
-      // Warm-up: every path of every question once (fills the stats catalog cache, as in steady state), and a
-      // check of each answer against SQL.
-      for (const question of asked) {
-        for (let i = 0; i < catalog.models.length; i++)
-          await timedRequest(stack.url + question.path(i), token);
-        if (!question.sql || !question.agree) continue;
-        const { text, params } = question.sql(0);
-        const api = JSON.parse((await timedRequest(stack.url + question.path(0), token)).text) as unknown;
-        const disagreement = question.agree(
-          api,
-          (await stack.sql.query<Record<string, unknown>>(text, params)).rows,
+      if ((performance.now() - loadingStarted) / 1000 > loadBudget) {
+        log(
+          `loading budget of ${loadBudget} s spent: ${volume.toLocaleString('en-US')} sales and more left out`,
         );
-        if (disagreement)
-          throw new Error(`${question.name} at ${volume} sales disagrees with SQL: ${disagreement}`);
+        break;
       }
-      // The questions take turns, so noise spreads over all of them.
-      const apiTimes = new Map<string, number[]>(asked.map((question) => [question.name, []]));
-      for (let i = 0; i < samples; i++) {
-        for (const question of asked) {
-          apiTimes.get(question.name)?.push((await timedRequest(stack.url + question.path(i), token)).ms);
+      stacks.push(await stackWith(volume, catalog, asked, log));
+    }
+    const results = new Map<string, Measurement[]>(asked.map((question) => [question.name, []]));
+    const phases: LoadPhases[] = stacks.map((loaded) => loaded.phase);
+    // Every volume is served by its own stack, all in this process: the questions and the volumes take turns,
+    // so a change in the machine's load hits every volume alike and the growth ratios compare like with like.
+    const apiTimes = new Map<string, number[]>(
+      stacks.flatMap(({ volume }) => asked.map((question) => [`${question.name} ${volume}`, []])),
+    );
+    for (let i = 0; i < samples; i++) {
+      for (const question of asked) {
+        for (const { volume, stack, token } of stacks) {
+          apiTimes
+            .get(`${question.name} ${volume}`)
+            ?.push((await timedRequest(stack.url + question.path(i), token)).ms);
         }
       }
-      for (const question of asked) {
-        const api = apiTimes.get(question.name) ?? [];
-        results.get(question.name)?.push({
-          sales: volume,
-          apiP50: median(api),
-          apiP90: percentile(api, 90),
-          apiSamples: api,
-        });
-      }
-      log(`measured at ${volume.toLocaleString('en-US')} sales`);
     }
+    for (const question of asked) {
+      for (const { volume } of stacks) {
+        const api = apiTimes.get(`${question.name} ${volume}`) ?? [];
+        results
+          .get(question.name)
+          ?.push({ sales: volume, apiP50: median(api), apiP90: percentile(api, 90), apiSamples: api });
+      }
+    }
+    log('measured every volume');
+    const largestStack = stacks.at(-1);
+    if (!largestStack) throw new Error('BENCH_VOLUMES is empty');
+    const { stack } = largestStack;
 
     const busyModel = topModel(catalog).id;
     log(`filling ${BUSY_DAY} with ${busySales.toLocaleString('en-US')} sales of one model`);
@@ -238,7 +268,7 @@ export const latencyVsVolume: Benchmark = async ({ scale, log }) => {
     const writes = await busyDayWrites(stack, busyModel, writeSamples);
 
     const smallest = volumes[0] ?? 0;
-    const largest = volumes.at(-1) ?? 0;
+    const largest = largestStack.volume;
     const label = (n: number) =>
       n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n);
     const referenceSeries = results.get(asked[0]?.name ?? '') ?? [];
@@ -327,7 +357,9 @@ export const latencyVsVolume: Benchmark = async ({ scale, log }) => {
           `and on ${EMPTY_DAY} (no sales before the warm-up write), taking turns; each write books its buckets by adding to their ` +
           'figures and projects them by copying, so its cost does not depend on the sales already there.',
         'Data: the demo catalog (10 brands, 60 models, popularity-weighted), sales spread over 2024-01-01…2025-12-31 (87% EUR, 13% USD), ' +
-          'inserted with INSERT … SELECT generate_series, then booked with the SQL of `recordChanges`, then `projector.drain()`.',
+          'inserted with INSERT … SELECT generate_series, then booked with the SQL of `recordChanges` (one statement per kind of row, ' +
+          'from the sales grouped by model, day and currency), then `projector.drain()`. Each volume is loaded into a stack of its own; ' +
+          `the largest volume this run reached is ${largestStack.volume.toLocaleString('en-US')} sales.`,
         `Loading phases: ${phases
           .map(
             (phase, i) =>
@@ -339,7 +371,7 @@ export const latencyVsVolume: Benchmark = async ({ scale, log }) => {
       data: { volumes, samples, phases, writes, results: Object.fromEntries(results) },
     };
   } finally {
-    await stack.close();
+    for (const { stack } of stacks) await stack.close();
   }
 };
 

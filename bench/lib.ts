@@ -6,8 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fetchToken, sendRaw } from '../client';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
-import { ALL_SCOPE_ID } from '../lambdas/shared/projection/aggregates';
-import { bookChangesStatements } from '../lambdas/shared/projection/bookkeeping';
+import { BOOKING_PARAMS, bookChangesStatements } from '../lambdas/shared/projection/bookkeeping';
 import type { Sql } from '../lambdas/shared/sql/port';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/stack';
 import { ALL_MODELS, DEMO_BRANDS } from '../scripts/demo-data';
@@ -258,15 +257,21 @@ export async function insertGeneratedSales(
  * the table instead of the INSERT's RETURNING). Returns the number of outbox rows written.
  */
 export async function touchBucketsOf(sql: Sql, tag: string): Promise<number> {
-  const [buckets, parts] = bookChangesStatements(`SELECT s.model_id, m.brand_id, s.sale_day,
+  const [buckets, parts] = bookChangesStatements(
+    `SELECT s.model_id, m.brand_id, s.sale_day,
          s.currency::text AS currency, sum(s.quantity) AS units, sum(s.quantity * s.unit_price) AS revenue,
          count(*) AS orders
        FROM sales s JOIN models m ON m.id = s.model_id
        WHERE s.submitted_by = :tag
-       GROUP BY s.model_id, m.brand_id, s.sale_day, s.currency`);
-  const { affected } = await sql.query(buckets, { tag, all: ALL_SCOPE_ID });
-  await sql.query(parts, { tag, all: ALL_SCOPE_ID });
-  return affected;
+       GROUP BY s.model_id, m.brand_id, s.sale_day, s.currency`,
+    'count',
+  );
+  return sql.transaction(async (tx) => {
+    await tx.query(`SET LOCAL work_mem = '64MB'`);
+    const { rows } = await tx.query<{ queued: number }>(buckets, { tag, ...BOOKING_PARAMS });
+    await tx.query(parts, { tag, ...BOOKING_PARAMS });
+    return rows[0]?.queued ?? 0;
+  });
 }
 
 export async function countOf(sql: Sql, table: string): Promise<number> {
@@ -310,12 +315,15 @@ export async function loadSales(
   return { sales: options.count, insertSeconds, touchSeconds, outboxRows, drainSeconds };
 }
 
-/** A local stack (in-memory PGlite + dynalite, no projector timer unless asked) holding the demo catalog. */
+/**
+ * A local stack (in-memory PGlite + dynalite, no projector timer unless asked) holding the demo catalog (fresh
+ * ids, or those of `catalog`).
+ */
 export async function catalogStack(
   options: LocalStackOptions = {},
+  catalog: Catalog = demoCatalog(),
 ): Promise<{ stack: LocalStack; catalog: Catalog }> {
   const stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, ...options });
-  const catalog = demoCatalog();
   await insertCatalog(stack.sql, catalog);
   return { stack, catalog };
 }
@@ -375,8 +383,8 @@ export class Stopwatch {
     return {
       put: (aggregate) => this.time('put', () => inner.put(aggregate)),
       putMany: (aggregates) => this.time('put', () => inner.putMany(aggregates)),
-      queryDays: (...args) => this.time('query', () => inner.queryDays(...args)),
       queryPeriods: (...args) => this.time('query', () => inner.queryPeriods(...args)),
+      getMany: (...args) => this.time('query', () => inner.getMany(...args)),
       markProjected: (asOf) => this.time('put', () => inner.markProjected(asOf)),
       projectedUntil: () => this.time('query', () => inner.projectedUntil()),
     };

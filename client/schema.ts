@@ -274,7 +274,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partners */
+        /** List the partners, oldest first, a page at a time */
         get: operations["listPartners"];
         put?: never;
         /** Onboard a partner: an OAuth2 app client and an API key in its tier */
@@ -644,6 +644,7 @@ export interface components {
              */
             asOf: string | null;
         };
+        /** @description Revenue, orders and units of the sales in `currency` (sales in other currencies are not counted) */
         RevenueStats: {
             /** Format: date */
             from: string;
@@ -700,6 +701,7 @@ export interface components {
              */
             asOf: string | null;
         };
+        /** @description Models with at least one sale in the range, in any currency. Units and orders count every sale whatever its currency, so nothing sold is left out of a ranking by units; revenue is the requested currency's only (amounts of different currencies are not added). */
         TopModels: {
             /** Format: date */
             from: string;
@@ -724,14 +726,20 @@ export interface components {
                 brandId: string;
                 /** @description Null when the catalog did not answer and the name was never cached */
                 brandName: string | null;
-                /** Format: int64 */
+                /**
+                 * Format: int64
+                 * @description Units of every sale of the model in the range, in any currency
+                 */
                 units: number;
                 /**
-                 * @description Exact decimal string in the currency
+                 * @description Revenue of its sales in `currency` (0 when it sold only in others)
                  * @example 24999.90
                  */
                 revenue: string;
-                /** Format: int64 */
+                /**
+                 * Format: int64
+                 * @description Sales of the model in the range, in any currency
+                 */
                 orders: number;
             }[];
             /** @description True when the catalog did not answer: names come from an expired cache, or are null when never cached */
@@ -742,6 +750,7 @@ export interface components {
              */
             asOf: string | null;
         };
+        /** @description Totals and per-model figures of the brand's sales in `currency` (other currencies are not counted) */
         BrandStats: {
             /** Format: uuid */
             brandId: string;
@@ -828,9 +837,10 @@ export interface components {
              */
             quotaPerDay: number;
         };
-        PartnerList: {
-            /** @description Every partner (one page: at most 1000 are onboarded) */
+        PartnerPage: {
             items: components["schemas"]["Partner"][];
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor: string | null;
         };
         Partner: {
             /** @description The partner app client id (OAuth2 client_id) */
@@ -864,7 +874,7 @@ export interface components {
         "Retry-After": number;
         /** @description The authentication scheme: Bearer */
         "WWW-Authenticate": string;
-        /** @description Id of this request, also in problem bodies and in the logs: quote it when you report a problem */
+        /** @description Id of this request, also in problem bodies and in the logs: quote it when you report a problem. It is the X-Request-Id you sent when that is 1-128 of A-Z a-z 0-9 . _ : - (else ignored), or the trace id of a valid W3C traceparent, or one the API generates. */
         "X-Request-Id": string;
         /** @description The client's remaining quota (IETF draft-ietf-httpapi-ratelimit-headers), e.g. `"default";r=42;t=1`: r requests remain, the window resets in t seconds. Sent on responses to authenticated requests. */
         RateLimit: string;
@@ -3375,6 +3385,7 @@ export interface operations {
                 to: string;
                 /** @description Defaults to the reporting currency */
                 currency?: string;
+                /** @description units: units of every sale in the range, whatever its currency; revenue: revenue in `currency` only (models sold only in other currencies rank last, with 0) */
                 by?: "units" | "revenue";
                 limit?: number;
                 /** @description Only models of this brand */
@@ -3603,7 +3614,12 @@ export interface operations {
     };
     listPartners: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1-100 */
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s `nextCursor` */
+                cursor?: string;
+            };
             header?: {
                 /** @description ETag from an earlier GET; 304 if unchanged */
                 "if-none-match"?: string;
@@ -3613,7 +3629,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every partner */
+            /** @description A page of partners */
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -3623,7 +3639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerList"];
+                    "application/json": components["schemas"]["PartnerPage"];
                 };
             };
             /** @description Not modified */

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { DatabaseRole } from '../lambdas/migrate/roles';
 import { routes } from '../lambdas/routes';
 import { catalogClientEnvironment } from '../lambdas/shared/catalog/env';
-import type { currencyEnv } from '../lambdas/shared/config';
+import type { currencyEnv } from '../lambdas/shared/money';
 import type { FunctionName } from '../lambdas/shared/route';
 import { DEFAULTS } from './defaults';
 import { SALES_TABLE_ENV, type SalesTables } from './sales-tables';
@@ -62,7 +62,8 @@ const WIRING: Record<FunctionName, (fn: ServiceFunction, resources: Resources) =
     fn.addEnvironments({ ...reportingCurrency(resources), ...CATALOG_CLIENT });
   },
   // Onboards partners: app clients in the user pool, API keys in the tier usage plans; no data access at all.
-  partner: (fn, { partners }) => {
+  partner: (fn, { partners, cursorSecret }) => {
+    fn.bindCursorSecret(cursorSecret); // GET /partners pages
     fn.addEnvironments({
       USER_POOL_ID: partners.userPool.userPoolId,
       USAGE_PLAN_PREFIX: partners.usagePlanPrefix,

@@ -59,17 +59,6 @@ export class SalesApiStack extends Stack {
       aggregates: this.tables.aggregates,
       singleDrain: settings.reservedConcurrency !== undefined,
     });
-    // Sales kick a drain right after each commit; the schedule stays the safety net. The grant names the
-    // function itself only (grantInvoke would add every version, `:*`).
-    const sales = this.functions.handler('sales').fn;
-    sales.addEnvironment('PROJECTOR_FUNCTION_NAME', this.projector.fn.functionArn);
-    sales.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: [this.projector.fn.functionArn],
-      }),
-    );
-
     this.ingest = new IngestPipeline(this, 'Ingest', {
       database: this.database,
       aggregates: this.tables.aggregates,
@@ -77,6 +66,18 @@ export class SalesApiStack extends Stack {
       producer: this.functions.handler('sales').fn,
       reportingCurrency: settings.reportingCurrency,
     });
+
+    // Whatever writes sales kicks a drain right after each commit; the schedule stays the safety net. The grant
+    // names the function itself only (grantInvoke would add every version, `:*`).
+    for (const writer of [this.functions.handler('sales').fn, this.ingest.worker]) {
+      writer.addEnvironment('PROJECTOR_FUNCTION_NAME', this.projector.fn.functionArn);
+      writer.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.projector.fn.functionArn],
+        }),
+      );
+    }
 
     // New code goes live, and the schedule starts, only after the schema they expect is in place.
     for (const { live } of this.functions.handlers) live.node.addDependency(this.migrations.resource);

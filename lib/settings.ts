@@ -50,7 +50,7 @@ function settingsSchema(stage: Stage) {
       /** Prefix of the Cognito hosted domain (unique in the region); absent: `sales-api-<account>`. */
       authDomainPrefix: z.string().min(1, { error: 'must be a non-empty string' }).optional(),
       /** ISO 4217 currency of figures when a request names none. */
-      reportingCurrency: Currency.default(DEFAULTS.reportingCurrency),
+      reportingCurrency: z._default(Currency, DEFAULTS.reportingCurrency),
     })
     .refine((settings) => settings.minCapacity <= settings.maxCapacity, {
       error: 'must not exceed maxCapacity',

@@ -10,6 +10,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import * as z from 'zod';
 import { Tier } from '../lambdas/partner/tiers';
 
@@ -77,6 +78,7 @@ export class LocalAuthority {
   }
 
   private readonly keySet: ReturnType<typeof createLocalJWKSet>;
+  private readonly verifiedTokens = new LRUCache<string, JWTPayload>({ max: 10_000 });
 
   static async create(options: { issuer: string; clients: AppClient[]; tokenSeconds?: number }) {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
@@ -148,15 +150,7 @@ export class LocalAuthority {
   async authorize(authorization: string | undefined, acceptedScopes: string[]): Promise<JWTPayload> {
     const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw new AccessDeniedError(401, 'A bearer access token is required');
-    let claims: JWTPayload;
-    try {
-      ({ payload: claims } = await jwtVerify(token, this.keySet, {
-        issuer: this.issuer,
-        algorithms: ['RS256'],
-      }));
-    } catch {
-      throw new AccessDeniedError(401, 'The access token is invalid or expired');
-    }
+    const claims = await this.verify(token);
     if (claims.token_use !== 'access') throw new AccessDeniedError(401, 'Only access tokens are accepted');
     if (typeof claims.client_id !== 'string' || !this.clients.has(claims.client_id)) {
       throw new AccessDeniedError(401, 'The token was issued to an unknown client');
@@ -169,6 +163,24 @@ export class LocalAuthority {
       );
     }
     return claims;
+  }
+
+  /**
+   * The claims of a token whose signature and claims verify, each token verified once until it expires (an RS256
+   * check per request was most of the gateway's own work under load): what a token says cannot change, and the
+   * client and scope checks still run on every request.
+   */
+  private async verify(token: string): Promise<JWTPayload> {
+    const cached = this.verifiedTokens.get(token);
+    if (cached && (cached.exp ?? 0) * 1000 > Date.now()) return cached;
+    try {
+      const { payload } = await jwtVerify(token, this.keySet, { issuer: this.issuer, algorithms: ['RS256'] });
+      const ttl = (payload.exp ?? 0) * 1000 - Date.now();
+      if (ttl > 0) this.verifiedTokens.set(token, payload, { ttl });
+      return payload;
+    } catch {
+      throw new AccessDeniedError(401, 'The access token is invalid or expired');
+    }
   }
 
   private authenticate(form: URLSearchParams, authorization: string | undefined): KnownClient {

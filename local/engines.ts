@@ -4,17 +4,21 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import dynalite from 'dynalite';
+import { measuredSql } from '../lambdas/shared/metrics';
 import { loadMigrations, migrate } from '../lambdas/shared/sql/migrations';
 import { PgliteSql } from '../lambdas/shared/sql/pglite';
 import { createLocalTables, localDynamoClient } from './tables';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
 
-/** Opens embedded PostgreSQL (on disk under `dataDir`, or in memory) with every migration applied. */
+/**
+ * Opens embedded PostgreSQL (on disk under `dataDir`, or in memory) with every migration applied; its SQL port
+ * counts and times statements as the deployed one does.
+ */
 export async function openDatabase(dataDir?: string) {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir ? join(dataDir, 'postgres') : undefined);
-  const sql = new PgliteSql(pglite);
+  const sql = measuredSql(new PgliteSql(pglite));
   await migrate(sql, await loadMigrations(MIGRATIONS_DIR));
   return { pglite, sql };
 }

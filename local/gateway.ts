@@ -53,21 +53,23 @@ export interface CompiledRoute {
  */
 export function createGateway(options: GatewayOptions) {
   const compiled = compileRoutes(options.routes);
-  const log = options.log ?? (() => {});
+  const { log } = options;
 
   return async (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
     const requestId = randomUUID();
     const result = await handle(request, requestId).catch((error: unknown) => {
-      log(`error ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log?.(`error ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return problemResponse({ status: 500, type: 'internal', title: 'Internal Server Error' }, requestId);
     });
+    // The function's id wins: it is the caller's X-Request-Id or traceparent when valid (request-id.ts).
+    const answeredId = String(result.headers?.['x-request-id'] ?? requestId);
     if (!response.headersSent) {
-      response.writeHead(result.statusCode, { ...result.headers, 'x-request-id': requestId });
+      response.writeHead(result.statusCode, { ...result.headers, 'x-request-id': answeredId });
       response.end(result.body);
     }
-    log(
-      `${request.method} ${request.url} ${result.statusCode} ${(performance.now() - started).toFixed(1)}ms ${requestId}`,
+    log?.(
+      `${request.method} ${request.url} ${result.statusCode} ${(performance.now() - started).toFixed(1)}ms ${answeredId}`,
     );
   };
 
@@ -112,18 +114,7 @@ export function createGateway(options: GatewayOptions) {
       );
     } catch (error) {
       if (!(error instanceof AccessDeniedError)) throw error;
-      return problemResponse(
-        error.status === 401
-          ? {
-              status: 401,
-              type: 'unauthorized',
-              title: 'Unauthorized',
-              detail: error.message,
-              headers: { 'www-authenticate': 'Bearer' },
-            }
-          : { status: 403, type: 'forbidden', title: 'Forbidden', detail: error.message },
-        requestId,
-      );
+      return deniedResponse(error, requestId);
     }
 
     const admission = options.admit?.(String(claims.client_id), headerOf(request, 'x-api-key'));
@@ -165,6 +156,22 @@ export function createGateway(options: GatewayOptions) {
       return json(error.status, { error: error.error, error_description: error.message });
     }
   }
+}
+
+/** 401 (with `WWW-Authenticate`) or 403 problem+json for a refused token, as API Gateway's authorizer answers. */
+export function deniedResponse(error: AccessDeniedError, requestId: string): APIGatewayProxyResult {
+  return problemResponse(
+    error.status === 401
+      ? {
+          status: 401,
+          type: 'unauthorized',
+          title: 'Unauthorized',
+          detail: error.message,
+          headers: { 'www-authenticate': 'Bearer' },
+        }
+      : { status: 403, type: 'forbidden', title: 'Forbidden', detail: error.message },
+    requestId,
+  );
 }
 
 /** 403 for a missing or foreign API key (as API Gateway answers), 429 with Retry-After over a limit. */
@@ -229,6 +236,11 @@ function pathParametersOf(entry: CompiledRoute, pathname: string): Record<string
 
 /** Reads the body as UTF-8 text; undefined when it exceeds API Gateway's limit. */
 async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 6.3): most GETs skip the stream.
+  if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) {
+    request.resume();
+    return '';
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {

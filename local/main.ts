@@ -29,7 +29,7 @@ function readLocalEnv() {
       DATA_DIR: z.string().min(1).default('./.data'),
       IN_MEMORY: z.stringbool().default(false),
       CURSOR_SECRET: z.string().min(32).optional(),
-      REPORTING_CURRENCY: Currency.default(DEFAULTS.reportingCurrency),
+      REPORTING_CURRENCY: z._default(Currency, DEFAULTS.reportingCurrency),
       PROJECTOR_INTERVAL_MS: z.coerce.number().int().min(0).default(DEFAULTS.projectorInterval.localMs),
     });
   } catch (error) {

@@ -6,6 +6,7 @@ import { createModelHandler } from '../lambdas/model/app';
 import { createPartnerHandler } from '../lambdas/partner/app';
 import { Partners } from '../lambdas/partner/partners';
 import { TIERS, type TierLimits } from '../lambdas/partner/tiers';
+import { meteredDrain } from '../lambdas/projector/metered-drain';
 import { routes } from '../lambdas/routes';
 import { createSalesHandler } from '../lambdas/sales/app';
 import { SaleEvents } from '../lambdas/sales/events';
@@ -13,6 +14,7 @@ import { Sales } from '../lambdas/sales/sales';
 import { CatalogClient, type CatalogClientOptions } from '../lambdas/shared/catalog/catalog';
 import { InternalCatalogSource } from '../lambdas/shared/catalog/internal';
 import { idempotentRunner } from '../lambdas/shared/idempotency';
+import { addMetricsSink } from '../lambdas/shared/metrics';
 import { CursorCodec } from '../lambdas/shared/pagination';
 import type { AggregateStore } from '../lambdas/shared/projection/aggregates';
 import { DynamoAggregateStore } from '../lambdas/shared/projection/dynamo-store';
@@ -25,7 +27,9 @@ import { lockDataDir } from './data-lock';
 import { openDatabase, openDynamo } from './engines';
 import { type Admission, createGateway, type GatewayOptions, lambdaContext } from './gateway';
 import { listen } from './http-server';
+import { withMetricsEndpoint } from './metrics-endpoint';
 import { LocalPartnerDirectory } from './partners';
+import { PrometheusRegistry } from './prometheus';
 import type { SqsHandler } from './queue-poller';
 import { type LocalIngestSettings, startLocalIngest } from './queue-worker';
 import { RateLimiter } from './rate-limiter';
@@ -119,8 +123,7 @@ async function startEngines(options: LocalStackOptions, url: string) {
       drainAgain = true;
       return;
     }
-    draining = projector
-      .drain()
+    draining = meteredDrain(projector, sql, store)
       .catch((error: unknown) => options.log?.(`projector: ${String(error)}`))
       .finally(() => {
         draining = undefined;
@@ -177,7 +180,7 @@ async function startEngines(options: LocalStackOptions, url: string) {
       events: new SaleEvents({ statuses, queue: ingest.queue, reportingCurrency }),
     }),
     stats: createStatsHandler({ store, catalog, reportingCurrency }),
-    partner: createPartnerHandler({ partners: new Partners(partners) }),
+    partner: createPartnerHandler({ partners: new Partners(partners, cursors) }),
   };
 
   const limiter = options.limits && new RateLimiter(options.limits.now);
@@ -188,7 +191,11 @@ async function startEngines(options: LocalStackOptions, url: string) {
       return { refused: 'api-key', detail: 'Send the API key issued with this partner as x-api-key' };
     return limiter?.take(clientId, options.limits?.override ?? TIERS[client.tier]) ?? { headers: {} };
   };
-  const gateway = createGateway({ routes, auth, handlers, admit, log: options.log, pages: options.pages });
+  const api = createGateway({ routes, auth, handlers, admit, log: options.log, pages: options.pages });
+  // What the functions publish as EMF, readable as Prometheus text at GET /metrics (admin scope).
+  const metrics = new PrometheusRegistry();
+  const stopMetrics = addMetricsSink((document) => metrics.record(document));
+  const gateway = withMetricsEndpoint(api, auth, metrics);
 
   // The schedule: the safety net for a kick that found the store down.
   const timer = interval > 0 ? setInterval(startDrain, interval) : undefined;
@@ -197,13 +204,29 @@ async function startEngines(options: LocalStackOptions, url: string) {
   async function close() {
     clearInterval(timer);
     await ingest.close();
+    stopMetrics();
     drainAgain = false;
     while (draining) await draining;
     await dynamo.close();
     await database.pglite.close();
   }
 
-  return { gateway, close, exposed: { sql, store, projector, catalog, dynamo, auth, ingest } };
+  return {
+    gateway,
+    close,
+    exposed: {
+      sql,
+      store,
+      projector,
+      catalog,
+      dynamo,
+      auth,
+      ingest,
+      metrics,
+      /** One drain as the scheduled projector runs it (with its metrics), for tests that turn the timer off. */
+      drain: () => meteredDrain(projector, sql, store),
+    },
+  };
 }
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;

@@ -11,7 +11,7 @@
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   type ApiClient,
   fetchToken,
@@ -243,9 +243,9 @@ const defined = <T extends Record<string, unknown>>(value: T) =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Record<string, string>;
 
 /** A page size the route's own `limit` schema accepts: plain integers, and odd spellings only if it takes them. */
-function limit(max: number, schema: z.ZodType): fc.Arbitrary<string> {
+function limit(max: number, schema: z.core.$ZodType): fc.Arbitrary<string> {
   const odd = [`0${max}`, `${max}.0`, '1e1', ' 5', '+5', '5 '].filter(
-    (value) => schema.safeParse(value).success,
+    (value) => z.safeParse(schema, value).success,
   );
   return fc.oneof(
     fc.integer({ min: 1, max }).map(String),
@@ -805,7 +805,7 @@ function genericMutations(route: RouteSpec): fc.Arbitrary<Mutation>[] {
       ),
     );
   }
-  const headerNames = route.headers ? Object.keys(route.headers.shape) : [];
+  const headerNames = route.headers ? Object.keys(route.headers._zod.def.shape) : [];
   if (headerNames.length > 0) {
     out.push(
       fc.record({ name: fc.constantFrom(...headerNames), value: headerValue }).map(({ name, value }) =>

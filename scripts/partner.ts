@@ -14,14 +14,16 @@
  */
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
-
-const TokenAnswer = z.object({
-  access_token: z.string().optional(),
-  error_description: z.string().optional(),
-});
+import { type ApiClient, createApiClient, fetchToken } from '../client';
+import { PartnerCreate, PartnerUpdate } from '../lambdas/partner/schemas';
 
 const USAGE =
   'usage: npm run partner -- create|list|get|update|delete [clientId] [--name N] [--tier T] [--role R]';
+
+const TOKEN_PATH = '/oauth2/token';
+
+/** One command's request, its flags already checked. */
+type Send = (api: ApiClient) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -37,35 +39,47 @@ async function main(): Promise<number> {
     },
   });
   const [command, clientId] = positionals;
-  if (!command || !['create', 'list', 'get', 'update', 'delete'].includes(command))
-    throw new UsageError(USAGE);
-  const base = values.url.replace(/\/+$/, '');
-  const token = await adminToken(values['token-url'] ?? `${base}/oauth2/token`, values);
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-  const fields = (keys: ('name' | 'tier' | 'role')[]) =>
-    Object.fromEntries(keys.filter((key) => values[key] !== undefined).map((key) => [key, values[key]]));
-  const withId = (path: string) => {
+  const withId = () => {
     if (!clientId) throw new UsageError(`${command} needs a clientId`);
-    return `${path}/${encodeURIComponent(clientId)}`;
+    return { params: { path: { clientId } } };
   };
+  // Flags are checked with the API's own schemas: a mistake is a usage error before any network call.
+  const flags = <T>(schema: z.ZodType<T>, input: Record<string, unknown>): T => {
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) throw new UsageError(`${z.prettifyError(parsed.error)}\n${USAGE}`);
+    return parsed.data;
+  };
+  const { name, tier, role } = values;
+  const commands: Record<string, () => Send> = {
+    create: () => {
+      const body = flags(PartnerCreate, { name, tier, role });
+      return (api) => api.POST('/partners', { body });
+    },
+    list: () => listAll,
+    get: () => {
+      const partner = withId();
+      return (api) => api.GET('/partners/{clientId}', partner);
+    },
+    update: () => {
+      const partner = withId();
+      const body = flags(PartnerUpdate, { name, tier });
+      return (api) => api.PATCH('/partners/{clientId}', { ...partner, body });
+    },
+    delete: () => {
+      const partner = withId();
+      return (api) => api.DELETE('/partners/{clientId}', partner);
+    },
+  };
+  const prepare = command !== undefined && Object.hasOwn(commands, command) ? commands[command] : undefined;
+  if (!prepare) throw new UsageError(USAGE);
+  const send = prepare();
 
-  const requests: Record<string, () => Promise<Response>> = {
-    create: () => call('POST', '/partners', fields(['name', 'tier', 'role'])),
-    list: () => call('GET', '/partners'),
-    get: () => call('GET', withId('/partners')),
-    update: () => call('PATCH', withId('/partners'), fields(['name', 'tier'])),
-    delete: () => call('DELETE', withId('/partners')),
-  };
-  const send = command ? requests[command] : undefined;
-  if (!send) throw new UsageError(USAGE);
-  const response = await send();
-  const text = await response.text();
-  if (text) console.log(text.startsWith('{') ? JSON.stringify(JSON.parse(text), null, 2) : text);
+  const base = values.url.replace(/\/+$/, '');
+  const api = createApiClient(base, await adminToken(values['token-url'] ?? `${base}${TOKEN_PATH}`, values));
+  const { data, error, response } = await send(api);
+  const body: unknown = data ?? error;
+  if (body !== undefined && body !== '')
+    console.log(typeof body === 'string' ? body : JSON.stringify(body, null, 2));
   if (response.ok && command === 'create')
     console.error('Store clientSecret and apiKey now: neither can be read again.');
   if (response.ok && command === 'delete') console.log(`Partner ${clientId} removed.`);
@@ -74,19 +88,25 @@ async function main(): Promise<number> {
 
 class UsageError extends Error {}
 
-async function adminToken(tokenUrl: string, values: { 'client-id': string; 'client-secret': string }) {
-  const basic = Buffer.from(`${values['client-id']}:${values['client-secret']}`).toString('base64');
-  const response = await fetch(tokenUrl, {
-    method: 'POST',
-    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-  });
-  const body = TokenAnswer.safeParse(await response.json().catch(() => undefined));
-  if (!response.ok || !body.success || !body.data.access_token) {
-    const reason = body.success ? body.data.error_description : undefined;
-    throw new Error(`No admin token from ${tokenUrl}: ${reason ?? response.status}`);
+/** GET /partners page after page: the first failing page, or every partner as one list. */
+const listAll: Send = async (api) => {
+  const items: unknown[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await api.GET('/partners', { params: { query: { limit: 100, ...(cursor && { cursor }) } } });
+    if (!page.data) return page;
+    items.push(...page.data.items);
+    if (!page.data.nextCursor) return { data: { items }, response: page.response };
+    cursor = page.data.nextCursor;
   }
-  return body.data.access_token;
+};
+
+/** A token of the admin client from the token endpoint at `tokenUrl` (the local one, or Cognito's). */
+async function adminToken(tokenUrl: string, values: { 'client-id': string; 'client-secret': string }) {
+  const url = new URL(tokenUrl);
+  if (url.pathname !== TOKEN_PATH) throw new UsageError(`--token-url must end in ${TOKEN_PATH}: ${tokenUrl}`);
+  const credentials = { clientId: values['client-id'], clientSecret: values['client-secret'] };
+  return (await fetchToken(url.origin, credentials)).access_token;
 }
 
 main().then(

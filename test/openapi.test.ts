@@ -4,13 +4,12 @@ import { z } from 'zod';
 import { routes as routeTable } from '../lambdas/routes';
 import { readSalesCsv } from '../lambdas/sales/csv';
 import { checkSubmission } from '../lambdas/sales/validation';
-import { buildOpenApi, toYaml } from '../lambdas/shared/openapi';
+import { buildOpenApi, responsesOf, toYaml } from '../lambdas/shared/openapi';
 import {
   acceptedScopes,
   mediaTypesOf,
   type RouteSpec,
   requestHeadersOf,
-  responsesOf,
   SCOPES,
 } from '../lambdas/shared/route';
 import { OPENAPI_FILE } from '../scripts/openapi';
@@ -161,7 +160,7 @@ describe('Script: openapi', () => {
             .filter((parameter) => parameter.in === location)
             .map((parameter) => parameter.name)
             .sort();
-        const keys = (schema: z.ZodType | undefined) =>
+        const keys = (schema: z.core.$ZodType | undefined) =>
           schema ? Object.keys(z.toJSONSchema(schema, { io: 'input' }).properties ?? {}).sort() : [];
 
         // Assert

@@ -3,7 +3,7 @@ import type * as z from 'zod';
 import type {} from 'zod-openapi';
 import type { BrandPage } from '../../lambdas/brand/schemas';
 import type { ModelPage } from '../../lambdas/model/schemas';
-import type { Problem } from '../../lambdas/shared/schemas';
+import type { Problem } from '../../lambdas/shared/problem-schema';
 import type {
   BrandStats,
   DailyRevenue,

@@ -1,33 +1,23 @@
-import { createApiHandler } from '../api';
+import type { CatalogDeps } from '../shared/aws-sql';
 import { catalogEntry } from '../shared/catalog/internal';
-import { created, ifMatch, noContent, ok } from '../shared/http/responses';
-import type { CursorCodec } from '../shared/pagination';
-import type { Sql } from '../shared/sql/port';
+import { apiHandlerFactory } from '../shared/http/api-handler';
+import { entityOperations } from '../shared/http/entity-operations';
+import { ok } from '../shared/http/responses';
 import { Brands } from './brands';
-
-export interface BrandDeps {
-  sql: Sql;
-  cursors: CursorCodec;
-}
+import { brandRoutes } from './routes';
 
 /** The brand function: the API's brand operations, and the stats service's internal name lookups. */
-export function createBrandHandler({ sql, cursors }: BrandDeps) {
+export function createBrandHandler({ sql, cursors }: CatalogDeps) {
   const brands = new Brands(sql, cursors);
-  const http = createApiHandler('brand', {
-    createBrand: async ({ body }) => {
-      const brand = await brands.create(body);
-      return created(brand, `/brands/${brand.id}`);
-    },
+  const operations = entityOperations(brands, '/brands', 'brandId');
+  const http = apiHandlerFactory(brandRoutes)('brand', {
+    createBrand: operations.create,
     listBrands: async ({ query }) => ok(await brands.list(query.limit, query.cursor)),
-    getBrand: async ({ params }) => ok(await brands.get(params.brandId)),
-    updateBrand: async ({ params, body, headers }) =>
-      ok(await brands.update(params.brandId, body, ifMatch(headers['if-match']))),
-    deleteBrand: async ({ params }) => {
-      await brands.delete(params.brandId);
-      return noContent();
-    },
+    getBrand: operations.get,
+    updateBrand: operations.update,
+    deleteBrand: operations.delete,
   });
-  return catalogEntry(http, async (id) => {
+  return catalogEntry('brand', http, async (id) => {
     const { id: brandId, name } = await brands.get(id);
     return { id: brandId, name };
   });

@@ -1,35 +1,32 @@
-import * as z from 'zod';
-import { CountryCode, NameText, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
+import * as z from 'zod/mini';
+import { CountryCode } from '../shared/countries';
+import { documented, NameText, nameInput, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
-const BrandName = z
-  .string()
-  .trim()
-  .min(1, { error: 'must not be empty' })
-  .max(100, { error: 'must be at most 100 characters' })
-  .refine((name) => !name.includes('\u0000'), { error: 'must not contain NUL characters' })
-  .meta({ description: 'Unique (case-insensitively), trimmed', example: 'Volkswagen' });
+const BrandName = nameInput('Unique (case-insensitively), trimmed', 'Volkswagen');
 
-export const Brand = z
-  .object({
+export const Brand = documented(
+  z.object({
     id: Uuid,
     name: NameText,
-    country: CountryCode.nullable(),
+    country: z.nullable(CountryCode),
     createdAt: Timestamp,
     updatedAt: Timestamp,
-  })
-  .meta({ id: 'Brand' });
+  }),
+  { id: 'Brand' },
+);
 export type Brand = z.infer<typeof Brand>;
 
-export const BrandCreate = z
-  .strictObject({ name: BrandName, country: CountryCode.optional() })
-  .meta({ id: 'BrandCreate' });
+export const BrandCreate = documented(z.strictObject({ name: BrandName, country: z.optional(CountryCode) }), {
+  id: 'BrandCreate',
+});
 export type BrandCreate = z.infer<typeof BrandCreate>;
 
-export const BrandPatch = z
-  .strictObject({ name: BrandName.optional(), country: CountryCode.nullable().optional() })
-  .meta({ id: 'BrandPatch' });
+export const BrandPatch = documented(
+  z.strictObject({ name: z.optional(BrandName), country: z.optional(z.nullable(CountryCode)) }),
+  { id: 'BrandPatch' },
+);
 export type BrandPatch = z.infer<typeof BrandPatch>;
 
 export const BrandParams = z.strictObject({ brandId: Uuid });
 export const BrandListQuery = PageQuery;
-export const BrandPage = page(Brand).meta({ id: 'BrandPage' });
+export const BrandPage = page(Brand, 'BrandPage');

@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger } from '../shared/powertools';
+import { instrumented } from '../shared/metrics';
+import { logger, withLogKeys } from '../shared/powertools';
 import { IngestMessage } from './messages';
 import type { ReceivedMessages } from './queue';
 import type { IngestWorker } from './worker';
@@ -13,16 +14,26 @@ export interface IngestHandlerDeps {
 /**
  * The SQS event source's handler: each record is one request's events, processed on its own, and the response
  * lists the records that failed (partial batch response), so only those come back. While the database breaker
- * is open, failed records wait out its window in the queue instead of being received again at once.
+ * is open, failed records wait out its window in the queue instead of being received again at once. Each
+ * record's log lines carry the request id and batch id of the request that queued it; the invocation's
+ * metrics (service `ingest`, operation `ingest`) are published when it ends.
  */
 export function createIngestHandler({ worker, messages }: IngestHandlerDeps) {
   const processor = new BatchProcessor(EventType.SQS);
   const processRecord = async (record: SQSRecord) => {
     const message = IngestMessage.parse(JSON.parse(record.body));
-    await worker.process(message, Number(record.attributes.ApproximateReceiveCount));
+    const { batchId, requestId } = message;
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+    await withLogKeys({ batchId, ...(requestId ? { requestId } : {}) }, async () => {
+      logger.debug('Message received', { events: message.events.length, receiveCount });
+      await worker.process(message, receiveCount);
+    });
   };
 
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    instrumented({ service: 'ingest', operation: 'ingest' }, () => handleBatch(event, context));
+
+  async function handleBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
     const response = await processPartialResponse(event, processRecord, processor, {
       context,
       throwOnFullBatchFailure: false,
@@ -38,5 +49,5 @@ export function createIngestHandler({ worker, messages }: IngestHandlerDeps) {
         .catch((error: unknown) => logger.warn('Could not delay failed messages', { error: error as Error }));
     }
     return response;
-  };
+  }
 }

@@ -1,18 +1,21 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { SaleCreate } from '../sales/schemas';
+import { RequestId } from '../shared/request-id';
 
 /** Most events one request may carry: their message stays far below SQS's 1 MiB (a sale is under 500 bytes). */
 export const MAX_EVENTS = 500;
 
 /**
- * What the intake sends and the worker consumes: the events of one request, already validated, and who sent
- * them. One request is one message, so a request is queued whole or not at all.
+ * What the intake sends and the worker consumes: the events of one request, already validated, who sent
+ * them, and the request's id (on the worker's log lines). One request is one message, so a request is queued
+ * whole or not at all.
  */
 export const IngestMessage = z.object({
   batchId: z.uuid(),
   clientId: z.string().min(1),
   events: z.array(SaleCreate).min(1).max(MAX_EVENTS),
+  requestId: z.optional(RequestId),
 });
 export type IngestMessage = z.infer<typeof IngestMessage>;
 
@@ -24,6 +27,9 @@ export const IngestionId = z
     error: 'must be an ingestion id as returned by POST /sales/events',
   })
   .meta({ description: 'Id of one queued event', example: '0b4f3a52-7a4e-4c1e-9d55-2f0a8c1e6b11.0' });
+
+/** Problem type (under PROBLEM_BASE) of events rejected because every delivery of their message failed. */
+export const INGESTION_FAILED = 'ingestion-failed';
 
 export const ingestionIdOf = (batchId: string, index: number) => `${batchId}.${index}`;
 

@@ -7,12 +7,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { Problem } from '../shared/schemas';
+import { problemFields } from '../shared/problem-schema';
 
 /** Why an event has no sale: a problem object; a taken externalId names the sale that holds it. */
-export const Reason = Problem.extend({
-  existingSaleId: z.uuid().optional().meta({ description: 'The sale that already holds the externalId' }),
-}).meta({ id: 'IngestionReason' });
+export const Reason = z
+  .strictObject({
+    ...problemFields,
+    existingSaleId: z.uuid().optional().meta({ description: 'The sale that already holds the externalId' }),
+  })
+  .meta({ id: 'IngestionReason' });
 export type Reason = z.infer<typeof Reason>;
 
 /** What became of one event: its sale, or why it has none (e.g. an unknown model). */

@@ -15,8 +15,9 @@ import {
   ValidationError,
 } from '../shared/errors';
 import { PROBLEM_BASE } from '../shared/http/problem';
+import { recordMetric } from '../shared/metrics';
 import { logger } from '../shared/powertools';
-import { type IngestMessage, ingestionIdOf, saleIdOf } from './messages';
+import { INGESTION_FAILED, type IngestMessage, ingestionIdOf, saleIdOf } from './messages';
 import type { IngestionResult, IngestionStatuses, Reason } from './statuses';
 
 export interface IngestWorkerOptions {
@@ -74,13 +75,13 @@ export class IngestWorker {
     try {
       await this.breaker.execute(async () => {
         const started = this.now();
-        await this.statuses.complete(message.batchId, await this.store(message));
+        const results = await this.store(message);
+        await this.statuses.complete(message.batchId, results);
+        countResults(results);
         return this.now() - started;
       });
     } catch (error) {
-      if (receiveCount >= this.options.maxReceiveCount && !(error instanceof BrokenCircuitError)) {
-        await this.settleLastDelivery(message, error);
-      }
+      if (receiveCount >= this.options.maxReceiveCount) await this.settleLastDelivery(message, error);
       throw error;
     }
   }
@@ -122,37 +123,45 @@ export class IngestWorker {
   }
 
   /**
-   * The last delivery failed: the message goes to the dead-letter queue. Its events that an earlier delivery
-   * stored stay stored; the others are rejected with the reason. Without a database to ask, they stay pending
-   * and a redrive of the dead-letter queue stores them.
+   * The last delivery failed: the message goes to the dead-letter queue and no event of it stays pending. Events
+   * an earlier delivery stored stay stored; the others are rejected with the reason. When the database cannot
+   * say which were stored (it is down, or the breaker holds it off), all are rejected as failed: reading the
+   * status later finds a sale an earlier delivery did store (`SaleEvents.status`), and a redrive of the
+   * dead-letter queue stores the rest and overwrites these statuses.
    */
   private async settleLastDelivery(message: IngestMessage, error: unknown): Promise<void> {
+    const events = eventsOf(message);
+    const storedBefore = await this.storedIds(events).catch(() => new Set<string>());
+    const reason: Reason = {
+      type: `${PROBLEM_BASE}${INGESTION_FAILED}`,
+      title: 'Not stored',
+      status: 503,
+      detail: `The event could not be stored in ${this.options.maxReceiveCount} deliveries; submit it again.`,
+    };
     try {
-      const events = eventsOf(message);
-      const storedBefore = await this.storedIds(events);
-      const reason: Reason = {
-        type: `${PROBLEM_BASE}ingestion-failed`,
-        title: 'Not stored',
-        status: 503,
-        detail: `The event could not be stored in ${this.options.maxReceiveCount} deliveries; submit it again.`,
-      };
-      await this.statuses.complete(
-        message.batchId,
-        events.map(({ saleId }) =>
-          storedBefore.has(saleId) ? { status: 'stored', saleId } : { status: 'rejected', reason },
-        ),
+      const results: IngestionResult[] = events.map(({ saleId }) =>
+        storedBefore.has(saleId) ? { status: 'stored', saleId } : { status: 'rejected', reason },
       );
+      await this.statuses.complete(message.batchId, results);
+      countResults(results);
       logger.error('Events rejected after their last delivery', {
         batchId: message.batchId,
-        error: error as Error,
+        error: error instanceof BrokenCircuitError ? 'database breaker open' : (error as Error),
       });
     } catch (cause) {
-      logger.error('Events left pending in the dead-letter queue', {
+      logger.error('Events left pending in the dead-letter queue: the status store failed', {
         batchId: message.batchId,
         error: cause as Error,
       });
     }
   }
+}
+
+/** EventsStored and EventsRejected, once a message's results are recorded (again, for a repeated delivery). */
+function countResults(results: readonly IngestionResult[]): void {
+  const stored = results.filter((result) => result.status === 'stored').length;
+  recordMetric('EventsStored', stored);
+  recordMetric('EventsRejected', results.length - stored);
 }
 
 /** The events a refusal of the use case names, each with its own problem; empty for any other error. */

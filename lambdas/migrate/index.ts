@@ -2,12 +2,13 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import * as z from 'zod';
 import { awsDataApiSql } from '../shared/aws-sql';
 import { readEnv } from '../shared/config';
+import { instrumented } from '../shared/metrics';
 import { createMigrateHandler } from './handler';
 
 const { MIGRATIONS_DIR } = readEnv({ MIGRATIONS_DIR: z.string().min(1) });
 const secrets = new SecretsManagerClient({});
 
-export const handler = createMigrateHandler({
+const migrateOnce = createMigrateHandler({
   sql: awsDataApiSql(),
   migrationsDir: MIGRATIONS_DIR,
   async readSecret(arn) {
@@ -16,3 +17,6 @@ export const handler = createMigrateHandler({
     return SecretString;
   },
 });
+
+export const handler = (event: Parameters<typeof migrateOnce>[0]) =>
+  instrumented({ service: 'migrate', operation: 'migrate' }, () => migrateOnce(event));

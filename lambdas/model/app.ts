@@ -1,33 +1,23 @@
-import { createApiHandler } from '../api';
+import type { CatalogDeps } from '../shared/aws-sql';
 import { catalogEntry } from '../shared/catalog/internal';
-import { created, ifMatch, noContent, ok } from '../shared/http/responses';
-import type { CursorCodec } from '../shared/pagination';
-import type { Sql } from '../shared/sql/port';
+import { apiHandlerFactory } from '../shared/http/api-handler';
+import { entityOperations } from '../shared/http/entity-operations';
+import { ok } from '../shared/http/responses';
 import { Models } from './models';
-
-export interface ModelDeps {
-  sql: Sql;
-  cursors: CursorCodec;
-}
+import { modelRoutes } from './routes';
 
 /** The model function: the API's model operations, and the stats service's internal name lookups. */
-export function createModelHandler({ sql, cursors }: ModelDeps) {
+export function createModelHandler({ sql, cursors }: CatalogDeps) {
   const models = new Models(sql, cursors);
-  const http = createApiHandler('model', {
-    createModel: async ({ body }) => {
-      const model = await models.create(body);
-      return created(model, `/models/${model.id}`);
-    },
+  const operations = entityOperations(models, '/models', 'modelId');
+  const http = apiHandlerFactory(modelRoutes)('model', {
+    createModel: operations.create,
     listModels: async ({ query }) => ok(await models.list(query.limit, query.cursor, query.brandId)),
-    getModel: async ({ params }) => ok(await models.get(params.modelId)),
-    updateModel: async ({ params, body, headers }) =>
-      ok(await models.update(params.modelId, body, ifMatch(headers['if-match']))),
-    deleteModel: async ({ params }) => {
-      await models.delete(params.modelId);
-      return noContent();
-    },
+    getModel: operations.get,
+    updateModel: operations.update,
+    deleteModel: operations.delete,
   });
-  return catalogEntry(http, async (id) => {
+  return catalogEntry('model', http, async (id) => {
     const { id: modelId, brandId, name } = await models.get(id);
     return { id: modelId, brandId, name };
   });

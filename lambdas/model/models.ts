@@ -1,18 +1,16 @@
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../shared/errors';
-import { type CursorCodec, type Page, toPage } from '../shared/pagination';
-import { ConstraintViolation, returnedRow, type Sql } from '../shared/sql/port';
+import { CatalogTable } from '../shared/catalog-table';
+import { ValidationError } from '../shared/errors';
+import { type Page, toPage } from '../shared/pagination';
+import { ConstraintViolation, returnedRow } from '../shared/sql/port';
 import type { Model, ModelCreate, ModelPatch } from './schemas';
 
 const COLUMNS = `id, brand_id AS "brandId", name, body_type AS "bodyType", launch_year AS "launchYear",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 type ModelRow = Model & { sortKey: string };
 
-/** Models use cases over the SQL port. */
-export class Models {
-  constructor(
-    private readonly sql: Sql,
-    private readonly cursors: CursorCodec,
-  ) {}
+/** Models use cases over the SQL port: a create and a list of their own, the rest the catalog table's. */
+export class Models extends CatalogTable<Model> {
+  protected readonly spec = { table: 'models', columns: COLUMNS } as const;
 
   async create(input: ModelCreate): Promise<Model> {
     const { rows } = await this.sql
@@ -34,7 +32,7 @@ export class Models {
             'unprocessable',
           );
         }
-        return rethrowNameTaken(input.name)(error);
+        return this.rethrowNameTaken(input.name)(error);
       });
     return returnedRow(rows);
   }
@@ -61,66 +59,12 @@ export class Models {
     return { ...page, items: page.items.map(({ sortKey: _, ...model }) => model) };
   }
 
-  async get(id: string): Promise<Model> {
-    const { rows } = await this.sql.query<Model>(`SELECT ${COLUMNS} FROM models WHERE id = :id::uuid`, {
-      id,
-    });
-    const model = rows[0];
-    if (!model) throw new NotFoundError('Model', id);
-    return model;
-  }
-
   /** Applies a partial change; `precondition` sees the current model first (for If-Match). */
-  async update(id: string, patch: ModelPatch, precondition: (current: Model) => boolean): Promise<Model> {
-    return this.sql.transaction(async (tx) => {
-      const { rows } = await tx.query<Model>(
-        `SELECT ${COLUMNS} FROM models WHERE id = :id::uuid FOR UPDATE`,
-        { id },
-      );
-      const current = rows[0];
-      if (!current) throw new NotFoundError('Model', id);
-      if (!precondition(current)) throw new PreconditionFailedError();
-      const next = {
-        name: patch.name ?? current.name,
-        bodyType: patch.bodyType === undefined ? current.bodyType : patch.bodyType,
-        launchYear: patch.launchYear === undefined ? current.launchYear : patch.launchYear,
-      };
-      if (
-        next.name === current.name &&
-        next.bodyType === current.bodyType &&
-        next.launchYear === current.launchYear
-      ) {
-        return current;
-      }
-      const updated = await tx
-        .query<Model>(
-          `UPDATE models SET name = :name, body_type = :bodyType, launch_year = :launchYear, updated_at = now()
-           WHERE id = :id::uuid RETURNING ${COLUMNS}`,
-          { id, ...next },
-        )
-        .catch(rethrowNameTaken(next.name));
-      return returnedRow(updated.rows);
-    });
+  update(id: string, patch: ModelPatch, precondition: (current: Model) => boolean): Promise<Model> {
+    return this.change(id, precondition, (current) => ({
+      name: patch.name ?? current.name,
+      bodyType: patch.bodyType === undefined ? current.bodyType : patch.bodyType,
+      launchYear: patch.launchYear === undefined ? current.launchYear : patch.launchYear,
+    }));
   }
-
-  async delete(id: string): Promise<void> {
-    const { affected } = await this.sql
-      .query('DELETE FROM models WHERE id = :id::uuid', { id })
-      .catch((error: unknown) => {
-        if (error instanceof ConstraintViolation && error.kind === 'foreign-key') {
-          throw new ConflictError('The model still has sales; delete them first', { cause: error });
-        }
-        throw error;
-      });
-    if (affected === 0) throw new NotFoundError('Model', id);
-  }
-}
-
-function rethrowNameTaken(name: string) {
-  return (error: unknown): never => {
-    if (error instanceof ConstraintViolation && error.kind === 'unique') {
-      throw new ConflictError(`The brand already has a model named "${name}"`, { cause: error });
-    }
-    throw error;
-  };
 }

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { NameText, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
+import * as z from 'zod/mini';
+import { documented, NameText, nameInput, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 export const BODY_TYPES = [
   'sedan',
@@ -15,56 +15,57 @@ export const BODY_TYPES = [
   'roadster',
 ] as const;
 
-const ModelName = z
-  .string()
-  .trim()
-  .min(1, { error: 'must not be empty' })
-  .max(100, { error: 'must be at most 100 characters' })
-  .refine((name) => !name.includes('\u0000'), { error: 'must not contain NUL characters' })
-  .meta({ description: 'Unique within its brand (case-insensitively), trimmed', example: 'Golf' });
+const ModelName = nameInput('Unique within its brand (case-insensitively), trimmed', 'Golf');
 
+const YEAR_ERROR = 'must be an integer year';
 const LaunchYear = z
-  .number({ error: 'must be an integer year' })
-  .int({ error: 'must be an integer year' })
-  .min(1886, { error: 'must be 1886 or later' })
-  .max(2100, { error: 'must be 2100 or earlier' });
+  .number({ error: YEAR_ERROR })
+  .check(
+    z.int({ error: YEAR_ERROR }),
+    z.gte(1886, { error: 'must be 1886 or later' }),
+    z.lte(2100, { error: 'must be 2100 or earlier' }),
+  );
 
 const BodyType = z.enum(BODY_TYPES, { error: `must be one of ${BODY_TYPES.join(', ')}` });
 
-export const Model = z
-  .object({
+export const Model = documented(
+  z.object({
     id: Uuid,
     brandId: Uuid,
     name: NameText,
-    bodyType: BodyType.nullable(),
-    launchYear: z.number().int().nullable(),
+    bodyType: z.nullable(BodyType),
+    launchYear: z.nullable(z.number().check(z.int())),
     createdAt: Timestamp,
     updatedAt: Timestamp,
-  })
-  .meta({ id: 'Model' });
+  }),
+  { id: 'Model' },
+);
 export type Model = z.infer<typeof Model>;
 
-export const ModelCreate = z
-  .strictObject({
+export const ModelCreate = documented(
+  z.strictObject({
     brandId: Uuid,
     name: ModelName,
-    bodyType: BodyType.optional(),
-    launchYear: LaunchYear.optional(),
-  })
-  .meta({ id: 'ModelCreate' });
+    bodyType: z.optional(BodyType),
+    launchYear: z.optional(LaunchYear),
+  }),
+  { id: 'ModelCreate' },
+);
 export type ModelCreate = z.infer<typeof ModelCreate>;
 
-export const ModelPatch = z
-  .strictObject({
-    name: ModelName.optional(),
-    bodyType: BodyType.nullable().optional(),
-    launchYear: LaunchYear.nullable().optional(),
-  })
-  .meta({ id: 'ModelPatch' });
+export const ModelPatch = documented(
+  z.strictObject({
+    name: z.optional(ModelName),
+    bodyType: z.optional(z.nullable(BodyType)),
+    launchYear: z.optional(z.nullable(LaunchYear)),
+  }),
+  { id: 'ModelPatch' },
+);
 export type ModelPatch = z.infer<typeof ModelPatch>;
 
 export const ModelParams = z.strictObject({ modelId: Uuid });
-export const ModelListQuery = PageQuery.extend({
-  brandId: Uuid.optional().meta({ description: 'Only the models of this brand' }),
+export const ModelListQuery = z.strictObject({
+  ...PageQuery.shape,
+  brandId: documented(z.optional(Uuid), { description: 'Only the models of this brand' }),
 });
-export const ModelPage = page(Model).meta({ id: 'ModelPage' });
+export const ModelPage = page(Model, 'ModelPage');

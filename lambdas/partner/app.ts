@@ -1,6 +1,7 @@
-import { createApiHandler } from '../api';
+import { apiHandlerFactory } from '../shared/http/api-handler';
 import { created, noContent, ok } from '../shared/http/responses';
 import type { Partners } from './partners';
+import { partnerRoutes } from './routes';
 
 export interface PartnerDeps {
   partners: Partners;
@@ -12,12 +13,12 @@ export interface PartnerDeps {
  * those rights, and no partner function holds database rights.
  */
 export function createPartnerHandler({ partners }: PartnerDeps) {
-  return createApiHandler('partner', {
+  return apiHandlerFactory(partnerRoutes)('partner', {
     createPartner: async ({ body }) => {
       const partner = await partners.onboard(body);
       return created(partner, `/partners/${partner.clientId}`);
     },
-    listPartners: async () => ok(await partners.list()),
+    listPartners: async ({ query }) => ok(await partners.list(query.limit, query.cursor)),
     getPartner: async ({ params }) => ok(await partners.get(params.clientId)),
     updatePartner: async ({ params, body }) => ok(await partners.update(params.clientId, body)),
     deletePartner: async ({ params }) => {

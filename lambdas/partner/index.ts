@@ -1,7 +1,8 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import * as z from 'zod';
-import { readEnv } from '../shared/config';
+import { cursorEnv, readEnv } from '../shared/config';
+import { CursorCodec } from '../shared/pagination';
 import { createPartnerHandler } from './app';
 import { AwsPartnerDirectory, usagePlansNamed } from './aws-directory';
 import { Partners } from './partners';
@@ -10,6 +11,7 @@ const env = readEnv({
   USER_POOL_ID: z.string().min(1),
   USAGE_PLAN_PREFIX: z.string().min(1),
   ACCESS_TOKEN_MINUTES: z.coerce.number().int().min(5).max(1440),
+  ...cursorEnv,
 });
 
 const apigateway = new APIGatewayClient({});
@@ -20,5 +22,5 @@ const directory = new AwsPartnerDirectory(new CognitoIdentityProviderClient({}),
 });
 
 export const handler = createPartnerHandler({
-  partners: new Partners(directory),
+  partners: new Partners(directory, new CursorCodec(env.CURSOR_SECRET)),
 });

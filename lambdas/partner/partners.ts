@@ -1,4 +1,5 @@
 import { NotFoundError } from '../shared/errors';
+import { type CursorCodec, toPage } from '../shared/pagination';
 import { SCOPES } from '../shared/route';
 import type { TierName } from './tiers';
 import { TIERS } from './tiers';
@@ -40,6 +41,17 @@ export interface PartnerDirectory {
   remove(clientId: string): Promise<boolean>;
 }
 
+const keyOf = (record: PartnerRecord) => [record.createdAt, record.clientId];
+
+/** Ordinal, part by part: ISO timestamps and client ids sort by their characters. */
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const [left = '', right = ''] = [a[i], b[i]];
+    if (left !== right) return left < right ? -1 : 1;
+  }
+  return 0;
+}
+
 /** The OAuth2 scopes of each role's app client. */
 export const ROLE_SCOPES: Record<PartnerRoleName, string[]> = {
   reader: [SCOPES.read],
@@ -48,7 +60,10 @@ export const ROLE_SCOPES: Record<PartnerRoleName, string[]> = {
 
 /** Partner onboarding and upkeep, for operators (admin scope) through the API and the CLI. */
 export class Partners {
-  constructor(private readonly directory: PartnerDirectory) {}
+  constructor(
+    private readonly directory: PartnerDirectory,
+    private readonly cursors: CursorCodec,
+  ) {}
 
   /** Creates the app client and its API key; the secret and the key are shown this once. */
   async onboard(input: { name: string; tier: TierName; role: PartnerRoleName }) {
@@ -56,9 +71,16 @@ export class Partners {
     return { ...this.view(created), clientSecret: created.clientSecret, apiKey: created.apiKey };
   }
 
-  async list() {
-    const records = await this.directory.list();
-    return { items: records.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map((r) => this.view(r)) };
+  /**
+   * Oldest first, keyset on (createdAt, clientId), so a partner added or removed between pages moves no other.
+   * The directories list every partner at once (API Gateway has no tag filter), so pages are cut here.
+   */
+  async list(limit: number, cursor?: string) {
+    const after = cursor ? this.cursors.decode(cursor, 'partners') : undefined;
+    const sorted = (await this.directory.list()).sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+    const rest = after ? sorted.filter((record) => compareKeys(keyOf(record), after) > 0) : sorted;
+    const page = toPage(rest.slice(0, limit + 1), limit, keyOf, this.cursors, 'partners');
+    return { ...page, items: page.items.map((record) => this.view(record)) };
   }
 
   async get(clientId: string) {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { PageQuery, page } from '../shared/schemas';
 import { Tier } from './tiers';
 
 const PartnerName = z
@@ -64,11 +65,6 @@ export const PartnerCreated = Partner.extend({
     .meta({ description: 'Send as x-api-key with every call: it carries the tier limits' }),
 }).meta({ id: 'PartnerCreated' });
 
-export const PartnerList = z
-  .object({
-    items: z
-      .array(Partner)
-      .max(1000)
-      .meta({ description: 'Every partner (one page: at most 1000 are onboarded)' }),
-  })
-  .meta({ id: 'PartnerList' });
+/** Partners oldest first, a page at a time (keyset on onboarding time and client id). */
+export const PartnerListQuery = PageQuery;
+export const PartnerPage = page(Partner, 'PartnerPage');

@@ -1,14 +1,17 @@
 import * as z from 'zod';
-import { createApiHandler } from '../api';
+import { apiHandlerFactory } from '../shared/http/api-handler';
+import { readFormFile } from '../shared/http/form';
 import type { ApiRequest } from '../shared/http/request';
 import { created, noContent, ok } from '../shared/http/responses';
 import type { IdempotentRequest, IdempotentRunner } from '../shared/idempotency';
+import { recordMetric } from '../shared/metrics';
 import type { CursorCodec } from '../shared/pagination';
 import type { Projector } from '../shared/projection/projector';
 import { SCOPES } from '../shared/route';
 import type { Sql } from '../shared/sql/port';
 import { readSalesCsv } from './csv';
 import type { SaleEvents } from './events';
+import { salesRoutes } from './routes';
 import { type Actor, Sales } from './sales';
 
 export interface SalesDeps {
@@ -32,7 +35,7 @@ export function createSalesHandler({
 }: SalesDeps) {
   const sales = new Sales(sql, projector, cursors, reportingCurrency);
 
-  return createApiHandler('sales', {
+  return apiHandlerFactory(salesRoutes, { readForm: readFormFile })('sales', {
     createSale: (request) =>
       idempotent(idempotencyOf(request, 'createSale'), async () => {
         const [sale] = await sales.record(
@@ -61,13 +64,15 @@ export function createSalesHandler({
     importSales: (request) =>
       idempotent(idempotencyOf(request, 'importSales'), async () => {
         const importedRows = await sales.import(readSalesCsv(request.body), actorOf(request));
+        recordMetric('RowsImported', importedRows);
         return { status: 201, body: { importedRows } };
       }),
     createSaleEvents: async (request) => ({
       status: 202,
-      body: { items: await events.accept(request.body.events, actorOf(request)) },
+      body: { items: await events.accept(request.body.events, actorOf(request), request.requestId) },
     }),
-    getSaleEvent: async (request) => ok(await events.status(request.params.ingestionId, actorOf(request))),
+    getSaleEvent: async (request) =>
+      ok(await events.status(request.params.ingestionId, actorOf(request), sales)),
     listSales: async ({ query }) => ok(await sales.list(query, query.limit, query.cursor)),
     getSale: async ({ params }) => ok(await sales.get(params.saleId)),
     deleteSale: async (request) => {

@@ -28,7 +28,7 @@ export const IngestionStatus = z
     status: z.enum(['pending', 'stored', 'rejected']).meta({
       description: 'pending: queued; stored: the sale exists (saleId); rejected: it never will (reason)',
     }),
-    saleId: Uuid.optional(),
+    saleId: z.optional(Uuid),
     reason: Reason.optional(),
   })
   .meta({ id: 'IngestionStatus' });

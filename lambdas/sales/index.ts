@@ -2,11 +2,12 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import { awsIngestDeps } from '../ingest/aws';
-import { kickByInvoke } from '../projector/kick';
+import { kickByInvoke, kickEnv } from '../projector/kick';
 import { awsAggregateStore, dynamoClient } from '../shared/aws-dynamo';
 import { awsCatalogDeps } from '../shared/aws-sql';
-import { currencyEnv, readEnv } from '../shared/config';
+import { readEnv } from '../shared/config';
 import { idempotentRunner } from '../shared/idempotency';
+import { currencyEnv } from '../shared/money';
 import { Projector } from '../shared/projection/projector';
 import { createSalesHandler } from './app';
 import { SaleEvents } from './events';
@@ -14,7 +15,7 @@ import { SaleEvents } from './events';
 const env = readEnv({
   ...currencyEnv,
   IDEMPOTENCY_TABLE: z.string().min(1),
-  PROJECTOR_FUNCTION_NAME: z.string().min(1),
+  ...kickEnv,
 });
 const { sql, cursors } = awsCatalogDeps();
 

@@ -1,6 +1,7 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { recordMetric } from '../shared/metrics';
 import { type CursorCodec, type Page, toPage } from '../shared/pagination';
-import { type OutboxEntry, recordChanges } from '../shared/projection/bookkeeping';
+import { mergeChanges, recordChanges, type SaleChange } from '../shared/projection/bookkeeping';
 import type { Projector } from '../shared/projection/projector';
 import type { Sql } from '../shared/sql/port';
 import {
@@ -58,21 +59,24 @@ export class Sales {
     answer: (tx: Sql, ids: string[]) => Promise<T>,
   ): Promise<T> {
     const checked = checkSubmission(submission, this.reportingCurrency);
-    const { outbox, result } = await this.sql.transaction(async (tx) => {
+    const { booking, result } = await this.sql.transaction(async (tx) => {
       await this.refuseBadItems(tx, submission, checked);
       await refuseTakenExternalIds(tx, checked, actor.clientId);
-      const outbox: OutboxEntry[] = [];
+      const changes: SaleChange[] = [];
       for (let start = 0; start < checked.sales.length; start += INSERT_CHUNK) {
         const chunk = checked.sales.slice(start, start + INSERT_CHUNK);
-        outbox.push(...(await recordChanges(tx, await insertSales(tx, chunk, actor.clientId))));
+        changes.push(...(await insertSales(tx, chunk, actor.clientId)));
       }
+      // Booked once for the whole write: a bucket that many chunks touch is bumped and queued once.
+      const booking = await recordChanges(tx, mergeChanges(changes));
       const result = await answer(
         tx,
         checked.sales.map((sale) => sale.id),
       );
-      return { outbox, result };
+      return { booking, result };
     });
-    await this.projector.afterCommit(outbox);
+    recordMetric('SalesWritten', checked.sales.length);
+    await this.projector.afterCommit(booking);
     return result;
   }
 
@@ -118,7 +122,7 @@ export class Sales {
 
   /** Deletes a sale; only the client that submitted it, or an admin, may. */
   async delete(id: string, actor: Actor): Promise<void> {
-    const outbox = await this.sql.transaction(async (tx) => {
+    const booking = await this.sql.transaction(async (tx) => {
       const sale = await lockSale(tx, id);
       if (!sale) throw new NotFoundError('Sale', id);
       if (sale.submittedBy !== actor.clientId && !actor.isAdmin) {
@@ -126,7 +130,7 @@ export class Sales {
       }
       return recordChanges(tx, await deleteSale(tx, id));
     });
-    await this.projector.afterCommit(outbox);
+    await this.projector.afterCommit(booking);
   }
 }
 

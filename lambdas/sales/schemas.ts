@@ -1,7 +1,8 @@
 import * as z from 'zod';
+import { CountryCode } from '../shared/countries';
 import { toFieldIssues } from '../shared/http/request';
-import { Currency, minorDigits } from '../shared/money';
-import { CountryCode, checkDayOrder, Decimal, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
+import { Currency, Decimal, minorDigits } from '../shared/money';
+import { checkDayOrder, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 export const MAX_BATCH = 1000;
 
@@ -31,8 +32,8 @@ const saleFields = {
     .min(1, { error: 'must be an integer ≥ 1' })
     .max(1_000_000, { error: 'must be at most 1000000' }),
   unitPrice: UnitPrice,
-  currency: Currency.optional().meta({ description: 'Defaults to the reporting currency' }),
-  country: CountryCode.optional(),
+  currency: z.optional(Currency).meta({ description: 'Defaults to the reporting currency' }),
+  country: z.optional(CountryCode),
   externalId: z
     .string()
     .min(1, { error: 'must not be empty' })
@@ -64,7 +65,7 @@ export const Sale = z
     quantity: z.number().int(),
     unitPrice: Decimal,
     currency: Currency,
-    country: CountryCode.nullable(),
+    country: z.nullable(CountryCode),
     externalId: z.string().max(200).nullable(),
     submittedBy: z.string().max(128).meta({ description: 'The client id that submitted the sale' }),
     createdAt: Timestamp,
@@ -121,13 +122,16 @@ export const SaleParams = z.strictObject({ saleId: Uuid });
 const ListDay = z.iso
   .date({ error: 'must be a date YYYY-MM-DD' })
   .refine((day) => !day.startsWith('0000-'), { error: 'must be a date from 0001-01-01' });
-export const SaleListQuery = PageQuery.extend({
-  modelId: Uuid.optional(),
-  brandId: Uuid.optional(),
-  from: ListDay.optional().meta({ description: 'First UTC day, inclusive' }),
-  to: ListDay.optional().meta({ description: 'Last UTC day, inclusive' }),
-}).superRefine(checkDayOrder);
-export const SalePage = page(Sale).meta({ id: 'SalePage' });
+export const SaleListQuery = z
+  .strictObject({
+    ...PageQuery.shape,
+    modelId: z.optional(Uuid),
+    brandId: z.optional(Uuid),
+    from: ListDay.optional().meta({ description: 'First UTC day, inclusive' }),
+    to: ListDay.optional().meta({ description: 'Last UTC day, inclusive' }),
+  })
+  .superRefine(checkDayOrder);
+export const SalePage = page(Sale, 'SalePage');
 
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().min(1).max(200).optional().meta({

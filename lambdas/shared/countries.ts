@@ -1,3 +1,5 @@
+import { codeOf } from './code-schema';
+
 /** ISO 3166-1 alpha-2 officially assigned codes. */
 export const COUNTRY_CODES: ReadonlySet<string> = new Set(
   (
@@ -10,3 +12,9 @@ export const COUNTRY_CODES: ReadonlySet<string> = new Set(
     'UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW'
   ).split(' '),
 );
+
+export const CountryCode = codeOf(COUNTRY_CODES, {
+  error: 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE',
+  description: 'ISO 3166-1 alpha-2 country code',
+  example: 'DE',
+});

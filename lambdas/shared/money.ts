@@ -1,5 +1,6 @@
 /** Exact decimal amounts as strings, summed as scaled BigInts: money is never a float. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { codeOf } from './code-schema';
 
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
@@ -7,12 +8,12 @@ const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency
  * The one rule for a currency code, wherever one arrives (request bodies and queries, REPORTING_CURRENCY,
  * CDK settings): an ISO 4217 code this runtime knows, so its minor unit is known too.
  */
-const CURRENCY_ERROR = 'must be an ISO 4217 currency code in upper case, e.g. EUR';
-export const Currency = z
-  .string()
-  .refine((code) => CURRENCIES.has(code), { error: CURRENCY_ERROR })
-  // Every ISO 4217 code has three letters (stated for clients; the refinement enforces the exact set).
-  .meta({ description: 'ISO 4217 currency code', example: 'EUR', minLength: 3, maxLength: 3 });
+// Every ISO 4217 code has three letters (stated for clients; the set enforces the exact codes).
+export const Currency = codeOf(CURRENCIES, {
+  error: 'must be an ISO 4217 currency code in upper case, e.g. EUR',
+  description: 'ISO 4217 currency code',
+  example: 'EUR',
+});
 
 /** Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, KWD 3). */
 export function minorDigits(currency: string): number {
@@ -66,3 +67,14 @@ export function divideHalfEven(scaledTotal: bigint, count: number, digits: numbe
 export function inMinorUnits(amount: string, currency: string): string {
   return formatDecimal(parseDecimal(amount), minorDigits(currency));
 }
+
+/** An exact decimal amount in a response (sums, averages, prices): never a float. */
+export const Decimal = z
+  .string()
+  .check(z.maxLength(40), z.regex(/^-?\d+(\.\d+)?$/))
+  .register(z.globalRegistry, { description: 'Exact decimal string in the currency', example: '24999.90' });
+
+/** Currency of figures when a request names none (ISO 4217). */
+export const currencyEnv = {
+  REPORTING_CURRENCY: Currency,
+};

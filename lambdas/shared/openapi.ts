@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the API, generated from the route table (served by the docs pages, written by scripts/openapi.ts). */
 import { stringify } from 'yaml';
-import type { z } from 'zod';
+import type * as core from 'zod/v4/core';
+import { globalRegistry } from 'zod/v4/core';
 import {
   createDocument,
   type oas31,
@@ -10,6 +11,7 @@ import {
   type ZodOpenApiResponsesObject,
 } from 'zod-openapi';
 import { version } from '../../package.json';
+import { Problem } from './problem-schema';
 import {
   type AccessLevel,
   acceptedScopes,
@@ -17,11 +19,12 @@ import {
   type Method,
   mediaTypesOf,
   objectOf,
+  PROBLEM_JSON,
+  problem,
   type ResponseHeader,
   type ResponseSpec,
   type RouteSpec,
   requestHeadersOf,
-  responsesOf,
   SCOPE_DESCRIPTIONS,
   SCOPES,
 } from './route';
@@ -84,6 +87,42 @@ and \`${SCOPES.admin}\` is accepted everywhere.
 ${tokenNote}
 
 **Errors** are RFC 9457 problem details (\`application/problem+json\`).`;
+
+const COMMON: Record<number, ResponseSpec> = {
+  400: problem('Malformed id, query, header or body'),
+  401: { ...problem('Missing or invalid access token'), headers: ['WWW-Authenticate'] },
+  403: problem('The token lacks the scope this operation needs'),
+  429: { ...problem('Too many requests'), headers: ['Retry-After'] },
+  500: problem('Something went wrong on our side; nothing is exposed'),
+};
+
+/**
+ * A route's responses as documented: its own, and those that follow from its shape (body, conditional headers,
+ * status): a JSON success carries its ETag, a 503 says when to retry, a problem+json body is a Problem.
+ */
+export function responsesOf(route: RouteSpec): Record<number, ResponseSpec> {
+  const headers = requestHeadersOf(route)?._zod.def.shape ?? {};
+  const derived: Record<number, ResponseSpec> = { ...COMMON };
+  if ('if-none-match' in headers) derived[304] = { description: 'Not modified', headers: ['ETag'] };
+  if ('if-match' in headers) derived[412] = problem('If-Match is stale');
+  if (route.body) derived[415] = problem(`The body is not ${mediaTypesOf(route).join(' or ')}`);
+  const responses: Record<number, ResponseSpec> = { ...derived, ...route.responses };
+  for (const [status, own] of Object.entries(responses)) {
+    const response = own.contentType === PROBLEM_JSON && !own.schema ? { ...own, schema: Problem } : own;
+    const implied = impliedHeaders(Number(status), response);
+    responses[Number(status)] =
+      implied.length > 0
+        ? { ...response, headers: [...new Set([...(response.headers ?? []), ...implied])] }
+        : response;
+  }
+  return responses;
+}
+
+function impliedHeaders(status: number, response: ResponseSpec): ResponseHeader[] {
+  if (status === 503) return ['Retry-After'];
+  const json = response.schema && (response.contentType ?? 'application/json') === 'application/json';
+  return status < 300 && json ? ['ETag'] : [];
+}
 
 /** Builds the OpenAPI 3.1 document of the API from its route table. */
 export function buildOpenApi(routes: readonly RouteSpec[], options: OpenApiOptions = {}): OpenApiDocument {
@@ -177,7 +216,7 @@ function operationOf(route: RouteSpec): ZodOpenApiOperationObject {
 }
 
 /** The body in each media type the route accepts; a form carries the text as a file, so consoles offer a picker. */
-function requestContentOf(route: RouteSpec, body: z.ZodType) {
+function requestContentOf(route: RouteSpec, body: core.$ZodType) {
   const bodyType = route.bodyType ?? 'application/json';
   const csvExample = bodyType === 'text/csv' ? csvExampleOf(route) : undefined;
   const content: NonNullable<ZodOpenApiOperationObject['requestBody']>['content'] = {
@@ -222,17 +261,17 @@ function responseOf(status: number, response: ResponseSpec) {
 }
 
 function csvExampleOf(route: RouteSpec): string | undefined {
-  const example = route.body?.meta()?.example;
+  const example = route.body && globalRegistry.get(route.body)?.example;
   return typeof example === 'string' ? example : CSV_EXAMPLES[route.operationId];
 }
 
 /** Path and query parameters come from an object schema (possibly piped or lazy), one parameter per key. */
-function objectSchema(schema: z.ZodType, where: string): ZodObjectInput {
+function objectSchema(schema: core.$ZodType, where: string): ZodObjectInput {
   if (!isObjectInput(schema)) throw new Error(`${where}: parameters need an object schema`);
   return schema;
 }
 
-function isObjectInput(schema: z.core.$ZodType): schema is ZodObjectInput {
+function isObjectInput(schema: core.$ZodType): schema is ZodObjectInput {
   return objectOf(schema) !== undefined;
 }
 
@@ -260,9 +299,11 @@ const HEADERS: Record<ResponseHeader, oas31.HeaderObject> = {
   },
   'X-Request-Id': {
     description:
-      'Id of this request, also in problem bodies and in the logs: quote it when you report a problem',
+      'Id of this request, also in problem bodies and in the logs: quote it when you report a problem. ' +
+      'It is the X-Request-Id you sent when that is 1-128 of A-Z a-z 0-9 . _ : - (else ignored), or the ' +
+      'trace id of a valid W3C traceparent, or one the API generates.',
     required: true,
-    schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9-]+$' },
+    schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' },
   },
   RateLimit: {
     description:

@@ -1,5 +1,6 @@
-import * as z from 'zod';
-import { Problem } from './schemas';
+import * as z from 'zod/mini';
+import type * as core from 'zod/v4/core';
+import { documented } from './schemas';
 
 /** The Lambda functions of the API, one per entity. */
 export type FunctionName = 'brand' | 'model' | 'sales' | 'stats' | 'partner';
@@ -35,9 +36,9 @@ export type ResponseHeader =
 
 export interface ResponseSpec {
   description: string;
-  schema?: z.ZodType;
+  schema?: core.$ZodType;
   contentType?: string;
-  /** Headers particular to this response; those that follow from its status are added by `responsesOf`. */
+  /** Headers particular to this response; those that follow from its status are added by `responsesOf` (openapi.ts). */
   headers?: readonly ResponseHeader[];
 }
 
@@ -56,16 +57,16 @@ export interface RouteSpec {
   access: AccessLevel;
   summary: string;
   tag: Tag;
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
+  params?: core.$ZodType;
+  query?: core.$ZodType;
+  body?: core.$ZodType;
   /** Media type of the body; JSON unless stated. */
   bodyType?: 'application/json' | 'text/csv';
   /** A text body may also come as this file part of a `multipart/form-data` form (an upload from a browser). */
   formFile?: string;
   /** Request headers particular to the route; the conditional ones follow from its method (`requestHeadersOf`). */
-  headers?: z.ZodObject;
-  /** The route's own responses; the ones that follow from its shape are added by `responsesOf`. */
+  headers?: core.$ZodObject;
+  /** The route's own responses; the ones that follow from its shape are added by `responsesOf` (openapi.ts). */
   responses: Record<number, ResponseSpec>;
 }
 
@@ -100,83 +101,38 @@ export function acceptedScopes(access: AccessLevel): string[] {
 
 export const routeKey = (method: string, path: string) => `${method} ${path}`;
 
-const IfNoneMatch = z.object({
-  'if-none-match': z
-    .string()
-    .max(4096)
-    .optional()
-    .meta({ description: 'ETag from an earlier GET; 304 if unchanged' }),
-});
-const IfMatch = z.object({
-  'if-match': z.string().max(4096).optional().meta({ description: 'ETag from a GET; 412 if stale' }),
-});
+const etagHeader = (description: string) =>
+  documented(z.optional(z.string().check(z.maxLength(4096))), { description });
+const IfNoneMatch = z.object({ 'if-none-match': etagHeader('ETag from an earlier GET; 304 if unchanged') });
+const IfMatch = z.object({ 'if-match': etagHeader('ETag from a GET; 412 if stale') });
 
 /** Every GET answers 304 to a matching If-None-Match; every PATCH honours If-Match. */
-export function requestHeadersOf(route: RouteSpec): z.ZodObject | undefined {
+export function requestHeadersOf(route: RouteSpec): core.$ZodObject | undefined {
   const conditional = route.method === 'GET' ? IfNoneMatch : route.method === 'PATCH' ? IfMatch : undefined;
   if (!conditional) return route.headers;
-  return route.headers ? route.headers.extend(conditional.shape) : conditional;
+  return route.headers ? z.object({ ...route.headers._zod.def.shape, ...conditional.shape }) : conditional;
 }
 
-/** A problem+json response, for the errors particular to a route. */
-export const problem = (description: string): ResponseSpec => ({
-  description,
-  schema: Problem,
-  contentType: 'application/problem+json',
-});
+export const PROBLEM_JSON = 'application/problem+json';
 
-const COMMON: Record<number, ResponseSpec> = {
-  400: problem('Malformed id, query, header or body'),
-  401: { ...problem('Missing or invalid access token'), headers: ['WWW-Authenticate'] },
-  403: problem('The token lacks the scope this operation needs'),
-  429: { ...problem('Too many requests'), headers: ['Retry-After'] },
-  500: problem('Something went wrong on our side; nothing is exposed'),
-};
-
-/**
- * A route's responses: its own, and those that follow from its shape (body, conditional headers, status): a JSON
- * success carries its ETag, a 503 says when to retry.
- */
-export function responsesOf(route: RouteSpec): Record<number, ResponseSpec> {
-  const headers = requestHeadersOf(route)?.shape ?? {};
-  const derived: Record<number, ResponseSpec> = { ...COMMON };
-  if ('if-none-match' in headers) derived[304] = { description: 'Not modified', headers: ['ETag'] };
-  if ('if-match' in headers) derived[412] = problem('If-Match is stale');
-  if (route.body) derived[415] = problem(`The body is not ${mediaTypesOf(route).join(' or ')}`);
-  const responses: Record<number, ResponseSpec> = { ...derived, ...route.responses };
-  for (const [status, response] of Object.entries(responses)) {
-    const implied = impliedHeaders(Number(status), response);
-    if (implied.length > 0) {
-      responses[Number(status)] = {
-        ...response,
-        headers: [...new Set([...(response.headers ?? []), ...implied])],
-      };
-    }
-  }
-  return responses;
-}
-
-function impliedHeaders(status: number, response: ResponseSpec): ResponseHeader[] {
-  if (status === 503) return ['Retry-After'];
-  const json = response.schema && (response.contentType ?? 'application/json') === 'application/json';
-  return status < 300 && json ? ['ETag'] : [];
-}
+/** A problem+json response, for the errors particular to a route (documented with the Problem schema). */
+export const problem = (description: string): ResponseSpec => ({ description, contentType: PROBLEM_JSON });
 
 /** The object schema behind path or query parameters (possibly piped or lazy); undefined if there is none. */
-export function objectOf(schema: z.core.$ZodType): z.ZodObject | undefined {
+export function objectOf(schema: core.$ZodType): core.$ZodObject | undefined {
   const def = schema._zod.def;
-  if (def.type === 'object') return schema as z.ZodObject;
-  if (def.type === 'pipe') return objectOf((def as z.core.$ZodPipeDef).in);
-  if (def.type === 'lazy') return objectOf((def as z.core.$ZodLazyDef).getter());
+  if (def.type === 'object') return schema as core.$ZodObject;
+  if (def.type === 'pipe') return objectOf((def as core.$ZodPipeDef).in);
+  if (def.type === 'lazy') return objectOf((def as core.$ZodLazyDef).getter());
   return undefined;
 }
 
 /** The parameter names of a path or query schema: the keys of its object. */
-export function parameterNamesOf(schema: z.ZodType | undefined): string[] {
+export function parameterNamesOf(schema: core.$ZodType | undefined): string[] {
   if (!schema) return [];
   const object = objectOf(schema);
   if (!object) throw new Error('Parameters need an object schema');
-  return Object.keys(object.shape);
+  return Object.keys(object._zod.def.shape);
 }
 
 /** The media types a route's body may come in. */

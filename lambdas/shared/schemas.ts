@@ -1,30 +1,43 @@
-import * as z from 'zod';
-import { COUNTRY_CODES } from './countries';
+/**
+ * Schemas every function shares, in zod's small entry point (`zod/mini`: functions instead of methods, so a bundle
+ * carries only the checks it uses, and builds its schemas at a fraction of classic zod's start-up cost).
+ * Wrap them with zod's functions (`z.optional(Uuid)`), which both entry points share.
+ */
+
+import * as z from 'zod/mini';
+import type * as core from 'zod/v4/core';
+
+/** Documents a schema (OpenAPI): its own metadata, on the instance itself (no copy is made). */
+export function documented<T extends core.$ZodType>(schema: T, meta: core.GlobalMeta): T {
+  z.globalRegistry.add(schema, meta);
+  return schema;
+}
 
 export const Uuid = z.uuid({ error: 'must be a UUID' });
 
-const COUNTRY_ERROR = 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE';
-export const CountryCode = z
-  .string()
-  .refine((code) => COUNTRY_CODES.has(code), { error: COUNTRY_ERROR })
-  .meta({ description: 'ISO 3166-1 alpha-2 country code', example: 'DE', minLength: 2, maxLength: 2 });
-
-export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 date-time (UTC)' });
+export const Timestamp = documented(z.iso.datetime({ offset: true }), {
+  description: 'ISO 8601 date-time (UTC)',
+});
 
 /** A whole number from a query string: digits only (no `1e1`, `0x10` or spaces), within bounds. */
-export function queryInteger(min: number, max: number, fallback: number) {
+export function queryInteger(min: number, max: number, fallback: number, meta: core.GlobalMeta = {}) {
   const message = `must be an integer from ${min} to ${max}`;
-  return z
-    .string()
-    .regex(/^\d{1,9}$/, { error: message })
-    .transform(Number)
-    .pipe(z.number().int().min(min, { error: message }).max(max, { error: message }))
-    .optional()
-    .transform((value) => value ?? fallback)
-    .meta({
+  return documented(
+    z.pipe(
+      z.optional(
+        z.pipe(
+          z.pipe(z.string().check(z.regex(/^\d{1,9}$/, { error: message })), z.transform(Number)),
+          z.number().check(z.int(), z.gte(min, { error: message }), z.lte(max, { error: message })),
+        ),
+      ),
+      z.transform((value: number | undefined) => value ?? fallback),
+    ),
+    {
+      ...meta,
       override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) =>
         replaceWith(jsonSchema, { type: 'integer', minimum: min, maximum: max, default: fallback }),
-    });
+    },
+  );
 }
 
 /** Documents a query-string number as the integer it stands for, not as the digits it arrives as. */
@@ -34,35 +47,40 @@ function replaceWith(target: Record<string, unknown>, schema: Record<string, unk
 }
 
 export const PageQuery = z.strictObject({
-  limit: queryInteger(1, 100, 20).meta({ description: 'Page size, 1-100' }),
-  cursor: z
-    .string()
-    .max(1024)
-    .optional()
-    .meta({ description: 'Opaque cursor from the previous page’s `nextCursor`' }),
+  limit: queryInteger(1, 100, 20, { description: 'Page size, 1-100' }),
+  cursor: documented(z.optional(z.string().check(z.maxLength(1024))), {
+    description: 'Opaque cursor from the previous page’s `nextCursor`',
+  }),
 });
 
-/** A keyset page: at most the largest `limit` of items. */
-export function page<T extends z.ZodType>(item: T) {
-  return z.object({
-    items: z.array(item).max(100),
-    nextCursor: z
-      .string()
-      .max(1024)
-      .nullable()
-      .meta({ description: 'Cursor of the next page; null on the last page' }),
-  });
+/** A keyset page, documented under `id`: at most the largest `limit` of items. */
+export function page<T extends core.$ZodType>(item: T, id: string) {
+  return documented(
+    z.object({
+      items: z.array(item).check(z.maxLength(100)),
+      nextCursor: documented(z.nullable(z.string().check(z.maxLength(1024))), {
+        description: 'Cursor of the next page; null on the last page',
+      }),
+    }),
+    { id },
+  );
 }
 
-/** An exact decimal amount in a response (sums, averages, prices): never a float. */
-export const Decimal = z
-  .string()
-  .max(40)
-  .regex(/^-?\d+(\.\d+)?$/)
-  .meta({ description: 'Exact decimal string in the currency', example: '24999.90' });
-
 /** A brand or model name as the API returns it (names are at most 100 characters when written). */
-export const NameText = z.string().max(100);
+export const NameText = z.string().check(z.maxLength(100));
+
+/** A brand or model name as written: trimmed, 1 to 100 characters, no NUL. */
+export function nameInput(description: string, example: string) {
+  return documented(
+    z.string().check(
+      z.trim(),
+      z.minLength(1, { error: 'must not be empty' }),
+      z.maxLength(100, { error: 'must be at most 100 characters' }),
+      z.refine((name) => !name.includes('\u0000'), { error: 'must not contain NUL characters' }),
+    ),
+    { description, example },
+  );
+}
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -72,63 +90,9 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function checkDayOrder(
   query: { from?: string | undefined; to?: string | undefined },
-  context: z.RefinementCtx,
+  context: core.$RefinementCtx,
 ) {
   const { from, to } = query;
   if (from === undefined || to === undefined || !ISO_DAY.test(from) || !ISO_DAY.test(to)) return;
   if (from > to) context.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
 }
-
-/** One offending field of a request, as problem `errors` items name them (lambdas/shared/errors.ts FieldIssue). */
-export const FieldIssue = z
-  .object({
-    path: z
-      .string()
-      .max(512)
-      .meta({ description: 'Where: `body.sales[3].unitPrice`, `query.limit`, `line 7: unitPrice`' }),
-    message: z.string().max(1024),
-    index: z
-      .number()
-      .int()
-      .min(0)
-      .max(100_000)
-      .optional()
-      .meta({ description: 'Batches: the index of the item' }),
-    line: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000_000)
-      .optional()
-      .meta({ description: 'CSV imports: the 1-based line' }),
-    column: z.string().max(256).optional().meta({ description: 'CSV imports: the column' }),
-    existingSaleId: Uuid.optional().meta({
-      description: 'Conflicts: the sale that already holds this externalId',
-    }),
-  })
-  .strict()
-  .meta({ id: 'FieldIssue' });
-
-export const Problem = z
-  .object({
-    type: z.url().max(256).meta({ description: 'URI of the problem type' }),
-    title: z.string().max(256),
-    status: z.number().int().min(400).max(599),
-    detail: z.string().max(2048).optional(),
-    instance: z.string().max(1024).optional(),
-    requestId: z.string().max(128).optional().meta({ description: 'Same as the X-Request-Id header' }),
-    errors: z
-      .array(FieldIssue)
-      .max(1000)
-      .optional()
-      .meta({ description: 'The offending fields, when there are any: the first 1000' }),
-    omittedErrors: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000_000)
-      .optional()
-      .meta({ description: 'How many more offending fields there are beyond the first 1000' }),
-  })
-  .strict()
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });

@@ -1,8 +1,9 @@
-import { createApiHandler } from '../api';
 import type { CatalogClient } from '../shared/catalog/catalog';
+import { apiHandlerFactory } from '../shared/http/api-handler';
 import { ok } from '../shared/http/responses';
 import type { AggregateStore } from '../shared/projection/aggregates';
 import { modelSales } from './model-sales';
+import { statsRoutes } from './routes';
 import { Stats } from './stats';
 
 export interface StatsDeps {
@@ -28,7 +29,7 @@ export function createStatsHandler({ store, catalog, reportingCurrency }: StatsD
     return ok({ ...(await answer()), asOf });
   }
 
-  return createApiHandler('stats', {
+  return apiHandlerFactory(statsRoutes)('stats', {
     getModelSales: ({ params, query }) =>
       fresh(() =>
         modelSales(store, catalog, canonicalId(params.modelId), {

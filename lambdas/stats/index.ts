@@ -5,7 +5,8 @@ import { CatalogClient } from '../shared/catalog/catalog';
 import { catalogClientEnv, catalogClientOptions } from '../shared/catalog/env';
 import { InternalCatalogSource } from '../shared/catalog/internal';
 import { lambdaInvoker } from '../shared/catalog/lambda-invoke';
-import { currencyEnv, readEnv } from '../shared/config';
+import { readEnv } from '../shared/config';
+import { currencyEnv } from '../shared/money';
 import { createStatsHandler } from './app';
 
 const env = readEnv({

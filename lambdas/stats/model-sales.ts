@@ -26,15 +26,12 @@ export async function modelSales(
   modelId: string,
   query: PeriodQuery,
 ): Promise<Omit<ModelSales, 'asOf'>> {
-  const [model, days] = await Promise.all([
+  const [model, [days = []]] = await Promise.all([
     catalog.model(modelId),
-    bucketsInRange(
-      store,
-      { scope: 'model', scopeId: modelId, currency: query.currency },
-      query.from,
-      query.to,
-      COARSEST[query.granularity],
-    ),
+    bucketsInRange(store, [{ scope: 'model', scopeId: modelId, currency: query.currency }], query, {
+      coarsest: COARSEST[query.granularity],
+      breakdowns: false,
+    }),
   ]);
   // Unknown only when the catalog says so; when it does not answer, the figures still do.
   if (!model.value && !model.stale) throw new NotFoundError('Model', modelId);

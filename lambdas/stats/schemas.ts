@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { Currency } from '../shared/money';
+import { Currency, Decimal } from '../shared/money';
 import { daysBetween, GRANULARITIES } from '../shared/periods';
-import { Decimal, NameText, queryInteger } from '../shared/schemas';
+import { documented, NameText, queryInteger } from '../shared/schemas';
 
 /** Longest ranges: days are bounded tighter than coarser periods, which need fewer, larger buckets. */
 export const MAX_DAYS: Record<(typeof GRANULARITIES)[number], number> = {
@@ -31,7 +31,7 @@ function checkRange(query: { from: string; to: string }, maxDays: number, contex
 const range = {
   from: Day.meta({ description: 'First UTC day, inclusive', example: '2025-03-01' }),
   to: Day.meta({ description: 'Last UTC day, inclusive', example: '2025-03-31' }),
-  currency: Currency.optional().meta({ description: 'Defaults to the reporting currency' }),
+  currency: z.optional(Currency).meta({ description: 'Defaults to the reporting currency' }),
 };
 
 export const StatsRangeQuery = z
@@ -42,7 +42,13 @@ export const RANK_BY = ['units', 'revenue'] as const;
 export const TopModelsQuery = z
   .strictObject({
     ...range,
-    by: z.enum(RANK_BY, { error: `must be one of ${RANK_BY.join(', ')}` }).default('units'),
+    by: z
+      .enum(RANK_BY, { error: `must be one of ${RANK_BY.join(', ')}` })
+      .default('units')
+      .meta({
+        description:
+          'units: units of every sale in the range, whatever its currency; revenue: revenue in `currency` only (models sold only in other currencies rank last, with 0)',
+      }),
     limit: queryInteger(1, 50, 10),
     brandId: z
       .uuid({ error: 'must be a UUID' })
@@ -54,7 +60,7 @@ export const TopModelsQuery = z
 export const BrandStatsParams = z.strictObject({ brandId: z.uuid({ error: 'must be a UUID' }) });
 
 /** Names come from the catalog, which stats can do without. */
-const CatalogName = NameText.nullable().meta({
+const CatalogName = z.nullable(NameText).meta({
   description: 'Null when the catalog did not answer and the name was never cached',
 });
 const Money = Decimal;
@@ -70,6 +76,7 @@ const AsOf = z.iso.datetime().nullable().meta({
   example: '2025-03-01T10:15:00.000Z',
 });
 
+/** Totals, series and brand figures count the sales in the requested currency only. */
 export const RevenueStats = z
   .object({
     from: z.iso.date(),
@@ -78,12 +85,16 @@ export const RevenueStats = z
     totalRevenue: Money,
     orders: z.number().int(),
     units: z.number().int(),
-    averageOrderValue: Money.nullable().meta({
+    averageOrderValue: z.nullable(Money).meta({
       description: 'totalRevenue / orders, rounded half-to-even to the minor unit; null without orders',
     }),
     asOf: AsOf,
   })
-  .meta({ id: 'RevenueStats' });
+  .meta({
+    id: 'RevenueStats',
+    description:
+      'Revenue, orders and units of the sales in `currency` (sales in other currencies are not counted)',
+  });
 
 export const DailyRevenue = z
   .object({
@@ -105,9 +116,14 @@ const RankedModel = z.object({
   modelName: CatalogName,
   brandId: z.uuid(),
   brandName: CatalogName,
-  units: z.number().int(),
-  revenue: Money,
-  orders: z.number().int(),
+  units: z
+    .number()
+    .int()
+    .meta({ description: 'Units of every sale of the model in the range, in any currency' }),
+  revenue: documented(Money.clone(), {
+    description: 'Revenue of its sales in `currency` (0 when it sold only in others)',
+  }),
+  orders: z.number().int().meta({ description: 'Sales of the model in the range, in any currency' }),
 });
 
 export const TopModels = z
@@ -121,7 +137,11 @@ export const TopModels = z
     namesStale: NamesStale,
     asOf: AsOf,
   })
-  .meta({ id: 'TopModels' });
+  .meta({
+    id: 'TopModels',
+    description:
+      "Models with at least one sale in the range, in any currency. Units and orders count every sale whatever its currency, so nothing sold is left out of a ranking by units; revenue is the requested currency's only (amounts of different currencies are not added).",
+  });
 
 export const BrandStats = z
   .object({
@@ -134,7 +154,7 @@ export const BrandStats = z
       units: z.number().int(),
       revenue: Money,
       orders: z.number().int(),
-      averageOrderValue: Money.nullable(),
+      averageOrderValue: z.nullable(Money),
     }),
     models: z.array(
       z.object({
@@ -148,7 +168,11 @@ export const BrandStats = z
     namesStale: NamesStale,
     asOf: AsOf,
   })
-  .meta({ id: 'BrandStats' });
+  .meta({
+    id: 'BrandStats',
+    description:
+      "Totals and per-model figures of the brand's sales in `currency` (other currencies are not counted)",
+  });
 
 export const ModelSalesQuery = z
   .strictObject({
@@ -157,7 +181,7 @@ export const ModelSalesQuery = z
     granularity: z
       .enum(GRANULARITIES, { error: `must be one of ${GRANULARITIES.join(', ')}` })
       .default('day'),
-    currency: Currency.optional().meta({ description: 'Defaults to the reporting currency' }),
+    currency: z.optional(Currency).meta({ description: 'Defaults to the reporting currency' }),
   })
   .superRefine((query, context) => {
     if (!isDay(query.from) || !isDay(query.to)) return;

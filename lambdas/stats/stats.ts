@@ -2,8 +2,13 @@ import type { CatalogClient } from '../shared/catalog/catalog';
 import { NotFoundError } from '../shared/errors';
 import { divideHalfEven, formatDecimal, minorDigits, parseDecimal } from '../shared/money';
 import { eachDay } from '../shared/periods';
-import { type AggregateStore, ALL_SCOPE_ID, type BucketAggregate } from '../shared/projection/aggregates';
-import { bucketsInRange } from '../shared/projection/ranges';
+import {
+  type AggregateStore,
+  ALL_SCOPE_ID,
+  type BucketAggregate,
+  EVERY_CURRENCY,
+} from '../shared/projection/aggregates';
+import { bucketsInRange, type Partition } from '../shared/projection/ranges';
 
 export interface RangeQuery {
   from: string;
@@ -20,8 +25,8 @@ interface Figures {
 const zero = (): Figures => ({ units: 0, revenue: 0n, orders: 0 });
 
 /**
- * Revenue, series and rankings from the materialized buckets (days, months, years): each answer is a few
- * Queries of tens of items (for rankings, per brand), never depending on the number of sales.
+ * Revenue, series and rankings from the materialized buckets (days, months, years): each answer reads tens of
+ * items of one or two partitions (lambdas/shared/projection/ranges.ts), never depending on the number of sales.
  */
 export class Stats {
   constructor(
@@ -30,7 +35,7 @@ export class Stats {
   ) {}
 
   async revenue(query: RangeQuery) {
-    const total = sum(await this.allDays(query));
+    const total = sum(await this.buckets({ scope: 'all', scopeId: ALL_SCOPE_ID, ...query }, false));
     const digits = minorDigits(query.currency);
     return {
       ...query,
@@ -42,7 +47,12 @@ export class Stats {
   }
 
   async dailyRevenue(query: RangeQuery) {
-    const days = await this.store.queryDays('all', ALL_SCOPE_ID, query.currency, query.from, query.to);
+    const [days = []] = await bucketsInRange(
+      this.store,
+      [{ scope: 'all', scopeId: ALL_SCOPE_ID, currency: query.currency }],
+      query,
+      { coarsest: 'day', breakdowns: false },
+    );
     const byDay = new Map(days.map((day) => [day.day, day]));
     const digits = minorDigits(query.currency);
     return {
@@ -59,18 +69,32 @@ export class Stats {
     };
   }
 
+  /**
+   * Models ranked by units or revenue. Units and orders count every sale, whatever its currency (the buckets of
+   * EVERY_CURRENCY); revenue is the requested currency's, so a model sold only in other currencies ranks by
+   * revenue with 0. The EVERY_CURRENCY all-sales buckets, whose breakdowns hold every model by brand and whose
+   * `revenues` each model's revenue per currency: one partition, tens of items.
+   */
   async topModels(query: RangeQuery & { by: 'units' | 'revenue'; limit: number; brandId?: string }) {
-    const brandIds = query.brandId ? [query.brandId] : [...breakdownOf(await this.allDays(query)).keys()];
-    const perBrand = await Promise.all(
-      brandIds.map(async (brandId) => ({
-        brandId,
-        models: breakdownOf(await this.brandDays(brandId, query)),
-      })),
+    const [buckets = []] = await bucketsInRange(
+      this.store,
+      [{ scope: 'all', scopeId: ALL_SCOPE_ID, currency: EVERY_CURRENCY }],
+      query,
     );
-    const ranked = perBrand
-      .flatMap(({ brandId, models }) =>
-        [...models].map(([modelId, figures]) => ({ modelId, brandId, ...figures })),
-      )
+    const revenues = new Map<string, bigint>();
+    for (const bucket of buckets) {
+      for (const [modelId, revenue] of Object.entries(bucket.revenues?.[query.currency] ?? {})) {
+        revenues.set(modelId, (revenues.get(modelId) ?? 0n) + scaledRevenue(revenue));
+      }
+    }
+    const ranked = [...breakdownOf(buckets, query.brandId, false)]
+      .map(([modelId, counts]) => ({
+        modelId,
+        brandId: counts.brandId,
+        units: counts.units,
+        orders: counts.orders,
+        revenue: revenues.get(modelId) ?? 0n,
+      }))
       .filter((entry) => entry.orders > 0)
       .sort((a, b) => compareBy(query.by, a, b) || byId(a.modelId, b.modelId))
       .slice(0, query.limit);
@@ -101,7 +125,10 @@ export class Stats {
   }
 
   async brand(brandId: string, query: RangeQuery) {
-    const [brand, days] = await Promise.all([this.catalog.brand(brandId), this.brandDays(brandId, query)]);
+    const [brand, days] = await Promise.all([
+      this.catalog.brand(brandId),
+      this.buckets({ scope: 'brand', scopeId: brandId, ...query }, true),
+    ]);
     // Unknown only when the catalog says so; when it does not answer, the figures still do.
     if (!brand.value && !brand.stale) throw new NotFoundError('Brand', brandId);
     const total = sum(days);
@@ -131,18 +158,10 @@ export class Stats {
     };
   }
 
-  /** The all-sales buckets covering the range: days at its edges, whole months and years between. */
-  private allDays(query: RangeQuery) {
-    return bucketsInRange(
-      this.store,
-      { scope: 'all', scopeId: ALL_SCOPE_ID, ...query },
-      query.from,
-      query.to,
-    );
-  }
-
-  private brandDays(brandId: string, query: RangeQuery) {
-    return bucketsInRange(this.store, { scope: 'brand', scopeId: brandId, ...query }, query.from, query.to);
+  /** The buckets of one partition covering the range: days at its edges, whole months and years between. */
+  private async buckets(partition: Partition & RangeQuery, breakdowns: boolean) {
+    const [buckets = []] = await bucketsInRange(this.store, [partition], partition, { breakdowns });
+    return buckets;
   }
 }
 
@@ -157,20 +176,39 @@ function sum(days: readonly BucketAggregate[]): Figures {
   );
 }
 
-/** Sums the per-id breakdowns of the buckets covering the range. */
-function breakdownOf(days: readonly BucketAggregate[]): Map<string, Figures> {
-  const totals = new Map<string, Figures>();
-  for (const day of days) {
-    for (const [id, [units, revenue, orders]] of Object.entries(day.breakdown ?? {})) {
-      const figures = totals.get(id) ?? zero();
-      totals.set(id, {
-        units: figures.units + units,
-        revenue: figures.revenue + parseDecimal(revenue),
-        orders: figures.orders + orders,
-      });
+/**
+ * Sums the per-model breakdowns of the buckets covering the range (of one brand, if given), by model id; the
+ * revenue only if asked (a ranking sums thousands of entries: EVERY_CURRENCY's carry none).
+ */
+function breakdownOf(
+  buckets: readonly BucketAggregate[],
+  onlyBrand?: string,
+  withRevenue = true,
+): Map<string, Figures & { brandId: string }> {
+  const totals = new Map<string, Figures & { brandId: string }>();
+  for (const bucket of buckets) {
+    for (const [brandId, models] of Object.entries(bucket.breakdown ?? {})) {
+      if (onlyBrand !== undefined && brandId !== onlyBrand) continue;
+      for (const [modelId, [units, revenue, orders]] of Object.entries(models)) {
+        const figures = totals.get(modelId) ?? { brandId, ...zero() };
+        figures.units += units;
+        if (withRevenue) figures.revenue += scaledRevenue(revenue);
+        figures.orders += orders;
+        totals.set(modelId, figures);
+      }
     }
   }
   return totals;
+}
+
+/**
+ * `parseDecimal`, quicker for what SQL prints for the parts' numeric sums, four decimals (`12.3400`): the digits
+ * without the point are the scaled amount.
+ */
+function scaledRevenue(text: string): bigint {
+  return text.length > 5 && text[text.length - 5] === '.'
+    ? BigInt(text.slice(0, -5) + text.slice(-4))
+    : parseDecimal(text);
 }
 
 function compareBy(by: 'units' | 'revenue', a: Figures, b: Figures): number {

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError } from '../../lambdas/shared/errors';
-import type { AggregateStore, BucketAggregate, Scope } from '../../lambdas/shared/projection/aggregates';
+import type { AggregateStore, BucketAggregate } from '../../lambdas/shared/projection/aggregates';
 import type { Row, Sql, SqlParams, SqlResult } from '../../lambdas/shared/sql/port';
 
 export interface SqlCall {
@@ -85,9 +85,8 @@ export class StoreFaults {
         for (const aggregate of aggregates) await faults.hook?.(aggregate);
         await store.putMany(aggregates);
       },
-      queryDays: (scope: Scope, scopeId: string, currency: string, from: string, to: string) =>
-        store.queryDays(scope, scopeId, currency, from, to),
       queryPeriods: (...args) => store.queryPeriods(...args),
+      getMany: (...args) => store.getMany(...args),
       markProjected: (asOf) => store.markProjected(asOf),
       projectedUntil: () => store.projectedUntil(),
     };

@@ -2,6 +2,7 @@
  * The route table as the local gateway sees it: which route a request path resolves to, and what a route's
  * schemas say about a request (so fuzzing knows when a 400 or a 415 is the only right answer).
  */
+import * as z from 'zod';
 import { routes } from '../../lambdas/routes';
 import { mediaTypesOf, parameterNamesOf, type RouteSpec } from '../../lambdas/shared/route';
 import { compileRoutes } from '../../local/gateway';
@@ -80,9 +81,9 @@ export function verdictOf(
   if (names.some((name) => !known.has(name)) || new Set(names).size < names.length)
     return { sameRoute: true, only: [400], why: 'unknown or repeated query parameter' };
   const failures = [
-    route.params && !route.params.safeParse(params).success ? 'params' : '',
-    route.query && !route.query.safeParse(query).success ? 'query' : '',
-    route.body && !route.body.safeParse(parsedBody).success ? 'body' : '',
+    route.params && !z.safeParse(route.params, params).success ? 'params' : '',
+    route.query && !z.safeParse(route.query, query).success ? 'query' : '',
+    route.body && !z.safeParse(route.body, parsedBody).success ? 'body' : '',
   ].filter(Boolean);
   if (failures.length > 0)
     return { sameRoute: true, only: [400], why: `schema rejects ${failures.join('+')}` };

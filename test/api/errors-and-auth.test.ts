@@ -1,32 +1,33 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Brand } from '../../lambdas/brand/schemas';
-import type { Model } from '../../lambdas/model/schemas';
-import type { Page } from '../../lambdas/shared/pagination';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
-  api,
-  expectProblem,
-  problemPaths,
+  type Credentials,
+  createApiClient,
+  fetchToken,
   requestToken,
-  send,
-  tokenFor,
-} from '../support/http';
+  type Schemas,
+  sendRaw,
+} from '../../client';
+import type { LocalStack } from '../../local/stack';
+import { expectData, expectProblem, expectStatus, problemPaths } from '../support/api';
+import { clientOf, raw, stackTest } from '../support/fixtures';
+
+type Brand = Schemas['Brand'];
 
 let stack: LocalStack;
 let admin: ApiClient;
 let writer: ApiClient;
 let reader: ApiClient;
+let anonymous: ApiClient;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  writer = api(stack, await tokenFor(stack, 'demo-writer'));
-  reader = api(stack, await tokenFor(stack, 'demo-reader'));
-});
+const test = stackTest();
 
-afterAll(async () => {
-  await stack?.close();
+test.beforeAll(async ({ stack: started, admin: all, writer: write, reader: read, anonymous: none }) => {
+  stack = started;
+  admin = all;
+  writer = write;
+  reader = read;
+  anonymous = none;
 });
 
 beforeEach(async () => {
@@ -34,10 +35,10 @@ beforeEach(async () => {
 });
 
 async function createBrand(name: string): Promise<Brand> {
-  const response = await admin.post<Brand>('/brands', { name });
-  expect(response.status, response.text).toBe(201);
-  return response.body;
+  return expectData(await admin.POST('/brands', { body: { name } }), 201);
 }
+
+const brandPath = (brandId: string) => ({ params: { path: { brandId } } });
 
 async function brandNames(): Promise<string[]> {
   const { rows } = await stack.sql.query<{ name: string }>('SELECT name FROM brands ORDER BY name');
@@ -46,13 +47,13 @@ async function brandNames(): Promise<string[]> {
 
 describe('routing', () => {
   it('answers 404 problem+json for an unknown route', async () => {
-    const problem = expectProblem(await admin.get('/nope'), 404);
+    const problem = expectProblem(await raw(admin).get('/nope'), 404);
 
     expect(problem.type).toMatch(/not-found$/);
   });
 
   it('answers 405 with an Allow header for an unknown method on /brands', async () => {
-    const response = await admin.request('PUT', '/brands', { json: { name: 'BMW' } });
+    const response = await raw(admin).request('PUT', '/brands', { json: { name: 'BMW' } });
 
     expect(expectProblem(response, 405).type).toMatch(/method-not-allowed$/);
     const allowed = (response.headers.get('allow') ?? '').split(',').map((method) => method.trim());
@@ -63,7 +64,7 @@ describe('routing', () => {
   it('answers 405 with an Allow header for an unknown method on /brands/{brandId}', async () => {
     const brand = await createBrand('BMW');
 
-    const response = await admin.request('PUT', `/brands/${brand.id}`, { json: { name: 'Mini' } });
+    const response = await raw(admin).request('PUT', `/brands/${brand.id}`, { json: { name: 'Mini' } });
 
     expectProblem(response, 405);
     const allowed = (response.headers.get('allow') ?? '').split(',').map((method) => method.trim());
@@ -73,11 +74,11 @@ describe('routing', () => {
 
 describe('malformed requests', () => {
   it.each([
-    ['GET', undefined],
-    ['PATCH', { name: 'X' }],
-    ['DELETE', undefined],
-  ] as const)('%s /brands/abc answers 400 naming path.brandId', async (method, json) => {
-    const response = await admin.request(method, '/brands/abc', { json });
+    ['GET', () => admin.GET('/brands/{brandId}', brandPath('abc'))],
+    ['PATCH', () => admin.PATCH('/brands/{brandId}', { ...brandPath('abc'), body: { name: 'X' } })],
+    ['DELETE', () => admin.DELETE('/brands/{brandId}', brandPath('abc'))],
+  ] as const)('%s /brands/abc answers 400 naming path.brandId', async (_, send) => {
+    const response = await send();
 
     const problem = expectProblem(response, 400);
     expect(problem.type).toMatch(/validation-error$/);
@@ -85,7 +86,7 @@ describe('malformed requests', () => {
   });
 
   it('refuses a body that is not JSON with 400 naming body', async () => {
-    const response = await admin.request('POST', '/brands', {
+    const response = await raw(admin).request('POST', '/brands', {
       body: '{"name": "BMW",',
       headers: { 'content-type': 'application/json' },
     });
@@ -95,7 +96,7 @@ describe('malformed requests', () => {
   });
 
   it('refuses a request without a body with 400', async () => {
-    const response = await admin.request('POST', '/brands', {
+    const response = await raw(admin).request('POST', '/brands', {
       headers: { 'content-type': 'application/json' },
     });
 
@@ -103,14 +104,14 @@ describe('malformed requests', () => {
   });
 
   it('lists every field of the wrong type', async () => {
-    const response = await admin.post('/brands', { name: 42, country: ['DE'] });
+    const response = await raw(admin).post('/brands', { name: 42, country: ['DE'] });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['body.country', 'body.name']);
     expect(await brandNames()).toEqual([]);
   });
 
   it('says a field of the wrong type has the wrong type, not that it is missing', async () => {
-    const response = await admin.post('/brands', { name: 42 });
+    const response = await raw(admin).post('/brands', { name: 42 });
 
     expect(expectProblem(response, 400).errors).toEqual([
       { path: 'body.name', message: expect.stringMatching(/expected string/) },
@@ -118,7 +119,7 @@ describe('malformed requests', () => {
   });
 
   it('says a JSON body that is not an object has the wrong type, not that it is missing', async () => {
-    const response = await admin.request('POST', '/brands', {
+    const response = await raw(admin).request('POST', '/brands', {
       body: 'null',
       headers: { 'content-type': 'application/json' },
     });
@@ -129,14 +130,14 @@ describe('malformed requests', () => {
   });
 
   it('refuses a name with a NUL character with 400 naming body.name (PostgreSQL text cannot hold it)', async () => {
-    const response = await admin.post('/brands', { name: 'BM\u0000W' });
+    const response = await admin.POST('/brands', { body: { name: 'BM\u0000W' } });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['body.name']);
     expect(await brandNames()).toEqual([]);
   });
 
   it('refuses a missing name with 400 naming body.name', async () => {
-    const problem = expectProblem(await admin.post('/brands', { country: 'DE' }), 400);
+    const problem = expectProblem(await raw(admin).post('/brands', { country: 'DE' }), 400);
 
     expect(problem.errors).toEqual([{ path: 'body.name', message: 'is required' }]);
   });
@@ -146,21 +147,21 @@ describe('malformed requests', () => {
     ['blank (empty once trimmed)', '   '],
     ['101 characters', 'x'.repeat(101)],
   ])('refuses a name that is %s with 400 naming body.name', async (_, name) => {
-    const response = await admin.post('/brands', { name });
+    const response = await admin.POST('/brands', { body: { name } });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['body.name']);
     expect(await brandNames()).toEqual([]);
   });
 
   it('refuses unknown fields with 400 naming each of them', async () => {
-    const response = await admin.post('/brands', { name: 'BMW', founded: 1916, id: 'mine' });
+    const response = await raw(admin).post('/brands', { name: 'BMW', founded: 1916, id: 'mine' });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['body.founded', 'body.id']);
     expect(await brandNames()).toEqual([]);
   });
 
   it('refuses a body that is not application/json with 415', async () => {
-    const response = await admin.request('POST', '/brands', {
+    const response = await raw(admin).request('POST', '/brands', {
       body: JSON.stringify({ name: 'BMW' }),
       headers: { 'content-type': 'text/plain' },
     });
@@ -172,7 +173,7 @@ describe('malformed requests', () => {
   it('refuses a PATCH body that is not application/json with 415 and changes nothing', async () => {
     const brand = await createBrand('BMW');
 
-    const response = await admin.request('PATCH', `/brands/${brand.id}`, {
+    const response = await raw(admin).request('PATCH', `/brands/${brand.id}`, {
       body: 'name=Mini',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
@@ -183,25 +184,30 @@ describe('malformed requests', () => {
 });
 
 describe('list query validation', () => {
-  it.each(['0', '101', 'abc', '2.5'])('refuses limit=%s with 400 naming query.limit', async (limit) => {
-    const response = await admin.get(`/brands?limit=${limit}`);
+  it.each([0, 101, 2.5])('refuses limit=%s with 400 naming query.limit', async (limit) => {
+    const response = await admin.GET('/brands', { params: { query: { limit } } });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['query.limit']);
   });
 
-  it.each(['1', '100'])('accepts limit=%s', async (limit) => {
+  it('refuses limit=abc with 400 naming query.limit', async () => {
+    const response = await raw(admin).get('/brands?limit=abc');
+
+    expect(problemPaths(expectProblem(response, 400))).toEqual(['query.limit']);
+  });
+
+  it.each([1, 100])('accepts limit=%s', async (limit) => {
     await createBrand('BMW');
 
-    const response = await admin.get<Page<Brand>>(`/brands?limit=${limit}`);
+    const page = expectData(await admin.GET('/brands', { params: { query: { limit } } }));
 
-    expect(response.status).toBe(200);
-    expect(response.body.items).toHaveLength(1);
+    expect(page.items).toHaveLength(1);
   });
 
   it('refuses a tampered cursor with 400 naming query.cursor', async () => {
     for (const name of ['Audi', 'BMW', 'Citroen']) await createBrand(name);
-    const { body } = await admin.get<Page<Brand>>('/brands?limit=1');
-    const cursor = body.nextCursor ?? '';
+    const first = expectData(await admin.GET('/brands', { params: { query: { limit: 1 } } }));
+    const cursor = first.nextCursor ?? '';
     const flipped = (text: string, at: number) =>
       `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
     const tampered = [
@@ -211,7 +217,7 @@ describe('list query validation', () => {
     ];
 
     const responses = await Promise.all(
-      tampered.map((bad) => admin.get(`/brands?limit=1&cursor=${encodeURIComponent(bad)}`)),
+      tampered.map((bad) => admin.GET('/brands', { params: { query: { limit: 1, cursor: bad } } })),
     );
 
     expect(cursor).toContain('.');
@@ -222,22 +228,24 @@ describe('list query validation', () => {
   it('refuses a forged cursor that is well-formed but unsigned with 400', async () => {
     const payload = Buffer.from(JSON.stringify({ k: ['a'], s: 'brands' })).toString('base64url');
 
-    const response = await admin.get(`/brands?cursor=${payload}.${'A'.repeat(43)}`);
+    const response = await admin.GET('/brands', {
+      params: { query: { cursor: `${payload}.${'A'.repeat(43)}` } },
+    });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['query.cursor']);
   });
 
   it('refuses a cursor of /brands on /models with 400', async () => {
     for (const name of ['Audi', 'BMW']) await createBrand(name);
-    const { body } = await admin.get<Page<Brand>>('/brands?limit=1');
+    const first = expectData(await admin.GET('/brands', { params: { query: { limit: 1 } } }));
 
-    const response = await admin.get(`/models?cursor=${encodeURIComponent(body.nextCursor ?? '')}`);
+    const response = await admin.GET('/models', { params: { query: { cursor: first.nextCursor ?? '' } } });
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['query.cursor']);
   });
 
   it('refuses an unknown query parameter with 400', async () => {
-    const response = await admin.get('/brands?sort=name');
+    const response = await raw(admin).get('/brands?sort=name');
 
     expect(problemPaths(expectProblem(response, 400))).toEqual(['query.sort']);
   });
@@ -245,49 +253,48 @@ describe('list query validation', () => {
 
 describe('access tokens', () => {
   it('refuses a request without a token with 401 problem+json and WWW-Authenticate', async () => {
-    const response = await api(stack).get('/brands');
+    const response = await anonymous.GET('/brands');
 
     expect(expectProblem(response, 401).type).toMatch(/unauthorized$/);
-    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(response.response.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 
   it('refuses a garbage token with 401', async () => {
-    const response = await api(stack, 'not.a.jwt').get('/brands');
+    const response = await createApiClient(stack.url, 'not.a.jwt').GET('/brands');
 
     expectProblem(response, 401);
   });
 
   it('refuses a token whose signature was tampered with with 401', async () => {
-    const token = await tokenFor(stack, 'demo-admin');
+    const { access_token: token } = await fetchToken(stack.url, demo('demo-admin'));
     const [header, payload, signature = ''] = token.split('.');
     const forged = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
 
-    expectProblem(await api(stack, forged).get('/brands'), 401);
+    expectProblem(await createApiClient(stack.url, forged).GET('/brands'), 401);
   });
 
   it('checks the token before anything else: an unauthenticated malformed request is a 401', async () => {
-    expectProblem(await api(stack).post('/brands', { name: '' }), 401);
+    expectProblem(await anonymous.POST('/brands', { body: { name: '' } }), 401);
   });
 
   it('lets demo-reader read', async () => {
     const brand = await createBrand('Jaguar');
 
-    const list = await reader.get<Page<Brand>>('/brands');
-    const one = await reader.get<Brand>(`/brands/${brand.id}`);
-    const models = await reader.get<Page<Model>>(`/models?brandId=${brand.id}`);
+    const list = await reader.GET('/brands');
+    const one = await reader.GET('/brands/{brandId}', brandPath(brand.id));
+    const models = await reader.GET('/models', { params: { query: { brandId: brand.id } } });
 
-    expect(list.status).toBe(200);
-    expect(list.body.items).toEqual([brand]);
-    expect(one.status).toBe(200);
-    expect(models.status).toBe(200);
+    expect(expectData(list).items).toEqual([brand]);
+    expectStatus(one, 200);
+    expectStatus(models, 200);
   });
 
   it('refuses writes by demo-reader with 403 problem+json and changes nothing', async () => {
     const brand = await createBrand('Jaguar');
 
-    const post = await reader.post('/brands', { name: 'Land Rover' });
-    const patch = await reader.patch(`/brands/${brand.id}`, { name: 'Jag' });
-    const remove = await reader.delete(`/brands/${brand.id}`);
+    const post = await reader.POST('/brands', { body: { name: 'Land Rover' } });
+    const patch = await reader.PATCH('/brands/{brandId}', { ...brandPath(brand.id), body: { name: 'Jag' } });
+    const remove = await reader.DELETE('/brands/{brandId}', brandPath(brand.id));
 
     expect(expectProblem(post, 403).type).toMatch(/forbidden$/);
     expectProblem(patch, 403);
@@ -296,43 +303,64 @@ describe('access tokens', () => {
   });
 
   it('lets demo-writer create', async () => {
-    const response = await writer.post<Brand>('/brands', { name: 'Land Rover' });
+    const response = await writer.POST('/brands', { body: { name: 'Land Rover' } });
 
-    expect(response.status).toBe(201);
+    expectStatus(response, 201);
     expect(await brandNames()).toEqual(['Land Rover']);
   });
 
   it('refuses writes with a demo-writer token that asked only for sales-api/read (403)', async () => {
-    const readOnly = api(stack, await tokenFor(stack, 'demo-writer', 'sales-api/read'));
+    const readOnly = await clientOf(stack, 'demo-writer', 'sales-api/read');
 
-    const read = await readOnly.get('/brands');
-    const write = await readOnly.post('/brands', { name: 'Land Rover' });
+    const read = await readOnly.GET('/brands');
+    const write = await readOnly.POST('/brands', { body: { name: 'Land Rover' } });
 
-    expect(read.status).toBe(200);
+    expectStatus(read, 200);
     expectProblem(write, 403);
     expect(await brandNames()).toEqual([]);
   });
 
   it('lets demo-admin do everything', async () => {
-    const brand = await admin.post<Brand>('/brands', { name: 'Lotus', country: 'GB' });
-    const model = await admin.post<Model>('/models', { brandId: brand.body.id, name: 'Elise' });
-    const patchedBrand = await admin.patch(`/brands/${brand.body.id}`, { name: 'Lotus Cars' });
-    const patchedModel = await admin.patch(`/models/${model.body.id}`, { launchYear: 1996 });
-    const listed = await admin.get<Page<Model>>(`/models?brandId=${brand.body.id}`);
-    const deletedModel = await admin.delete(`/models/${model.body.id}`);
-    const deletedBrand = await admin.delete(`/brands/${brand.body.id}`);
+    const brand = expectData(await admin.POST('/brands', { body: { name: 'Lotus', country: 'GB' } }), 201);
+    const model = expectData(
+      await admin.POST('/models', { body: { brandId: brand.id, name: 'Elise' } }),
+      201,
+    );
+    const modelPath = { params: { path: { modelId: model.id } } };
+    const patchedBrand = await admin.PATCH('/brands/{brandId}', {
+      ...brandPath(brand.id),
+      body: { name: 'Lotus Cars' },
+    });
+    const patchedModel = await admin.PATCH('/models/{modelId}', { ...modelPath, body: { launchYear: 1996 } });
+    const listed = await admin.GET('/models', { params: { query: { brandId: brand.id } } });
+    const deletedModel = await admin.DELETE('/models/{modelId}', modelPath);
+    const deletedBrand = await admin.DELETE('/brands/{brandId}', brandPath(brand.id));
 
-    expect([brand.status, model.status, patchedBrand.status, patchedModel.status, listed.status]).toEqual([
-      201, 201, 200, 200, 200,
-    ]);
-    expect(listed.body.items.map((item) => item.launchYear)).toEqual([1996]);
-    expect([deletedModel.status, deletedBrand.status]).toEqual([204, 204]);
+    expectStatus(patchedBrand, 200);
+    expectStatus(patchedModel, 200);
+    expect(expectData(listed).items.map((item) => item.launchYear)).toEqual([1996]);
+    expectStatus(deletedModel, 204);
+    expectStatus(deletedBrand, 204);
   });
 });
 
+/** The demo credentials of `clientId` (secret `<clientId>-secret`). */
+const demo = (clientId: string): Credentials => ({ clientId, clientSecret: `${clientId}-secret` });
+
+/** The token endpoint's answer to `credentials`, its body parsed as the JSON it must be. */
+async function tokenAnswer(credentials: Credentials & { grantType?: string }) {
+  const response = await requestToken(stack.url, credentials);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json\b/);
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
 describe('POST /oauth2/token', () => {
   it('issues a bearer token with the requested scope', async () => {
-    const response = await requestToken(stack, { clientId: 'demo-writer', scope: 'sales-api/read' });
+    const response = await tokenAnswer({ ...demo('demo-writer'), scope: 'sales-api/read' });
 
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -348,7 +376,7 @@ describe('POST /oauth2/token', () => {
   });
 
   it('refuses a wrong secret with 401 invalid_client', async () => {
-    const response = await requestToken(stack, { clientId: 'demo-admin', secret: 'demo-reader-secret' });
+    const response = await tokenAnswer({ clientId: 'demo-admin', clientSecret: 'demo-reader-secret' });
 
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ error: 'invalid_client' });
@@ -356,28 +384,28 @@ describe('POST /oauth2/token', () => {
   });
 
   it('refuses an unknown client with 401 invalid_client', async () => {
-    const response = await requestToken(stack, { clientId: 'mallory' });
+    const response = await tokenAnswer(demo('mallory'));
 
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ error: 'invalid_client' });
   });
 
   it('refuses a grant other than client_credentials with 400 unsupported_grant_type', async () => {
-    const response = await requestToken(stack, { clientId: 'demo-admin', grantType: 'password' });
+    const response = await tokenAnswer({ ...demo('demo-admin'), grantType: 'password' });
 
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: 'unsupported_grant_type' });
   });
 
   it('refuses a scope the client may not have with 400 invalid_scope', async () => {
-    const response = await requestToken(stack, { clientId: 'demo-reader', scope: 'sales-api/write' });
+    const response = await tokenAnswer({ ...demo('demo-reader'), scope: 'sales-api/write' });
 
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: 'invalid_scope' });
   });
 
   it('answers only POST: a GET of the token endpoint is not a token', async () => {
-    const response = await send(stack, 'GET', '/oauth2/token');
+    const response = await sendRaw(stack.url, { method: 'GET', path: '/oauth2/token' });
 
     expect(response.status).toBe(404);
   });

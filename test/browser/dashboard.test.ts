@@ -6,14 +6,16 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Brand } from '../../lambdas/brand/schemas';
-import type { Model } from '../../lambdas/model/schemas';
-import type { SaleCreate } from '../../lambdas/sales/schemas';
+import type { ApiClient, operations, Schemas } from '../../client';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { docsPages } from '../../local/docs';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { expectData } from '../support/api';
 import { type DeployedLike, launchChromium, startDeployedLike } from '../support/browser';
-import { type ApiClient, api, tokenFor } from '../support/http';
+import { clientOf } from '../support/fixtures';
+
+type Brand = Schemas['Brand'];
+type Model = Schemas['Model'];
 
 // The browser globals the page functions below use (this project's tsconfig has no DOM library).
 declare const document: {
@@ -34,23 +36,24 @@ interface Canvas {
 const ARTIFACTS = 'test-results';
 const RANGE = { from: '2025-01-01', to: '2025-03-31' };
 
-interface Revenue {
-  totalRevenue: string;
-  orders: number;
-  averageOrderValue: string | null;
-}
-interface Daily {
-  days: { date: string; revenue: string; orders: number }[];
-}
-interface Top {
-  namesStale: boolean;
-  items: { rank: number; modelId: string; modelName: string | null; units: number; revenue: string }[];
-}
-interface BrandStats {
-  models: { modelId: string; units: number; revenue: string; orders: number }[];
-}
-interface ModelSales {
-  periods: { period: string; units: number; revenue: string }[];
+type QueryOf<Operation extends keyof operations> = operations[Operation]['parameters']['query'];
+
+/** The API's answers the dashboard shows, read with the typed client. */
+const stats = {
+  revenue: async (client: ApiClient, query: QueryOf<'getRevenue'>) =>
+    expectData(await client.GET('/stats/revenue', { params: { query } })),
+  top: async (client: ApiClient, query: QueryOf<'getTopModels'>) =>
+    expectData(await client.GET('/stats/models/top', { params: { query } })),
+};
+
+/** A brand and a model of it, created by `writer`. */
+async function brandWithModel(writer: ApiClient, brandName: string, modelName: string) {
+  const brand = expectData(await writer.POST('/brands', { body: { name: brandName } }), 201);
+  const model = expectData(
+    await writer.POST('/models', { body: { brandId: brand.id, name: modelName } }),
+    201,
+  );
+  return { brand, model };
 }
 
 /** Everything the page did that a test must see: requests, console errors, uncaught exceptions. */
@@ -118,18 +121,12 @@ describe('Page: /dashboard', () => {
       launchChromium(),
     ]);
     origin = new URL(stack.url).origin;
-    const writer = api(stack, await tokenFor(stack, 'demo-writer'));
-    reader = api(stack, await tokenFor(stack, 'demo-reader'));
-    const brand = async (name: string) => {
-      const response = await writer.post<Brand>('/brands', { name, country: 'DE' });
-      expect(response.status, response.text).toBe(201);
-      return response.body;
-    };
-    const model = async (brandId: string, name: string) => {
-      const response = await writer.post<Model>('/models', { brandId, name });
-      expect(response.status, response.text).toBe(201);
-      return response.body;
-    };
+    const writer = await clientOf(stack, 'demo-writer');
+    reader = await clientOf(stack, 'demo-reader');
+    const brand = async (name: string) =>
+      expectData(await writer.POST('/brands', { body: { name, country: 'DE' } }), 201);
+    const model = async (brandId: string, name: string) =>
+      expectData(await writer.POST('/models', { body: { brandId, name } }), 201);
     brandA = await brand('Nordwerk');
     const brandB = await brand('Lumen Autos');
     models = [
@@ -138,7 +135,7 @@ describe('Page: /dashboard', () => {
       await model(brandB.id, 'Pilot'),
     ];
     const prices = ['18990.00', '24500.50', '31999.99'];
-    const sales: SaleCreate[] = Array.from({ length: 45 }, (_, i) => {
+    const sales: Schemas['SaleCreate'][] = Array.from({ length: 45 }, (_, i) => {
       const day = new Date(Date.UTC(2025, 0, 1 + ((i * 7) % 89)));
       return {
         modelId: models[i % 3]?.id ?? '',
@@ -160,8 +157,7 @@ describe('Page: /dashboard', () => {
         currency: 'USD',
       },
     );
-    const created = await writer.post('/sales/batch', { sales });
-    expect(created.status, created.text).toBe(201);
+    expectData(await writer.POST('/sales/batch', { body: { sales } }), 201);
     await stack.projector.drain();
   });
 
@@ -170,8 +166,10 @@ describe('Page: /dashboard', () => {
     await stack?.close();
   });
 
+  /** The dashboard's own query string (its URL), for the range in EUR. */
   const query = (extra: Record<string, string> = {}) =>
     new URLSearchParams({ ...RANGE, currency: 'EUR', ...extra }).toString();
+  const inEur = { ...RANGE, currency: 'EUR' };
 
   it('shows the API figures for the range in the URL, draws every chart, and stays on its origin', async () => {
     // Arrange
@@ -187,20 +185,19 @@ describe('Page: /dashboard', () => {
     await settled(page);
 
     // Assert: the headline figures are the API's, exactly, and formatted for the reader's locale.
-    const revenue = await reader.get<Revenue>(`/stats/revenue?${query()}`);
-    expect(revenue.status).toBe(200);
-    expect(revenue.body.orders).toBe(45);
-    expect(await figure(page, 'totalRevenue').getAttribute('data-value')).toBe(revenue.body.totalRevenue);
-    expect(await figure(page, 'orders').getAttribute('data-value')).toBe(String(revenue.body.orders));
+    const revenue = await stats.revenue(reader, inEur);
+    expect(revenue.orders).toBe(45);
+    expect(await figure(page, 'totalRevenue').getAttribute('data-value')).toBe(revenue.totalRevenue);
+    expect(await figure(page, 'orders').getAttribute('data-value')).toBe(String(revenue.orders));
     expect(await figure(page, 'averageOrderValue').getAttribute('data-value')).toBe(
-      revenue.body.averageOrderValue,
+      revenue.averageOrderValue,
     );
     expect(await figure(page, 'totalRevenue').textContent()).toBe(
-      money(revenue.body.totalRevenue, 'EUR', 'en-US'),
+      money(revenue.totalRevenue, 'EUR', 'en-US'),
     );
     expect(await figure(page, 'orders').textContent()).toBe('45');
     expect(await figure(page, 'averageOrderValue').textContent()).toBe(
-      money(revenue.body.averageOrderValue ?? '', 'EUR', 'en-US'),
+      money(revenue.averageOrderValue ?? '', 'EUR', 'en-US'),
     );
 
     // Assert: each chart is drawn, and its table holds the API's values.
@@ -208,33 +205,37 @@ describe('Page: /dashboard', () => {
       expect(await page.locator(`#${id}`).getAttribute('data-state'), id).toBe('ready');
       expect(await colouredPixels(page, id), id).toBeGreaterThan(200);
     }
-    const daily = await reader.get<Daily>(`/stats/revenue/daily?${query()}`);
+    const daily = expectData(await reader.GET('/stats/revenue/daily', { params: { query: inEur } }));
     const dailyValues = await page
       .locator('#daily .table-alt tbody tr td:nth-child(2)')
       .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-value')));
-    expect(dailyValues).toEqual(daily.body.days.map((day) => day.revenue));
+    expect(dailyValues).toEqual(daily.days.map((day) => day.revenue));
     expect(dailyValues).toHaveLength(90);
 
-    const top = await reader.get<Top>(`/stats/models/top?${query()}&by=units&limit=10`);
-    expect(top.body.namesStale).toBe(false);
+    const top = await stats.top(reader, { ...inEur, by: 'units', limit: 10 });
+    expect(top.namesStale).toBe(false);
     expect(await page.locator('#top .table-alt tbody th').allTextContents()).toEqual(
-      top.body.items.map((i) => String(i.rank)),
+      top.items.map((i) => String(i.rank)),
     );
     expect(await page.locator('#top .table-alt tbody tr td:nth-child(2)').allTextContents()).toEqual(
-      top.body.items.map((i) => i.modelName),
+      top.items.map((i) => i.modelName),
     );
     expect(await page.locator('#top .notice').isHidden()).toBe(true);
 
-    const brandStats = await reader.get<BrandStats>(`/stats/brands/${brandA.id}?${query()}`);
+    const brandStats = expectData(
+      await reader.GET('/stats/brands/{brandId}', { params: { path: { brandId: brandA.id }, query: inEur } }),
+    );
     const brandRevenue = await page
       .locator('#brand .table-alt tbody tr td:nth-child(3)')
       .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-value')));
-    expect([...brandRevenue].sort()).toEqual(brandStats.body.models.map((m) => m.revenue).sort());
+    expect([...brandRevenue].sort()).toEqual(brandStats.models.map((m) => m.revenue).sort());
     expect(brandRevenue).toHaveLength(2);
     expect(await page.locator('#brand-select').inputValue()).toBe(brandA.id);
 
-    const modelSales = await reader.get<ModelSales>(
-      `/models/${models[0]?.id}/sales?${query()}&granularity=month`,
+    const modelSales = expectData(
+      await reader.GET('/models/{modelId}/sales', {
+        params: { path: { modelId: models[0]?.id ?? '' }, query: { ...inEur, granularity: 'month' } },
+      }),
     );
     expect(await page.locator('#model .table-alt tbody th').allTextContents()).toEqual([
       '2025-01',
@@ -245,7 +246,7 @@ describe('Page: /dashboard', () => {
       await page
         .locator('#model .table-alt tbody tr td:nth-child(3)')
         .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-value'))),
-    ).toEqual(modelSales.body.periods.map((p) => p.revenue));
+    ).toEqual(modelSales.periods.map((p) => p.revenue));
 
     // Assert: nothing left the page's origin, nothing was logged as an error.
     expect(seen.requests.length).toBeGreaterThan(5);
@@ -274,9 +275,9 @@ describe('Page: /dashboard', () => {
     await settled(page);
 
     // Assert: German formatting of the same exact amount, no sideways scrolling, charts drawn.
-    const revenue = await reader.get<Revenue>(`/stats/revenue?${query()}`);
+    const revenue = await stats.revenue(reader, inEur);
     expect(await figure(page, 'totalRevenue').textContent()).toBe(
-      money(revenue.body.totalRevenue, 'EUR', 'de-DE'),
+      money(revenue.totalRevenue, 'EUR', 'de-DE'),
     );
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(await colouredPixels(page, 'daily')).toBeGreaterThan(200);
@@ -293,9 +294,9 @@ describe('Page: /dashboard', () => {
     await settled(page);
 
     // Assert: the ranking follows, and the URL alone reproduces the view.
-    const byRevenue = await reader.get<Top>(`/stats/models/top?${query()}&by=revenue&limit=10`);
+    const byRevenue = await stats.top(reader, { ...inEur, by: 'revenue', limit: 10 });
     expect(await page.locator('#top .table-alt tbody tr td:nth-child(2)').allTextContents()).toEqual(
-      byRevenue.body.items.map((i) => i.modelName),
+      byRevenue.items.map((i) => i.modelName),
     );
     expect(await page.locator('#brand').getAttribute('data-state')).toBe('ready');
     expect(new URL(page.url()).search).toBe(`?${query({ brandId: brandA.id, by: 'revenue' })}`);
@@ -443,23 +444,23 @@ describe('Page: /dashboard while the catalog is down', () => {
       }),
       launchChromium(),
     ]);
-    const writer = api(stack, await tokenFor(stack, 'demo-writer'));
-    reader = api(stack, await tokenFor(stack, 'demo-reader'));
-    brand = (await writer.post<Brand>('/brands', { name: 'Stale Motors' })).body;
-    const model = (await writer.post<Model>('/models', { brandId: brand.id, name: 'Old Name' })).body;
-    const sale = await writer.post('/sales', {
-      modelId: model.id,
+    const writer = await clientOf(stack, 'demo-writer');
+    reader = await clientOf(stack, 'demo-reader');
+    const created = await brandWithModel(writer, 'Stale Motors', 'Old Name');
+    brand = created.brand;
+    const sale = {
+      modelId: created.model.id,
       soldAt: '2025-02-02T10:00:00Z',
       quantity: 2,
       unitPrice: '1000.00',
-    });
-    expect(sale.status, sale.text).toBe(201);
+    };
+    expectData(await writer.POST('/sales', { body: sale }), 201);
     await stack.projector.drain();
     // The stats service learns the names once, then the catalog goes down.
-    expect((await reader.get<Top>(`/stats/models/top?${new URLSearchParams(RANGE)}`)).body.namesStale).toBe(
-      false,
+    expect((await stats.top(reader, RANGE)).namesStale).toBe(false);
+    expectData(
+      await reader.GET('/stats/brands/{brandId}', { params: { path: { brandId: brand.id }, query: RANGE } }),
     );
-    expect((await reader.get(`/stats/brands/${brand.id}?${new URLSearchParams(RANGE)}`)).status).toBe(200);
     faults.catalogDown = true;
   });
 
@@ -481,14 +482,14 @@ describe('Page: /dashboard while the catalog is down', () => {
     await settled(page);
 
     // Assert
-    const top = await reader.get<Top>(`/stats/models/top?${new URLSearchParams(RANGE)}`);
-    expect(top.body.namesStale).toBe(true);
+    const top = await stats.top(reader, RANGE);
+    expect(top.namesStale).toBe(true);
     for (const id of ['top', 'brand']) {
       expect(await page.locator(`#${id}`).getAttribute('data-state'), id).toBe('ready');
       expect(await page.locator(`#${id} .notice`).textContent(), id).toMatch(/Names may be out of date/);
     }
     expect(await page.locator('#top .table-alt tbody tr td:nth-child(2)').allTextContents()).toEqual(
-      top.body.items.map((item) => item.modelName ?? `Unnamed model ${item.modelId.slice(0, 8)}`),
+      top.items.map((item) => item.modelName ?? `Unnamed model ${item.modelId.slice(0, 8)}`),
     );
     expect(seen.errors).toEqual([]);
     await page.close();
@@ -504,17 +505,16 @@ describe('Page: /dashboard as deployed (docs Lambda handler below the stage, tok
   beforeAll(async () => {
     [stack, browser] = await Promise.all([startLocalStack({ projectorIntervalMs: 0 }), launchChromium()]);
     deployed = await startDeployedLike(stack);
-    const writer = api(stack, await tokenFor(stack, 'demo-writer'));
-    reader = api(stack, await tokenFor(stack, 'demo-reader'));
-    const brand = (await writer.post<Brand>('/brands', { name: 'Deployed Motors' })).body;
-    const model = (await writer.post<Model>('/models', { brandId: brand.id, name: 'Cloud One' })).body;
+    const writer = await clientOf(stack, 'demo-writer');
+    reader = await clientOf(stack, 'demo-reader');
+    const { model } = await brandWithModel(writer, 'Deployed Motors', 'Cloud One');
     const sales = [3, 5, 8].map((day) => ({
       modelId: model.id,
       soldAt: `2025-03-0${day}T09:00:00Z`,
       quantity: 1,
       unitPrice: `${day}000.10`,
     }));
-    expect((await writer.post('/sales/batch', { sales })).status).toBe(201);
+    expectData(await writer.POST('/sales/batch', { body: { sales } }), 201);
     await stack.projector.drain();
   });
 
@@ -542,9 +542,9 @@ describe('Page: /dashboard as deployed (docs Lambda handler below the stage, tok
     await settled(page);
 
     // Assert
-    const revenue = await reader.get<Revenue>(`/stats/revenue?${new URLSearchParams(RANGE)}`);
-    expect(await figure(page, 'totalRevenue').getAttribute('data-value')).toBe(revenue.body.totalRevenue);
-    expect(revenue.body.totalRevenue).toBe('16000.30');
+    const revenue = await stats.revenue(reader, RANGE);
+    expect(await figure(page, 'totalRevenue').getAttribute('data-value')).toBe(revenue.totalRevenue);
+    expect(revenue.totalRevenue).toBe('16000.30');
     expect(await colouredPixels(page, 'daily')).toBeGreaterThan(200);
     expect(deployed.relayed).toEqual(['/docs/oauth2/token']);
     const paths = seen.requests.map((url) => new URL(url));

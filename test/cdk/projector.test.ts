@@ -69,3 +69,36 @@ describe('Construct: OutboxProjector', () => {
     });
   });
 });
+
+describe('Kicks of the projector', () => {
+  const writers = () =>
+    [
+      ['sales', stack.functions.handler('sales').fn],
+      ['ingest', stack.ingest.worker],
+    ] as const;
+
+  it.each(writers())(
+    'let %s start a drain after each commit: the function name, and invoke on it only',
+    (service, fn) => {
+      const projectorArn = { 'Fn::GetAtt': [logicalIdOf(stack.projector.fn), 'Arn'] };
+      const roleId = logicalIdOf(fn.role ?? fn);
+      const statements = Object.values(
+        template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+      ).flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+      );
+
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp(`^${service}$`),
+            PROJECTOR_FUNCTION_NAME: projectorArn,
+          }),
+        },
+      });
+      expect(statements.filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'))).toEqual([
+        expect.objectContaining({ Resource: projectorArn }),
+      ]);
+    },
+  );
+});

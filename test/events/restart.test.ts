@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Brand } from '../../lambdas/brand/schemas';
-import type { Model } from '../../lambdas/model/schemas';
-import { type ApiClient, api, tokenFor } from '../support/http';
+import type { ApiClient, Schemas } from '../../client';
+import { expectData, expectStatus } from '../support/api';
+import { clientOf } from '../support/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -67,11 +67,11 @@ function groupAlive(group: number): boolean {
 }
 
 /** An event's status; npm start enforces demo-writer's tier, so a 429 is waited out as its Retry-After says. */
-async function statusVia(client: ApiClient, id: string): Promise<{ status: string; saleId?: string }> {
-  const answer = await client.get<{ status: string; saleId?: string }>(`/sales/events/${id}`);
-  if (answer.status !== 429) return answer.body;
-  await sleep(1000 * Number(answer.headers.get('retry-after') ?? 1));
-  return statusVia(client, id);
+async function statusVia(client: ApiClient, ingestionId: string): Promise<Schemas['IngestionStatus']> {
+  const answer = await client.GET('/sales/events/{ingestionId}', { params: { path: { ingestionId } } });
+  if (answer.response.status !== 429) return expectData(answer);
+  await sleep(1000 * Number(answer.response.headers.get('retry-after') ?? 1));
+  return statusVia(client, ingestionId);
 }
 
 describe('npm start: queued events survive kill -9', () => {
@@ -87,10 +87,10 @@ describe('npm start: queued events survive kill -9', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'car-sales-events-'));
     const first = await startServer(dataDir);
     running = first.child;
-    const admin = api(first, await tokenFor(first, 'demo-admin'));
-    const brand = (await admin.post<Brand>('/brands', { name: 'Crash Motors' })).body;
-    const model = (await admin.post<Model>('/models', { brandId: brand.id, name: 'K-9' })).body;
-    const writer = api(first, await tokenFor(first, 'demo-writer'));
+    const admin = await clientOf(first, 'demo-admin');
+    const brand = expectData(await admin.POST('/brands', { body: { name: 'Crash Motors' } }), 201);
+    const model = expectData(await admin.POST('/models', { body: { brandId: brand.id, name: 'K-9' } }), 201);
+    const writer = await clientOf(first, 'demo-writer');
     const ids: string[] = [];
     for (let r = 0; r < 6; r += 1) {
       const events = Array.from({ length: 500 }, (_, k) => ({
@@ -100,9 +100,8 @@ describe('npm start: queued events survive kill -9', () => {
         unitPrice: '25000.00',
         externalId: `kill-${r}-${k}`,
       }));
-      const accepted = await writer.post<{ items: { ingestionId: string }[] }>('/sales/events', { events });
-      expect(accepted.status, accepted.text).toBe(202);
-      ids.push(...accepted.body.items.map((item) => item.ingestionId));
+      const accepted = expectData(await writer.POST('/sales/events', { body: { events } }), 202);
+      ids.push(...accepted.items.map((item) => item.ingestionId));
     }
     // Some requests are still queued when the server dies (otherwise this would prove nothing).
     const before = await Promise.all(
@@ -113,7 +112,7 @@ describe('npm start: queued events survive kill -9', () => {
 
     const second = await startServer(dataDir);
     running = second.child;
-    const reader = api(second, await tokenFor(second, 'demo-writer'));
+    const reader = await clientOf(second, 'demo-writer');
     const statusOf = (id: string) => statusVia(reader, id);
     // The restarted worker drains what the killed one left. A request is one message whose results are
     // written together, so the first event of each request tells when that request is done.
@@ -129,7 +128,7 @@ describe('npm start: queued events survive kill -9', () => {
     expect(notStored.slice(0, 3), `${notStored.length} not stored`).toEqual([]);
     const saleIds = new Set(statuses.map((status) => status.saleId));
     expect(saleIds.size).toBe(ids.length);
-    const page = await reader.get<{ items: unknown[] }>(`/sales?modelId=${model.id}&limit=1`);
-    expect(page.status).toBe(200);
+    const page = await reader.GET('/sales', { params: { query: { modelId: model.id, limit: 1 } } });
+    expectStatus(page, 200);
   }, 360_000);
 });

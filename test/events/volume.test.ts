@@ -5,15 +5,17 @@
  * pending, and the per-model, brand and all-sales buckets equal SQL.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Brand } from '../../lambdas/brand/schemas';
-import type { Model } from '../../lambdas/model/schemas';
+import { afterAll, describe, expect } from 'vitest';
+import type { Schemas } from '../../client';
 import { UnavailableError } from '../../lambdas/shared/errors';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import type { SqsHandler } from '../../local/queue-poller';
-import { type LocalStack, startLocalStack } from '../../local/stack';
 import { expectedBrand, expectedModelSales, expectedRevenue } from '../stats/oracle';
-import { type ApiClient, api, tokenFor } from '../support/http';
+import { expectData } from '../support/api';
+import { stackTest } from '../support/fixtures';
+
+type Brand = Schemas['Brand'];
+type Model = Schemas['Model'];
 
 const REQUESTS = 40;
 const PER_REQUEST = 500;
@@ -87,12 +89,6 @@ async function inParallel<T, R>(
   return results;
 }
 
-interface Status {
-  status: 'pending' | 'stored' | 'rejected';
-  saleId?: string;
-  reason?: { status: number; existingSaleId?: string };
-}
-
 /** A stats answer without `asOf` (how fresh it is): after the drain, an instant. */
 function figuresOf(body: unknown): unknown {
   const { asOf, ...figures } = body as { asOf?: unknown };
@@ -100,46 +96,45 @@ function figuresOf(body: unknown): unknown {
   return figures;
 }
 
-describe('20,000 events through the queue with crashes and a database outage', () => {
-  let stack: LocalStack;
-  let writer: ApiClient;
-  let brands: Brand[];
-  let models: Model[];
+const test = stackTest({
+  projectorIntervalMs: 0,
+  wrapSql: withOutage,
+  wrapIngestHandler: crashing,
+  ingest: {
+    // A delivery must finish within the visibility timeout (as a Lambda within its timeout), or it is
+    // delivered again while still running: 2 messages of 500 events take a second or two here.
+    visibilityTimeoutSeconds: 10,
+    batchSize: 2,
+    breakerThreshold: 1,
+    breakerOpenMs: 1000,
+    maxReceiveCount: 50,
+  },
+});
 
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      port: 0,
-      projectorIntervalMs: 0,
-      wrapSql: withOutage,
-      wrapIngestHandler: crashing,
-      ingest: {
-        // A delivery must finish within the visibility timeout (as a Lambda within its timeout), or it is
-        // delivered again while still running: 2 messages of 500 events take a second or two here.
-        visibilityTimeoutSeconds: 10,
-        batchSize: 2,
-        breakerThreshold: 1,
-        breakerOpenMs: 1000,
-        maxReceiveCount: 50,
-      },
-    });
-    const admin = api(stack, await tokenFor(stack, 'demo-admin'));
-    writer = api(stack, await tokenFor(stack, 'demo-writer'));
-    brands = [];
+describe('20,000 events through the queue with crashes and a database outage', () => {
+  const brands: Brand[] = [];
+  const models: Model[] = [];
+
+  test.beforeAll(async ({ admin }) => {
     for (const name of ['Volume Motors', 'Burst Cars'])
-      brands.push((await admin.post<Brand>('/brands', { name })).body);
-    models = [];
+      brands.push(expectData(await admin.POST('/brands', { body: { name } }), 201));
     for (let i = 0; i < 10; i += 1) {
       const brand = brands[i % 2] as Brand;
-      models.push((await admin.post<Model>('/models', { brandId: brand.id, name: `V-${i}` })).body);
+      models.push(
+        expectData(await admin.POST('/models', { body: { brandId: brand.id, name: `V-${i}` } }), 201),
+      );
     }
   }, 120_000);
 
-  afterAll(async () => {
+  afterAll(() => {
     outage.on = false;
-    await stack?.close();
   });
 
-  it('stores every accepted event exactly once or rejects it with a reason', async () => {
+  test('stores every accepted event exactly once or rejects it with a reason', async ({
+    stack,
+    writer,
+    reader,
+  }) => {
     /**
      * Event i: every 50th names an unknown model; every 4th carries externalId `ext-<i>`; from the second
      * request on, those at i % 100 = 50 repeat the externalId of event i - 550 (an earlier request's).
@@ -156,9 +151,8 @@ describe('20,000 events through the queue with crashes and a database outage', (
       // The database goes down a quarter of the way in; the queue keeps accepting meanwhile.
       if (r === REQUESTS / 4) outage.on = true;
       const events = Array.from({ length: PER_REQUEST }, (_, k) => event(r * PER_REQUEST + k));
-      const accepted = await writer.post<{ items: { ingestionId: string }[] }>('/sales/events', { events });
-      expect(accepted.status, accepted.text).toBe(202);
-      ids.push(...accepted.body.items.map((item) => item.ingestionId));
+      const accepted = expectData(await writer.POST('/sales/events', { body: { events } }), 202);
+      ids.push(...accepted.items.map((item) => item.ingestionId));
     }
     expect(ids).toHaveLength(REQUESTS * PER_REQUEST);
 
@@ -170,11 +164,9 @@ describe('20,000 events through the queue with crashes and a database outage', (
     expect(crashes.midBatch).toBeGreaterThan(0);
     expect(crashes.afterCommit).toBeGreaterThan(0);
 
-    const statuses = await inParallel(ids, 16, async (id) => {
-      const response = await writer.get<Status>(`/sales/events/${id}`);
-      expect(response.status, response.text).toBe(200);
-      return response.body;
-    });
+    const statuses = await inParallel(ids, 16, async (ingestionId) =>
+      expectData(await writer.GET('/sales/events/{ingestionId}', { params: { path: { ingestionId } } })),
+    );
     expect(statuses.filter((status) => status.status === 'pending')).toEqual([]);
 
     const stored = statuses.flatMap((status) =>
@@ -202,20 +194,21 @@ describe('20,000 events through the queue with crashes and a database outage', (
     expect(stored.length).toBe(ids.length - ids.length / 50 - repeats);
 
     // The buckets the stats read equal SQL for every model, brand and all sales.
-    const reader = api(stack, await tokenFor(stack, 'demo-reader'));
-    const query = `from=${RANGE.from}&to=${RANGE.to}&currency=${RANGE.currency}`;
     for (const model of models) {
-      const answer = await reader.get(`/models/${model.id}/sales?${query}&granularity=month`);
-      expect(figuresOf(answer.body)).toEqual(
+      const answer = await reader.GET('/models/{modelId}/sales', {
+        params: { path: { modelId: model.id }, query: { ...RANGE, granularity: 'month' } },
+      });
+      expect(figuresOf(expectData(answer))).toEqual(
         await expectedModelSales(stack.sql, model.id, { ...RANGE, granularity: 'month' }),
       );
     }
     for (const brand of brands) {
-      const answer = await reader.get(`/stats/brands/${brand.id}?${query}`);
-      expect(figuresOf(answer.body)).toEqual(await expectedBrand(stack.sql, brand.id, RANGE));
+      const answer = await reader.GET('/stats/brands/{brandId}', {
+        params: { path: { brandId: brand.id }, query: RANGE },
+      });
+      expect(figuresOf(expectData(answer))).toEqual(await expectedBrand(stack.sql, brand.id, RANGE));
     }
-    expect(figuresOf((await reader.get(`/stats/revenue?${query}`)).body)).toEqual(
-      await expectedRevenue(stack.sql, RANGE),
-    );
+    const revenue = await reader.GET('/stats/revenue', { params: { query: RANGE } });
+    expect(figuresOf(expectData(revenue))).toEqual(await expectedRevenue(stack.sql, RANGE));
   }, 900_000);
 });

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, tokenFor } from '../support/http';
+import { expectData } from '../support/api';
+import { clientOf } from '../support/fixtures';
 import { spawnServer, stopServer } from './server-process';
 
 describe('npm start: persistence and shutdown', () => {
@@ -15,10 +16,11 @@ describe('npm start: persistence and shutdown', () => {
   it('stops cleanly on SIGTERM and keeps its data under DATA_DIR across a restart', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'car-sales-'));
     const first = spawnServer({ PORT: '0', DATA_DIR: dataDir });
-    const firstUrl = { url: await first.ready };
-    const writer = api(firstUrl, await tokenFor(firstUrl, 'demo-writer'));
-    const created = await writer.post<{ id: string }>('/brands', { name: 'Persisted Motors', country: 'SE' });
-    expect(created.status).toBe(201);
+    const writer = await clientOf({ url: await first.ready }, 'demo-writer');
+    const created = expectData(
+      await writer.POST('/brands', { body: { name: 'Persisted Motors', country: 'SE' } }),
+      201,
+    );
 
     const exitCode = await stopServer(first);
 
@@ -27,12 +29,12 @@ describe('npm start: persistence and shutdown', () => {
 
     const second = spawnServer({ PORT: '0', DATA_DIR: dataDir });
     try {
-      const secondUrl = { url: await second.ready };
-      const reader = api(secondUrl, await tokenFor(secondUrl, 'demo-reader'));
-      const fetched = await reader.get<{ name: string }>(`/brands/${created.body.id}`);
+      const reader = await clientOf({ url: await second.ready }, 'demo-reader');
+      const fetched = expectData(
+        await reader.GET('/brands/{brandId}', { params: { path: { brandId: created.id } } }),
+      );
 
-      expect(fetched.status).toBe(200);
-      expect(fetched.body.name).toBe('Persisted Motors');
+      expect(fetched.name).toBe('Persisted Motors');
     } finally {
       await stopServer(second);
     }

@@ -198,17 +198,12 @@ describe('convergence', () => {
 
     await expectConverged(stack);
     for (const currency of ['EUR', 'USD']) {
-      const days = await stack.store.queryDays('model', model.id, currency, '2025-09-10', '2025-09-10');
+      const day = { grain: 'day' as const, day: '2025-09-10', currency };
+      const days = await stack.store.getMany([{ scope: 'model', scopeId: model.id, ...day }]);
       expect(
         days.map(({ units, revenue, orders }) => ({ units, revenue: parseDecimal(revenue), orders })),
       ).toEqual([{ units: 0, revenue: 0n, orders: 0 }]);
-      const brandDays = await stack.store.queryDays(
-        'brand',
-        model.brandId,
-        currency,
-        '2025-09-10',
-        '2025-09-10',
-      );
+      const brandDays = await stack.store.getMany([{ scope: 'brand', scopeId: model.brandId, ...day }]);
       expect(brandDays.map(({ units, orders }) => ({ units, orders }))).toEqual([{ units: 0, orders: 0 }]);
     }
   });

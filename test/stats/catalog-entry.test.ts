@@ -15,6 +15,7 @@ const context: Context = lambdaContext('brand', 'test-request');
 function entryWithSpies() {
   const seen = { http: [] as APIGatewayProxyEvent[], lookups: [] as string[] };
   const entry = catalogEntry(
+    'brand',
     async (event) => {
       seen.http.push(event);
       return { statusCode: 200, body: '{}' };

@@ -91,21 +91,30 @@ export interface TopQuery extends Range {
   brandId?: string;
 }
 
+/**
+ * Top models: units and orders count every sale of the range whatever its currency; revenue is the currency's
+ * (0 for a model sold only in others).
+ */
 export async function expectedTop(sql: Sql, query: TopQuery) {
   const digits = digitsOf(query.currency);
-  const units = 'sum(f.quantity)';
-  const revenue = 'sum(f.quantity * f.unit_price)';
+  const units = 'sum(a.quantity)';
+  const revenue = 'coalesce(sum(a.quantity * a.unit_price) FILTER (WHERE a.currency::text = :currency), 0)';
   const order =
     query.by === 'units'
-      ? `${units} DESC, ${revenue} DESC, f.model_id::text COLLATE "C"`
-      : `${revenue} DESC, ${units} DESC, f.model_id::text COLLATE "C"`;
+      ? `${units} DESC, ${revenue} DESC, a.model_id::text COLLATE "C"`
+      : `${revenue} DESC, ${units} DESC, a.model_id::text COLLATE "C"`;
   const { rows } = await sql.query(
-    `WITH ${FILTERED}
-     SELECT row_number() OVER (ORDER BY ${order})::int AS rank, f.model_id::text AS "modelId",
-            f.model_name AS "modelName", f.brand_id::text AS "brandId", f.brand_name AS "brandName",
+    `WITH a AS (
+       SELECT s.model_id, s.quantity, s.unit_price, s.currency, m.brand_id, m.name AS model_name,
+              b.name AS brand_name
+       FROM sales s JOIN models m ON m.id = s.model_id JOIN brands b ON b.id = m.brand_id
+       WHERE s.sale_day BETWEEN :from::date AND :to::date
+     )
+     SELECT row_number() OVER (ORDER BY ${order})::int AS rank, a.model_id::text AS "modelId",
+            a.model_name AS "modelName", a.brand_id::text AS "brandId", a.brand_name AS "brandName",
             ${units}::int AS units, ${money(revenue, digits)} AS revenue, count(*)::int AS orders
-     FROM f ${query.brandId ? 'WHERE f.brand_id = :brandId::uuid' : ''}
-     GROUP BY f.model_id, f.model_name, f.brand_id, f.brand_name
+     FROM a ${query.brandId ? 'WHERE a.brand_id = :brandId::uuid' : ''}
+     GROUP BY a.model_id, a.model_name, a.brand_id, a.brand_name
      ORDER BY rank LIMIT :limit`,
     {
       from: query.from,

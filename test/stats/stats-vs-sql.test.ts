@@ -314,8 +314,14 @@ describe(`stats equal SQL (seed ${SEED})`, () => {
           `/stats/models/top?${query({ from: '2025-03-12', to: '2025-03-12', currency: 'CHF', by, limit: 10 })}`,
         )
       ).items.map((item) => item.modelId);
-    expect(await ranked('units')).toEqual([fixed.a3.id, fixed.b1.id, first, second]);
-    expect(await ranked('revenue')).toEqual([fixed.b1.id, fixed.a3.id, first, second]);
+    // Units and orders count every currency: a1's two GBP sales that day rank it first by units, and break the
+    // CHF revenue tie with a2 and a3 by units; revenue is CHF only.
+    expect(await ranked('units')).toEqual([fixed.a1.id, fixed.a3.id, fixed.b1.id, fixed.a2.id]);
+    expect(await ranked('revenue')).toEqual([fixed.b1.id, fixed.a1.id, fixed.a3.id, fixed.a2.id]);
+    const chfTies = await get200<{ items: { modelId: string }[] }>(
+      `/stats/models/top?${query({ from: '2025-03-12', to: '2025-03-12', currency: 'CHF', by: 'revenue', brandId: brands[0]?.id ?? '' })}`,
+    );
+    expect(chfTies.items.map((item) => item.modelId)).toEqual([fixed.a1.id, fixed.a3.id, fixed.a2.id]);
     const brandTies = await get200<{ models: { modelId: string }[] }>(
       `/stats/brands/${brands[0]?.id}?${query({ from: '2025-03-12', to: '2025-03-12', currency: 'CHF' })}`,
     );

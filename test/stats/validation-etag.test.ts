@@ -274,8 +274,8 @@ describe('ETag and If-None-Match on every stats endpoint', () => {
       expect(after.status, path).toBe(200);
       expect(after.headers.get('etag'), path).not.toBe(etag);
     }
-    // A sale in another currency or outside the range leaves the EUR March figures alone: the ETag moves only
-    // if `asOf` (how fresh the answer is) moved with the drain.
+    // A sale in another currency or outside the range leaves the EUR March figures alone (but for the units and
+    // orders of the top models, which count every currency): the ETag moves only if `asOf` moved with the drain.
     const march = await Promise.all(paths.map((path) => reader.get<{ asOf?: string }>(path)));
     const elsewhere = await admin.post('/sales/batch', {
       sales: [
@@ -293,6 +293,10 @@ describe('ETag and If-None-Match on every stats endpoint', () => {
       expect(response.status, path).toBe(200);
       const { asOf: before, ...figuresBefore } = march[i]?.body ?? {};
       const { asOf: after, ...figuresAfter } = response.body;
+      if (path.startsWith('/stats/models/top')) {
+        expect(figuresAfter, path).not.toEqual(figuresBefore); // the JPY sale's units and order
+        continue;
+      }
       expect(figuresAfter, path).toEqual(figuresBefore);
       expect(after, path).not.toBe(before);
     }

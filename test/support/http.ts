@@ -14,7 +14,7 @@
  */
 import type { z } from 'zod';
 import { sendRaw } from '../../client';
-import type { Problem as ProblemSchema } from '../../lambdas/shared/schemas';
+import type { Problem as ProblemSchema } from '../../lambdas/shared/problem-schema';
 import { expectProblem as expectProblemOf } from './api';
 
 /** Anything with the base URL of the API, e.g. the result of `startLocalStack()`. */

@@ -171,6 +171,8 @@ export async function expectedBuckets(sql: Sql): Promise<Map<string, Figures & {
        UNION ALL
        SELECT 'all', 'all', sale_day, currency::text, sum(quantity), sum(quantity * unit_price), count(*)
        FROM s GROUP BY sale_day, currency
+       UNION ALL
+       SELECT 'all', 'all', sale_day, '*', sum(quantity), 0, count(*) FROM s GROUP BY sale_day
      )
      SELECT coalesce(b.scope, g.scope) AS scope, coalesce(b.scope_id, g.scope_id) AS "scopeId",
             coalesce(b.sale_day, g.sale_day)::text AS day, coalesce(b.currency::text, g.currency) AS currency,
@@ -220,7 +222,7 @@ const show = (figures: Figures) =>
 
 /**
  * Asserts that DynamoDB equals SQL exactly: every bucket SQL knows is in DynamoDB (read through
- * `store.queryDays`, per scope, id and currency) with the GROUP BY figures to the cent and the newest version,
+ * `store.queryPeriods`, per scope, id and currency) with the GROUP BY figures to the cent and the newest version,
  * empty buckets are zero, and DynamoDB holds no bucket SQL does not know. Returns how many buckets it compared.
  */
 export async function expectConverged(stack: LocalStack): Promise<number> {
@@ -239,7 +241,10 @@ export async function expectConverged(stack: LocalStack): Promise<number> {
     const from = days[0] ?? '1900-01-01';
     const to = days.at(-1) ?? '2100-12-31';
     const stored = new Map(
-      (await stack.store.queryDays(scope, scopeId, currency, from, to)).map((day) => [day.day, day]),
+      (await stack.store.queryPeriods({ scope, scopeId, currency, grain: 'day', from, to })).map((day) => [
+        day.day,
+        day,
+      ]),
     );
     for (const day of days) {
       const want = expected.get(bucketKey(scope, scopeId, currency, day));

@@ -14,6 +14,7 @@ import {
   wrap,
 } from 'cockatiel';
 import { LRUCache } from 'lru-cache';
+import { recordMetric } from '../metrics';
 import { logger } from '../powertools';
 
 export interface CatalogModel {
@@ -80,9 +81,10 @@ export class CatalogClient {
       halfOpenAfter: options.breakerOpenMs,
       breaker: new ConsecutiveBreaker(options.breakerThreshold),
     });
-    this.breaker.onBreak(() =>
-      logger.warn('Catalog breaker open: names come from the cache until it closes'),
-    );
+    this.breaker.onBreak(() => {
+      recordMetric('CatalogBreakerOpened', 1);
+      logger.warn('Catalog breaker open: names come from the cache until it closes');
+    });
     this.breaker.onReset(() => logger.info('Catalog breaker closed'));
     const fastFailures = handleWhen(
       (error) => !(error instanceof TaskCancelledError || error instanceof BrokenCircuitError),
@@ -148,6 +150,7 @@ async function lookup<T extends {}>(cache: EntryCache<T>, id: string, fetch: Fet
     return { value: (await cache.fetch(id, { context: fetch })) ?? null, stale: false };
   } catch (error) {
     if (!(error instanceof BrokenCircuitError)) logger.warn('Catalog lookup failed', { id, error });
+    recordMetric('CatalogFallbacks', 1);
     return { value: cache.peek(id, { allowStale: true }) ?? null, stale: true };
   }
 }

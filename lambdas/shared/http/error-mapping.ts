@@ -1,5 +1,12 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ConflictError, DomainError, type ErrorKind, UnavailableError, ValidationError } from '../errors';
+import {
+  ConflictError,
+  DomainError,
+  type ErrorKind,
+  type FieldIssue,
+  UnavailableError,
+  ValidationError,
+} from '../errors';
 import { logger } from '../powertools';
 import { HttpProblem } from './http-problem';
 import { type ProblemInit, problemResponse } from './problem';
@@ -10,6 +17,14 @@ export function errorResponse(error: unknown, requestId: string): APIGatewayProx
   if (problem.status >= 500)
     logger.error('Request failed', { error: error as Error, status: problem.status });
   return problemResponse(problem, requestId);
+}
+
+/** The 400 of a request with invalid fields, as a ValidationError of theirs answers (built without one). */
+export function invalidRequestResponse(issues: FieldIssue[], requestId: string): APIGatewayProxyResult {
+  return problemResponse(
+    { ...BY_KIND.malformed, detail: 'The request has invalid fields', errors: issues },
+    requestId,
+  );
 }
 
 /** What each kind of domain error answers. */

@@ -8,6 +8,13 @@ export type Scope = 'model' | 'brand' | 'all';
 export const GRAINS = ['day', 'month', 'year'] as const;
 export type Grain = (typeof GRAINS)[number];
 
+/**
+ * The currency of the all-sales buckets that count every sale whatever its currency: their units and orders
+ * (and their breakdown's, per brand and model) span currencies, their revenue is always 0 (amounts of different
+ * currencies do not add).
+ */
+export const EVERY_CURRENCY = '*';
+
 export interface BucketKey {
   scope: Scope;
   /** Model or brand id; `all` for the all-sales scope. */
@@ -15,8 +22,18 @@ export interface BucketKey {
   grain: Grain;
   /** First UTC day of the period, `YYYY-MM-DD` (the day itself, the 1st of the month, 1 January). */
   day: string;
+  /** ISO 4217 code, or EVERY_CURRENCY. */
   currency: string;
 }
+
+/** Figures of one model in a breakdown: `[units, revenue (exact decimal string), orders]`. */
+export type PartFigures = [units: number, revenue: string, orders: number];
+
+/**
+ * Figures by brand id, then model id: a brand bucket holds its own brand's models, the all-sales bucket every
+ * brand's, so one all-sales item answers a ranking of every model. Models without orders are left out.
+ */
+export type Breakdown = Record<string, Record<string, PartFigures>>;
 
 export interface BucketAggregate extends BucketKey {
   units: number;
@@ -25,12 +42,34 @@ export interface BucketAggregate extends BucketKey {
   orders: number;
   /** Version of the SQL state this aggregate was copied from; only newer versions replace it. */
   version: number;
-  /** Brand buckets: figures per model; the all-sales bucket: figures per brand. */
+  /** Brand and all-sales buckets: figures per model. */
   breakdown?: Breakdown;
+  /**
+   * Month buckets: the figures of each of its days with orders (`YYYY-MM-DD` → figures), so a range that starts
+   * or ends inside the month reads one item instead of its days.
+   */
+  days?: Record<string, PartFigures>;
+  /**
+   * EVERY_CURRENCY all-sales buckets: the revenue of each model by currency (currency → model id → exact
+   * decimal), so one item ranks every model by units over every currency and by revenue in any one.
+   */
+  revenues?: Record<string, Record<string, string>>;
 }
 
-/** Figures by model or brand id: `[units, revenue, orders]`. */
-export type Breakdown = Record<string, [number, string, number]>;
+/** The buckets of one scope, currency and grain whose periods start from `from` to `to` inclusive. */
+export interface PeriodRange {
+  scope: Scope;
+  scopeId: string;
+  currency: string;
+  grain: Grain;
+  from: string;
+  to: string;
+}
+
+export interface ReadOptions {
+  /** False leaves the breakdowns out, for answers that need only the totals (smaller reads). Default true. */
+  breakdowns?: boolean;
+}
 
 /** The materialized view of bucket aggregates (DynamoDB in AWS, dynalite locally). */
 export interface AggregateStore {
@@ -41,23 +80,10 @@ export interface AggregateStore {
    * afterwards that no newer version was projected meanwhile, and repair those buckets with `put`.
    */
   putMany(aggregates: readonly BucketAggregate[]): Promise<void>;
-  /** Buckets of one grain whose period starts from `from` to `to` inclusive, in order. */
-  queryPeriods(
-    grain: Grain,
-    scope: Scope,
-    scopeId: string,
-    currency: string,
-    from: string,
-    to: string,
-  ): Promise<BucketAggregate[]>;
-  /** Day buckets from `from` to `to` inclusive, in order. */
-  queryDays(
-    scope: Scope,
-    scopeId: string,
-    currency: string,
-    from: string,
-    to: string,
-  ): Promise<BucketAggregate[]>;
+  /** The buckets of a range, in order (one Query, paged). */
+  queryPeriods(range: PeriodRange, options?: ReadOptions): Promise<BucketAggregate[]>;
+  /** The buckets with these keys that exist, in no particular order (BatchGetItem: one request per 100 keys). */
+  getMany(keys: readonly BucketKey[], options?: ReadOptions): Promise<BucketAggregate[]>;
   /** Records that every write committed before `asOf` (ISO instant) is projected; never moves it back. */
   markProjected(asOf: string): Promise<void>;
   /** The instant up to which every committed write is projected, if known. */

@@ -4,13 +4,16 @@
  * of its buckets (day, month and year; model, brand and all) and bumps their versions, so a projection copies a
  * bucket instead of summing its sales. The projector reads buckets and the outbox here.
  */
+import { formatDecimal, parseDecimal } from '../money';
 import type { Sql } from '../sql/port';
 import {
   ALL_SCOPE_ID,
   type Breakdown,
   type BucketAggregate,
   type BucketKey,
+  EVERY_CURRENCY,
   type Grain,
+  type PartFigures,
   type Scope,
 } from './aggregates';
 
@@ -32,20 +35,72 @@ export interface SaleChange {
   orders: number;
 }
 
+/** What a transaction queued for projection. */
+export interface Booking {
+  /** The outbox entries, when few enough to project at once (empty for bulk writes: the drain takes them). */
+  entries: OutboxEntry[];
+  /** How many outbox rows it wrote. */
+  queued: number;
+}
+
+/** Up to this many changes a booking returns its outbox entries (about 15 buckets each: one inline projection). */
+const ENTRIES_UP_TO_CHANGES = 200;
+/** Changes per booking statement: keeps each Data API request (about 130 bytes a change) well under 4 MiB. */
+const BOOK_CHUNK = 10_000;
+
 /**
  * Adds the changes to their buckets and parts and records each bucket in the outbox, inside the caller's
- * transaction (so a commit always leaves a trace for the projector). One statement, whatever the volume of
- * sales already in those buckets: its cost grows with the changes only.
+ * transaction (so a commit always leaves a trace for the projector). Two statements per BOOK_CHUNK changes,
+ * whatever the volume of sales already in those buckets: the cost grows with the changes only. Callers merge
+ * changes first (`mergeChanges`), so a bulk import books each bucket once.
  */
-export async function recordChanges(tx: Sql, changes: readonly SaleChange[]): Promise<OutboxEntry[]> {
-  if (changes.length === 0) return [];
-  const params = { changed: JSON.stringify(changes), all: ALL_SCOPE_ID };
-  const [buckets, parts] = bookChangesStatements(CHANGES_FROM_JSON);
-  // Buckets first: a part is only ever locked by a transaction that already holds its bucket (no deadlocks).
-  const { rows } = await tx.query<OutboxEntry>(buckets, params);
-  await tx.query(parts, params);
-  return rows;
+export async function recordChanges(tx: Sql, changes: readonly SaleChange[]): Promise<Booking> {
+  if (changes.length === 0) return { entries: [], queued: 0 };
+  if (changes.length <= ENTRIES_UP_TO_CHANGES) {
+    const params = { changed: JSON.stringify(changes), ...BOOKING_PARAMS };
+    const [buckets, parts] = bookChangesStatements(CHANGES_FROM_JSON);
+    // Buckets first: a part is only ever locked by a transaction that already holds its bucket (no deadlocks).
+    const { rows } = await tx.query<OutboxEntry>(buckets, params);
+    await tx.query(parts, params);
+    return { entries: rows, queued: rows.length };
+  }
+  // A bulk booking aggregates tens of thousands of rows: sorts and hashes that fit in memory, not on disk.
+  await tx.query(`SET LOCAL work_mem = '64MB'`);
+  const [buckets, parts] = bookChangesStatements(CHANGES_FROM_JSON, 'count');
+  let queued = 0;
+  for (let start = 0; start < changes.length; start += BOOK_CHUNK) {
+    const params = { changed: JSON.stringify(changes.slice(start, start + BOOK_CHUNK)), ...BOOKING_PARAMS };
+    const { rows } = await tx.query<{ queued: number }>(buckets, params);
+    await tx.query(parts, params);
+    queued += rows[0]?.queued ?? 0;
+  }
+  return { entries: [], queued };
 }
+
+/**
+ * One change per model, day and currency, summed, in day order: a bulk write then books each bucket once, and
+ * consecutive chunks of its changes share few month and year buckets.
+ */
+export function mergeChanges(changes: readonly SaleChange[]): SaleChange[] {
+  const merged = new Map<string, { change: SaleChange; revenue: bigint }>();
+  for (const change of changes) {
+    const key = `${change.day} ${change.modelId} ${change.currency}`;
+    const sum = merged.get(key);
+    if (!sum) {
+      merged.set(key, { change: { ...change }, revenue: parseDecimal(change.revenue) });
+      continue;
+    }
+    sum.change.units += change.units;
+    sum.change.orders += change.orders;
+    sum.revenue += parseDecimal(change.revenue);
+  }
+  return [...merged.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, { change, revenue }]) => ({ ...change, revenue: formatDecimal(revenue, 4) }));
+}
+
+/** The parameters the statements of `bookChangesStatements` take besides those of their `changed` query. */
+export const BOOKING_PARAMS = { all: ALL_SCOPE_ID, every: EVERY_CURRENCY };
 
 const CHANGES_FROM_JSON = `SELECT c."modelId" AS model_id, m.brand_id, c.day AS sale_day, c.currency,
        c.units, c.revenue, c.orders
@@ -55,33 +110,44 @@ const CHANGES_FROM_JSON = `SELECT c."modelId" AS model_id, m.brand_id, c.day AS 
 
 /**
  * The two statements behind `recordChanges`, for the changes that `changed` selects (columns model_id, brand_id,
- * sale_day, currency, units, revenue, orders: signed deltas), taking the parameter `:all` (the all-sales scope
- * id): the first adds to the buckets, bumps their versions and returns their outbox entries; the second adds to
- * the parts. Rows are locked in key order so concurrent writers cannot deadlock. Exported for benchmarks that
+ * sale_day, currency, units, revenue, orders: signed deltas), taking BOOKING_PARAMS: the first adds to the
+ * buckets (those of each currency, and for all sales those of EVERY_CURRENCY), bumps their versions and returns
+ * their outbox entries (`count`: how many it queued, as `queued`); the second adds to the parts. Rows are locked in key order so concurrent writers cannot deadlock. Exported for benchmarks that
  * load sales in bulk and then book them the way the API does.
  */
-export function bookChangesStatements(changed: string): [buckets: string, parts: string] {
-  const parts = `WITH changed AS (${changed}),
-     keyed AS (
-       SELECT 'model' AS scope, model_id::text AS scope_id, NULL::text AS part_id, sale_day, currency,
-              units, revenue, orders FROM changed
-       UNION ALL SELECT 'brand', brand_id::text, model_id::text, sale_day, currency, units, revenue, orders
-       FROM changed
-       UNION ALL SELECT :all, :all, brand_id::text, sale_day, currency, units, revenue, orders FROM changed
+export function bookChangesStatements(
+  changed: string,
+  returning: 'entries' | 'count' = 'entries',
+): [buckets: string, parts: string] {
+  // Each change once per grain, then once per scope: the model, its brand (part: the model), all sales (part:
+  // the model) in its currency and, for the buckets only, in EVERY_CURRENCY (revenue 0; its breakdown is made
+  // from the parts of every currency when it is projected).
+  const keyed = (buckets: boolean) => `WITH changed AS (${changed}),
+     periods AS (
+       SELECT c.model_id, c.brand_id, c.currency, c.units, c.revenue, c.orders, p.grain, p.period
+       FROM changed c CROSS JOIN LATERAL (VALUES
+         ('day', c.sale_day::date),
+         ('month', date_trunc('month', c.sale_day::timestamp)::date),
+         ('year', date_trunc('year', c.sale_day::timestamp)::date)) AS p (grain, period)
      ),
-     grains (grain) AS (VALUES ('day'), ('month'), ('year')),
-     parts AS (
-       SELECT scope, scope_id, grain, date_trunc(grain, sale_day::timestamp)::date AS sale_day, currency,
-              part_id, sum(units) AS units, sum(revenue) AS revenue, sum(orders) AS orders
-       FROM keyed CROSS JOIN grains
-       GROUP BY scope, scope_id, grain, 4, currency, part_id
+     keyed AS (
+       ${
+         buckets
+           ? `SELECT 'model' AS scope, model_id::text AS scope_id, NULL::text AS part_id, grain, period, currency,
+                     units, revenue, orders FROM periods
+              UNION ALL `
+           : ''
+       }SELECT 'brand' AS scope, brand_id::text AS scope_id, model_id::text AS part_id, grain, period, currency,
+              units, revenue, orders FROM periods
+       UNION ALL SELECT 'all', :all, model_id::text, grain, period, currency, units, revenue, orders FROM periods
+       ${buckets ? `UNION ALL SELECT 'all', :all, model_id::text, grain, period, :every::text, units, 0, orders FROM periods` : ''}
      )`;
   return [
-    `${parts},
+    `${keyed(true)},
      totals AS (
-       SELECT scope, scope_id, grain, sale_day, currency,
+       SELECT scope, scope_id, grain, period AS sale_day, currency,
               sum(units) AS units, sum(revenue) AS revenue, sum(orders) AS orders
-       FROM parts GROUP BY scope, scope_id, grain, sale_day, currency
+       FROM keyed GROUP BY scope, scope_id, grain, period, currency
      ),
      bumped AS (
        INSERT INTO sales_buckets AS b (scope, scope_id, grain, sale_day, currency, version, units, revenue, orders)
@@ -92,13 +158,25 @@ export function bookChangesStatements(changed: string): [buckets: string, parts:
              orders = b.orders + EXCLUDED.orders
        RETURNING scope, scope_id, grain, sale_day, currency
      )
-     INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
-     SELECT scope, scope_id, grain, sale_day, currency FROM bumped
-     RETURNING id, scope, scope_id AS "scopeId", grain, sale_day AS day, currency`,
-    `${parts}
+     ${
+       returning === 'entries'
+         ? `INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
+            SELECT scope, scope_id, grain, sale_day, currency FROM bumped
+            RETURNING id, scope, scope_id AS "scopeId", grain, sale_day AS day, trim(currency) AS currency`
+         : `, queued AS (
+              INSERT INTO sales_outbox (scope, scope_id, grain, sale_day, currency)
+              SELECT scope, scope_id, grain, sale_day, currency FROM bumped RETURNING 1
+            )
+            SELECT count(*)::int AS queued FROM queued`
+     }`,
+    `${keyed(false)},
+     parts AS (
+       SELECT scope, scope_id, grain, period AS sale_day, currency, part_id,
+              sum(units) AS units, sum(revenue) AS revenue, sum(orders) AS orders
+       FROM keyed GROUP BY scope, scope_id, grain, period, currency, part_id
+     )
      INSERT INTO sales_bucket_parts AS p (scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders)
      SELECT scope, scope_id, grain, sale_day, currency, part_id, units, revenue, orders FROM parts
-     WHERE part_id IS NOT NULL
      ORDER BY scope, scope_id, grain, sale_day, currency, part_id
      ON CONFLICT (scope, scope_id, grain, sale_day, currency, part_id) DO UPDATE
        SET units = p.units + EXCLUDED.units, revenue = p.revenue + EXCLUDED.revenue, orders = p.orders + EXCLUDED.orders`,
@@ -121,28 +199,73 @@ const KEY_JOIN = `b.scope = k.scope AND b.scope_id = k.scope_id AND b.grain = k.
   AND b.currency = k.currency`;
 
 /**
- * Each bucket as SQL holds it now: figures, breakdown and version, read in one statement, so from one snapshot.
- * The cost is a few rows per bucket (its parts), whatever the number of its sales.
+ * Each bucket as SQL holds it now: figures, breakdown, a month's days and version, read in one statement, so from
+ * one snapshot (a change to a day bumps its month in the same transaction, so the days agree with the month's
+ * version). The cost is a few rows per bucket (its parts, a month's days), whatever the number of its sales.
  */
 export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<BucketAggregate[]> {
   if (keys.length === 0) return [];
-  const { rows } = await sql.query<BucketAggregate & { breakdown: Breakdown | null }>(
+  const { rows } = await sql.query<
+    BucketAggregate & {
+      breakdown: Breakdown | null;
+      days: Record<string, PartFigures> | null;
+      everyCurrency: EveryCurrencyPart[] | null;
+    }
+  >(
     `SELECT b.scope, b.scope_id AS "scopeId", b.grain, b.sale_day AS day, trim(b.currency) AS currency, b.version,
             b.units, b.revenue::text AS revenue, b.orders,
-            (SELECT jsonb_object_agg(p.part_id, jsonb_build_array(p.units, p.revenue::text, p.orders))
-             FROM sales_bucket_parts p
-             WHERE p.scope = b.scope AND p.scope_id = b.scope_id AND p.grain = b.grain
-               AND p.sale_day = b.sale_day AND p.currency = b.currency AND p.orders <> 0) AS breakdown
+            (SELECT jsonb_object_agg(brand_id, models) FROM (
+               SELECT m.brand_id, jsonb_object_agg(p.part_id, jsonb_build_array(p.units, p.revenue::text, p.orders))
+                 AS models
+               FROM sales_bucket_parts p JOIN models m ON m.id = p.part_id::uuid
+               WHERE p.scope = b.scope AND p.scope_id = b.scope_id AND p.grain = b.grain
+                 AND p.sale_day = b.sale_day AND p.currency = b.currency AND p.orders <> 0
+               GROUP BY m.brand_id) AS by_brand) AS breakdown,
+            CASE WHEN b.grain = 'month' THEN
+              (SELECT jsonb_object_agg(d.sale_day::text, jsonb_build_array(d.units, d.revenue::text, d.orders))
+               FROM sales_buckets d
+               WHERE d.scope = b.scope AND d.scope_id = b.scope_id AND d.grain = 'day' AND d.currency = b.currency
+                 AND d.sale_day >= b.sale_day AND d.sale_day < (b.sale_day + interval '1 month')::date
+                 AND d.orders <> 0)
+            END AS days,
+            CASE WHEN b.currency = :every THEN
+              (SELECT jsonb_agg(jsonb_build_array(m.brand_id, p.part_id, trim(p.currency), p.units, p.revenue::text,
+                                                  p.orders))
+               FROM sales_bucket_parts p JOIN models m ON m.id = p.part_id::uuid
+               WHERE p.scope = b.scope AND p.scope_id = b.scope_id AND p.grain = b.grain
+                 AND p.sale_day = b.sale_day AND p.orders <> 0)
+            END AS "everyCurrency"
      FROM ${KEYS} JOIN sales_buckets b ON ${KEY_JOIN}`,
-    { keys: keysJson(keys) },
+    { keys: keysJson(keys), every: EVERY_CURRENCY },
   );
-  return rows.map(({ breakdown, ...bucket }) => ({
+  return rows.map(({ breakdown, days, everyCurrency, ...bucket }) => ({
     ...bucket,
     units: Number(bucket.units),
     orders: Number(bucket.orders),
     version: Number(bucket.version),
     ...(bucket.scope === 'model' ? {} : { breakdown: breakdown ?? {} }),
+    ...(bucket.grain === 'month' ? { days: days ?? {} } : {}),
+    ...(everyCurrency ? everyCurrencyFigures(everyCurrency) : {}),
   }));
+}
+
+/** A part of the all-sales bucket in one currency: brand, model, currency, units, revenue, orders. */
+type EveryCurrencyPart = [string, string, string, number, string, number];
+
+/** The breakdown of an EVERY_CURRENCY bucket (units and orders over every currency) and its revenues. */
+function everyCurrencyFigures(parts: readonly EveryCurrencyPart[]) {
+  const breakdown: Breakdown = {};
+  const revenues: Record<string, Record<string, string>> = {};
+  for (const [brandId, modelId, currency, units, revenue, orders] of parts) {
+    const models = breakdown[brandId] ?? {};
+    const [unitsSoFar, , ordersSoFar] = models[modelId] ?? [0, '0', 0];
+    models[modelId] = [unitsSoFar + Number(units), '0', ordersSoFar + Number(orders)];
+    breakdown[brandId] = models;
+    const byModel = revenues[currency] ?? {};
+    byModel[modelId] = revenue;
+    revenues[currency] = byModel;
+  }
+  return { breakdown, revenues };
 }
 
 /** The buckets among `written` whose SQL version is now newer than the one written. */
@@ -170,12 +293,17 @@ export async function movedOn(sql: Sql, written: readonly BucketAggregate[]): Pr
   return rows;
 }
 
-/** Outbox entries after id `after`, oldest first. */
-export async function readOutbox(sql: Sql, after: number, take: number): Promise<OutboxEntry[]> {
+/** Outbox entries of one scope after id `after`, oldest first. */
+export async function readOutbox(
+  sql: Sql,
+  scope: Scope,
+  after: number,
+  take: number,
+): Promise<OutboxEntry[]> {
   const { rows } = await sql.query<OutboxEntry>(
     `SELECT id, scope, scope_id AS "scopeId", grain, sale_day AS day, trim(currency) AS currency FROM sales_outbox
-     WHERE id > :after ORDER BY id LIMIT :take`,
-    { after, take },
+     WHERE scope = :scope AND id > :after ORDER BY id LIMIT :take`,
+    { scope, after, take },
   );
   return rows;
 }

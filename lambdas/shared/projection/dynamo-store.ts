@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -7,12 +8,26 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AggregateStore, Breakdown, BucketAggregate, Grain, Scope } from './aggregates';
+import type {
+  AggregateStore,
+  Breakdown,
+  BucketAggregate,
+  BucketKey,
+  Grain,
+  PartFigures,
+  PeriodRange,
+  ReadOptions,
+  Scope,
+} from './aggregates';
 
 /** DynamoDB's BatchWriteItem takes at most 25 items (and 16 MB) per request. */
 const BATCH_ITEMS = 25;
 const BATCHES_IN_FLIGHT = 8;
 const MAX_UNPROCESSED_ROUNDS = 8;
+/** DynamoDB's BatchGetItem takes at most 100 keys per request. */
+const BATCH_GET_KEYS = 100;
+/** Room for the breakdown in an item of at most 400 KB, beside the keys and figures (a few hundred bytes). */
+const MAX_BREAKDOWN_CHARS = 390_000;
 
 const SORT_PREFIX: Record<Grain, string> = { day: 'DAY', month: 'MONTH', year: 'YEAR' };
 /** Where the projector records how fresh the aggregates are; no bucket partition key looks like it. */
@@ -23,9 +38,11 @@ const FRESHNESS_KEY = { pk: 'meta', sk: 'projection' };
  * `YEAR#` with the period's first day). A period is one Query over a key range: its cost depends on the range,
  * never on how many sales exist.
  *
- * Item size (DynamoDB's limit is 400 KB): a bucket holds its figures and, for brand and all-sales buckets, one
- * breakdown entry per model of the brand (per brand for all-sales), about 70 bytes each: a brand of up to
- * ~5,000 models, or ~5,000 brands, fits. Parts without orders are left out.
+ * Item size (DynamoDB's limit is 400 KB): a bucket holds its figures and, for brand and all-sales buckets, its
+ * breakdown as one JSON string (and a month its days, at most 31 short entries): about 60 bytes per model with orders in that period and currency, plus about
+ * 40 per brand. So what bounds an item is the number of distinct models sold in one period and currency: up to
+ * ~6,000 fit (the demo catalog has 60; the car market has a few thousand models on sale at once). A bucket
+ * past that fails to project with a clear error instead of losing figures.
  */
 export class DynamoAggregateStore implements AggregateStore {
   constructor(
@@ -79,18 +96,7 @@ export class DynamoAggregateStore implements AggregateStore {
     }
   }
 
-  queryDays(scope: Scope, scopeId: string, currency: string, from: string, to: string) {
-    return this.queryPeriods('day', scope, scopeId, currency, from, to);
-  }
-
-  async queryPeriods(
-    grain: Grain,
-    scope: Scope,
-    scopeId: string,
-    currency: string,
-    from: string,
-    to: string,
-  ): Promise<BucketAggregate[]> {
+  async queryPeriods(range: PeriodRange, options: ReadOptions = {}): Promise<BucketAggregate[]> {
     const buckets: BucketAggregate[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -99,32 +105,55 @@ export class DynamoAggregateStore implements AggregateStore {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           ExpressionAttributeValues: {
-            ':pk': partitionKey(scope, scopeId, currency),
-            ':from': sortKey(grain, from),
-            ':to': sortKey(grain, to),
+            ':pk': partitionKey(range),
+            ':from': sortKey(range.grain, range.from),
+            ':to': sortKey(range.grain, range.to),
           },
-          ProjectionExpression: '#day, units, revenue, orders, version, breakdown',
-          ExpressionAttributeNames: { '#day': 'day' },
+          ...projection(options.breakdowns ?? true),
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) {
-        buckets.push({
-          scope,
-          scopeId,
-          grain,
-          currency,
-          day: String(item.day),
-          units: Number(item.units),
-          revenue: String(item.revenue),
-          orders: Number(item.orders),
-          version: Number(item.version),
-          ...(item.breakdown ? { breakdown: item.breakdown as Breakdown } : {}),
-        });
-      }
+      buckets.push(...(page.Items ?? []).map(aggregateOf));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return buckets;
+  }
+
+  async getMany(keys: readonly BucketKey[], options: ReadOptions = {}) {
+    const unique = [
+      ...new Map(keys.map((key) => [`${partitionKey(key)} ${sortKey(key.grain, key.day)}`, key])),
+    ];
+    const requests: Record<string, unknown>[][] = [];
+    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
+      requests.push(
+        unique
+          .slice(start, start + BATCH_GET_KEYS)
+          .map(([, key]) => ({ pk: partitionKey(key), sk: sortKey(key.grain, key.day) })),
+      );
+    }
+    const pages = await Promise.all(
+      requests.map((batch) => this.readBatch(batch, options.breakdowns ?? true)),
+    );
+    return pages.flat().map(aggregateOf);
+  }
+
+  /** One BatchGetItem, asking again for what DynamoDB leaves unprocessed (throttling, 16 MB) with a backoff. */
+  private async readBatch(keys: Record<string, unknown>[], breakdowns: boolean) {
+    const items: Record<string, unknown>[] = [];
+    let pending = keys;
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === MAX_UNPROCESSED_ROUNDS)
+        throw new Error(`DynamoDB left ${pending.length} bucket reads unprocessed`);
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 2 ** round * 25));
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: pending, ...projection(breakdowns) } },
+        }),
+      );
+      items.push(...(Responses?.[this.tableName] ?? []));
+      pending = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return items;
   }
 
   async markProjected(asOf: string): Promise<void> {
@@ -152,13 +181,68 @@ export class DynamoAggregateStore implements AggregateStore {
   }
 }
 
-function itemOf(aggregate: BucketAggregate): Record<string, unknown> {
-  return {
-    pk: partitionKey(aggregate.scope, aggregate.scopeId, aggregate.currency),
+/** The item of a bucket; its breakdown is one JSON string (compact, and parsed at once on reads). */
+function itemOf({ breakdown, days, revenues, ...aggregate }: BucketAggregate): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    pk: partitionKey(aggregate),
     sk: sortKey(aggregate.grain, aggregate.day),
     ...aggregate,
+    ...(days ? { days: JSON.stringify(days) } : {}),
+  };
+  if (!breakdown) return item;
+  const json = JSON.stringify(breakdown);
+  const revenuesJson = revenues ? JSON.stringify(revenues) : undefined;
+  if (json.length + (revenuesJson?.length ?? 0) > MAX_BREAKDOWN_CHARS) {
+    throw new Error(
+      `The breakdown of ${aggregate.scope} ${aggregate.scopeId} ${aggregate.grain} ${aggregate.day} ` +
+        `${aggregate.currency} is ${json.length} characters, more than a DynamoDB item can hold`,
+    );
+  }
+  return { ...item, breakdown: json, ...(revenuesJson ? { revenues: revenuesJson } : {}) };
+}
+
+const ATTRIBUTES = [
+  'scope',
+  'scopeId',
+  'grain',
+  'day',
+  'currency',
+  'units',
+  'revenue',
+  'orders',
+  'version',
+  'days',
+];
+
+/** Reads every attribute of a bucket, its breakdown only when asked. */
+function projection(breakdowns: boolean) {
+  const names = breakdowns ? [...ATTRIBUTES, 'breakdown', 'revenues'] : ATTRIBUTES;
+  return {
+    ProjectionExpression: names.map((name) => `#${name}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
   };
 }
 
-const partitionKey = (scope: Scope, scopeId: string, currency: string) => `${scope}#${scopeId}#${currency}`;
+function aggregateOf(item: Record<string, unknown>): BucketAggregate {
+  const { breakdown, days, revenues } = item;
+  return {
+    scope: String(item.scope) as Scope,
+    scopeId: String(item.scopeId),
+    grain: String(item.grain) as Grain,
+    day: String(item.day),
+    currency: String(item.currency),
+    units: Number(item.units),
+    revenue: String(item.revenue),
+    orders: Number(item.orders),
+    version: Number(item.version),
+    ...(typeof breakdown === 'string' ? { breakdown: JSON.parse(breakdown) as Breakdown } : {}),
+    ...(typeof days === 'string' ? { days: JSON.parse(days) as Record<string, PartFigures> } : {}),
+    ...(typeof revenues === 'string'
+      ? { revenues: JSON.parse(revenues) as Record<string, Record<string, string>> }
+      : {}),
+  };
+}
+
+const partitionKey = (key: { scope: Scope; scopeId: string; currency: string }) =>
+  `${key.scope}#${key.scopeId}#${key.currency}`;
 const sortKey = (grain: Grain, day: string) => `${SORT_PREFIX[grain]}#${day}`;

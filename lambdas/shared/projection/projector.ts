@@ -1,13 +1,14 @@
 import { logger } from '../powertools';
 import type { Sql } from '../sql/port';
-import type { AggregateStore, BucketKey } from './aggregates';
-import { bucketsOf, forgetOutbox, movedOn, type OutboxEntry, readOutbox } from './bookkeeping';
+import type { AggregateStore, BucketKey, Scope } from './aggregates';
+import { type Booking, bucketsOf, forgetOutbox, movedOn, type OutboxEntry, readOutbox } from './bookkeeping';
 
 export type { OutboxEntry } from './bookkeeping';
 
 /** Buckets per round: keeps each Data API request and response well under its limits (4 MiB in, 1 MiB out). */
 const COPY_CHUNK = 500;
 const PUTS_IN_FLIGHT = 16;
+const DRAIN_ORDER: readonly Scope[] = ['all', 'brand', 'model'];
 /**
  * Most buckets a write projects itself before answering; more (a bulk import) are left to the drain its commit
  * kicks, so the 201 does not wait for them.
@@ -44,12 +45,12 @@ export class Projector {
    * there are too many: a bulk import), then kicks a drain for whatever is left and to move `asOf` on. Never
    * throws: the write is committed, and the outbox keeps what could not be projected.
    */
-  async afterCommit(entries: readonly OutboxEntry[]): Promise<void> {
-    if (entries.length > INLINE_PROJECTION_LIMIT) {
-      logger.info('Projection left to the drain', { buckets: entries.length });
+  async afterCommit({ entries, queued }: Booking): Promise<void> {
+    if (queued > INLINE_PROJECTION_LIMIT || entries.length < queued) {
+      logger.info('Projection left to the drain', { buckets: queued });
     } else {
       await this.project(entries).catch((error: unknown) =>
-        logger.warn('Projection deferred to the drain', { error: error as Error, buckets: entries.length }),
+        logger.warn('Projection deferred to the drain', { error: error as Error, buckets: queued }),
       );
     }
     await this.options
@@ -76,21 +77,25 @@ export class Projector {
   }
 
   /**
-   * Drains the whole outbox in keyset pages; returns how many outbox rows were projected. When it gets to the
-   * end, every write committed before it started is projected: it records that instant as the store's `asOf`.
+   * Drains the whole outbox in keyset pages, scope by scope: the all-sales buckets first (a few per day and
+   * currency, behind every stats total), then brands, then models (the bulk of a big import); returns how many
+   * outbox rows were projected. When it gets to the end, every write committed before it started is projected:
+   * it records that instant as the store's `asOf`.
    */
   async drain(pageSize = 1000, onProgress?: (projected: number) => void): Promise<number> {
     const started = new Date().toISOString();
-    let after = 0;
     let projected = 0;
-    for (;;) {
-      const rows = await readOutbox(this.sql, after, pageSize);
-      const last = rows.at(-1);
-      if (!last) break;
-      await this.project(rows);
-      projected += rows.length;
-      onProgress?.(projected);
-      after = last.id;
+    for (const scope of DRAIN_ORDER) {
+      let after = 0;
+      for (;;) {
+        const rows = await readOutbox(this.sql, scope, after, pageSize);
+        const last = rows.at(-1);
+        if (!last) break;
+        await this.project(rows);
+        projected += rows.length;
+        onProgress?.(projected);
+        after = last.id;
+      }
     }
     await this.store.markProjected(started);
     return projected;

@@ -1,4 +1,4 @@
-import type { AggregateStore, BucketAggregate, Grain, Scope } from './aggregates';
+import type { AggregateStore, BucketAggregate, BucketKey, Grain, ReadOptions, Scope } from './aggregates';
 
 /** Buckets of one grain whose periods start from `from` to `to` (both period start days). */
 export interface Segment {
@@ -38,21 +38,83 @@ function coverMonths(first: string, last: string, coarsest: Grain): Segment[] {
   return segments;
 }
 
-/** Every bucket of a scope and currency that `coverRange` picks for the range (one Query per segment). */
+/** The buckets of one scope and currency. */
+export interface Partition {
+  scope: Scope;
+  scopeId: string;
+  currency: string;
+}
+
+/**
+ * Segments of at most this many periods are read by key (BatchGetItem, 100 keys a request); longer ones (a daily
+ * series) by one Query each. So a range of a stats question — days at the edges, months, years — costs one
+ * request per partition or less, whatever the number of sales.
+ */
+const MAX_PERIODS_BY_KEY = 40;
+
+/**
+ * Every bucket that `coverRange` picks for the range, for each partition (in the order given): the short
+ * segments of every partition in one batch of key reads, the long ones by Query. Buckets that do not exist
+ * (periods without sales) are simply absent. Without breakdowns, the days at the edges (or of a daily series) are
+ * read through their months, whose items carry their days: a year is about 13 items, not 42 (or 365).
+ */
 export async function bucketsInRange(
   store: AggregateStore,
-  key: { scope: Scope; scopeId: string; currency: string },
-  from: string,
-  to: string,
-  coarsest: Grain = 'year',
-): Promise<BucketAggregate[]> {
-  const segments = coverRange(from, to, coarsest);
-  const parts = await Promise.all(
-    segments.map((segment) =>
-      store.queryPeriods(segment.grain, key.scope, key.scopeId, key.currency, segment.from, segment.to),
+  partitions: readonly Partition[],
+  range: { from: string; to: string },
+  options: ReadOptions & { coarsest?: Grain } = {},
+): Promise<BucketAggregate[][]> {
+  const { coarsest = 'year', breakdowns = true } = options;
+  const covered = coverRange(range.from, range.to, coarsest);
+  const viaMonths = covered
+    .filter((segment) => !breakdowns && segment.grain === 'day')
+    .map((segment): Segment => ({ grain: 'month', from: monthOf(segment.from), to: monthOf(segment.to) }));
+  const segments = [...covered.filter((segment) => breakdowns || segment.grain !== 'day'), ...viaMonths];
+  const byKey = segments.filter((segment) => periodStarts(segment).length <= MAX_PERIODS_BY_KEY);
+  const byQuery = segments.filter((segment) => !byKey.includes(segment));
+  const keys = partitions.flatMap((partition) =>
+    byKey.flatMap((segment) =>
+      periodStarts(segment).map((day): BucketKey => ({ ...partition, grain: segment.grain, day })),
     ),
   );
-  return parts.flat();
+  const [byKeys, ...queried] = await Promise.all([
+    keys.length > 0 ? store.getMany(keys, { breakdowns }) : [],
+    ...partitions.flatMap((partition) =>
+      byQuery.map((segment) => store.queryPeriods({ ...partition, ...segment }, { breakdowns })),
+    ),
+  ]);
+  const isEdgeMonth = (bucket: BucketAggregate) =>
+    bucket.grain === 'month' && viaMonths.some((via) => via.from <= bucket.day && bucket.day <= via.to);
+  const all = [...(byKeys ?? []), ...queried.flat()].flatMap((bucket) =>
+    isEdgeMonth(bucket) ? daysOf(bucket, range) : [bucket],
+  );
+  return partitions.map((partition) =>
+    all.filter(
+      (bucket) =>
+        bucket.scope === partition.scope &&
+        bucket.scopeId === partition.scopeId &&
+        bucket.currency === partition.currency,
+    ),
+  );
+}
+
+/** The days of a month bucket within the range, as day buckets. */
+function daysOf(month: BucketAggregate, range: { from: string; to: string }): BucketAggregate[] {
+  const { breakdown: _breakdown, days, ...key } = month;
+  return Object.entries(days ?? {})
+    .filter(([day]) => range.from <= day && day <= range.to)
+    .map(([day, [units, revenue, orders]]) => ({ ...key, grain: 'day', day, units, revenue, orders }));
+}
+
+/** The first day of every period of a segment. */
+function periodStarts(segment: Segment): string[] {
+  const step = (day: string) =>
+    segment.grain === 'day' ? addDays(day, 1) : addMonths(day, segment.grain === 'month' ? 1 : 12);
+  const starts: string[] = [];
+  for (let day = segment.from; day <= segment.to && starts.length <= MAX_PERIODS_BY_KEY; day = step(day)) {
+    starts.push(day);
+  }
+  return starts;
 }
 
 const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
