@@ -47,8 +47,8 @@ export const DATABASE_ROLES = {
   },
   // The queue worker runs the same write use case as POST /sales, and never deletes.
   ingest: { ...LOCKED_MODELS, sales: ['SELECT', 'INSERT'], ...BOOKKEEPING },
-  // Drains the outbox: reads entries and the buckets they name, deletes the entries once projected. Reading a
-  // bucket's breakdown joins the models (their brands), so it reads the catalog's models, never writes them.
+  // Drains the outbox: reads entries and the buckets they name, deletes the entries once projected. Reads the
+  // models too: the all-sales breakdown groups each model under its brand.
   projector: {
     sales_outbox: ['SELECT', 'DELETE'],
     sales_buckets: ['SELECT'],

@@ -208,6 +208,15 @@ describe('Roles at work: each function’s use cases under its own role', () => 
       await sales.delete(recorded.id, actor);
       expect((await sales.list({ modelId }, 10)).items).toHaveLength(2);
     });
+    const figures = await store().queryPeriods({
+      scope: 'model',
+      scopeId: modelId,
+      currency: 'EUR',
+      grain: 'day',
+      from: '2025-03-01',
+      to: '2025-03-01',
+    });
+    expect(figures.map((bucket) => bucket.units)).toEqual([4]);
   });
 
   it('ingest: the worker stores a queued message', async () => {
