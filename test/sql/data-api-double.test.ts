@@ -425,6 +425,20 @@ describe('Data API double: errors and injected faults', () => {
     },
   );
 
+  it('maps a refused login (a rotating password, SQLSTATE class 28) to UnavailableError, not a bug', async () => {
+    const sql = new DataApiSql(double.client, double.target);
+    double.failNext('BadRequestException', {
+      message: 'FATAL: password authentication failed for user "fn_sales"; SQLState: 28P01',
+    });
+
+    const failure = await sql.query('SELECT 1 AS one').catch(failed);
+
+    expect(failure).toBeInstanceOf(UnavailableError);
+    expect((failure as Error & { cause: { name: string } }).cause).toMatchObject({
+      name: 'BadRequestException',
+    });
+  });
+
   it('retries 503s through the SDK, and a resuming cluster (a 400 the SDK gives up on) in the adapter', async () => {
     const retrying = await startDataApiDouble(pglite, { clientConfig: { maxAttempts: 4 } });
     try {

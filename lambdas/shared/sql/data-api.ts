@@ -165,6 +165,9 @@ function mapDataApiError(error: unknown): unknown {
     return new UnavailableError(`Database unavailable: ${error.name}`, { cause: error });
   // e.g. `ERROR: duplicate key value violates unique constraint "brands_name_key"; SQLState: 23505`
   const sqlState = /SQLState: (\w{5})/.exec(error.message)?.[1];
+  // Class 28, invalid authorization: the role's password is changing (secret rotation) — gone in a moment.
+  if (sqlState?.startsWith('28'))
+    return new UnavailableError('Database login refused; retry shortly', { cause: error });
   const constraint = /constraint "([^"]+)"/.exec(error.message)?.[1];
   return constraintViolation(sqlState, constraint, error) ?? error;
 }
