@@ -13,7 +13,8 @@ export const SCHEMA_FILE = join(ROOT, 'client', 'schema.ts');
 
 /** The types file for the spec text (YAML or JSON), exactly as committed. */
 export async function generateSchema(spec: string): Promise<string> {
-  const ast = await openapiTS(spec, { silent: true });
+  // A default makes a field optional to send, so it must not make it required in the types (a request body's).
+  const ast = await openapiTS(spec, { silent: true, defaultNonNullable: false });
   return `${COMMENT_HEADER}${astToString(ast)}`;
 }
 

@@ -397,7 +397,7 @@ export interface components {
              * @default reader
              * @enum {string}
              */
-            role: "reader" | "writer";
+            role?: "reader" | "writer";
         };
         PartnerUpdate: {
             /** @description Who the partner is, e.g. the dealer group (Nordic Dealers AB) */

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import * as z from 'zod';
 import { DOCS_PATH } from '../lambdas/docs/site';
 import { routes } from '../lambdas/routes';
-import { acceptedScopes, type FunctionName, type RouteSpec } from '../lambdas/shared/route';
+import { acceptedScopes, type FunctionName, type RouteSpec, requiresApiKey } from '../lambdas/shared/route';
 import type { ApiFunctions } from './api-functions';
 import { ApiDocs, DOCS_METHOD_OPTIONS } from './docs';
 import { PartnerPlans } from './partner-plans';
@@ -33,9 +33,6 @@ export interface SalesApiProps {
 export const cachedRoutes: readonly RouteSpec[] = routes.filter(
   (route) => route.fn === 'stats' && route.method === 'GET',
 );
-
-/** Every operation a partner calls is metered by its API key (usage plans); partner admin is for operators. */
-const needsApiKey = (route: RouteSpec) => route.fn !== 'partner';
 
 const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
   JSON.stringify({
@@ -134,7 +131,7 @@ export class SalesApi extends Construct {
         authorizer: this.authorizer,
         authorizationType: apigw.AuthorizationType.COGNITO,
         authorizationScopes: acceptedScopes(route.access),
-        apiKeyRequired: needsApiKey(route),
+        apiKeyRequired: requiresApiKey(route),
         requestParameters: keys && Object.fromEntries(keys.map((key) => [key, false])),
       });
     }

@@ -119,13 +119,23 @@ describe('Script: openapi', () => {
       }
     });
 
-    it('lets each operation be called with any one of the scopes API Gateway accepts', () => {
+    it('lets each operation be called with any one of the scopes API Gateway accepts, and the API key it meters', () => {
       for (const route of routes) {
         // Each alternative is a requirement object of its own: one listing several scopes would need them all.
+        // Every operation but partner administration (operators, not partners) also needs the partner's API key.
+        const apiKey = route.path.startsWith('/partners') ? {} : { apiKey: [] };
         expect(operation(route).security, routeName(route)).toEqual(
-          acceptedScopes(route.access).map((scope) => ({ oauth2: [scope] })),
+          acceptedScopes(route.access).map((scope) => ({ oauth2: [scope], ...apiKey })),
         );
       }
+    });
+
+    it('declares the API key as the x-api-key header', () => {
+      expect(at(doc, 'components', 'securitySchemes', 'apiKey')).toMatchObject({
+        type: 'apiKey',
+        in: 'header',
+        name: 'x-api-key',
+      });
     });
 
     it('resolves every $ref', () => {

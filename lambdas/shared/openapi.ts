@@ -25,6 +25,7 @@ import {
   type ResponseSpec,
   type RouteSpec,
   requestHeadersOf,
+  requiresApiKey,
   SCOPE_DESCRIPTIONS,
   SCOPES,
 } from './route';
@@ -164,6 +165,15 @@ export function buildOpenApi(routes: readonly RouteSpec[], options: OpenApiOptio
       components: {
         headers: HEADERS,
         securitySchemes: {
+          apiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-api-key',
+            description:
+              'The API key of the partner (shown once, with its client secret, when it is onboarded): sent with the ' +
+              "access token on every operation but partner administration, it carries the tier's rate, burst and " +
+              'daily quota. The local stack asks it only of onboarded partners, not of its demo clients.',
+          },
           oauth2: {
             type: 'oauth2',
             description:
@@ -211,7 +221,11 @@ function operationOf(route: RouteSpec): ZodOpenApiOperationObject {
     responses,
     // Alternatives: API Gateway accepts a token carrying any one of these scopes (a single requirement
     // listing several scopes would mean all of them).
-    security: acceptedScopes(route.access).map((scope) => ({ oauth2: [scope] })),
+    // The API key goes with the token (both are needed): it meters the partner's tier in API Gateway.
+    security: acceptedScopes(route.access).map((scope) => ({
+      oauth2: [scope],
+      ...(requiresApiKey(route) && { apiKey: [] }),
+    })),
   };
 }
 

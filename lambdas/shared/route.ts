@@ -101,6 +101,9 @@ export function acceptedScopes(access: AccessLevel): string[] {
 
 export const routeKey = (method: string, path: string) => `${method} ${path}`;
 
+/** Every operation a partner calls is metered by its API key (usage plans); partner admin is for operators. */
+export const requiresApiKey = (route: RouteSpec) => route.fn !== 'partner';
+
 const etagHeader = (description: string) =>
   documented(z.optional(z.string().check(z.maxLength(4096))), { description });
 const IfNoneMatch = z.object({ 'if-none-match': etagHeader('ETag from an earlier GET; 304 if unchanged') });

@@ -2,17 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiClient, createApiClient, fetchToken, requestToken, type Schemas } from '../../client';
 import { TIERS, type TierName } from '../../lambdas/partner/tiers';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, api, expectProblem, requestToken, tokenFor } from '../support/http';
+import { expectData, expectProblem, expectStatus, keepText, rawOf } from '../support/api';
+import { clientOf } from '../support/fixtures';
 
-interface Onboarded {
-  clientId: string;
-  clientSecret: string;
-  apiKey: string;
-  tier: TierName;
-  limits: unknown;
-}
+type Onboarded = Schemas['PartnerCreated'];
 
 const DAY_MS = 86_400_000;
 
@@ -23,23 +19,26 @@ describe('Partners over real HTTP on the local stack', () => {
   // The limiter's clock: frozen unless a test moves it, so no bucket refills behind a test's back.
   let now = Date.UTC(2026, 5, 1, 12);
 
-  const onboard = async (name: string, tier: TierName, role = 'reader') => {
-    const response = await admin.post<Onboarded>('/partners', { name, tier, role });
-    expect(response.status, response.text).toBe(201);
-    return response.body;
+  const onboard = async (name: string, tier: TierName, role: Onboarded['role'] = 'reader') =>
+    expectData(await admin.POST('/partners', { body: { name, tier, role } }), 201);
+  /** A typed client with a fresh token of an onboarded partner, sending its API key unless `withKey` is false. */
+  const partnerClient = async (partner: Onboarded, withKey = true) => {
+    const token = await fetchToken(stack.url, {
+      clientId: partner.clientId,
+      clientSecret: partner.clientSecret,
+    });
+    const headers = withKey ? { 'x-api-key': partner.apiKey } : {};
+    const client = createApiClient(stack.url, token.access_token, { headers });
+    client.use(keepText);
+    return client;
   };
-  /** A token for an onboarded partner, and a client that sends it with the partner's API key. */
-  const partnerClient = async (partner: Onboarded) => {
-    const token = await requestToken(stack, { clientId: partner.clientId, secret: partner.clientSecret });
-    expect(token.status, token.text).toBe(200);
-    const client = api(stack, String(token.body.access_token));
-    return { ...client, get: (path: string) => client.get(path, { 'x-api-key': partner.apiKey }) };
-  };
+  const brands = (client: ApiClient) => client.GET('/brands');
+  const partnerPath = (clientId: string) => ({ params: { path: { clientId } } });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'car-sales-partners-'));
     stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, dataDir, limits: { now: () => now } });
-    admin = api(stack, await tokenFor(stack, 'demo-admin'));
+    admin = await clientOf(stack, 'demo-admin');
   });
 
   afterAll(async () => {
@@ -48,28 +47,26 @@ describe('Partners over real HTTP on the local stack', () => {
   });
 
   it('onboards a partner (admin only), which then gets a token and calls the API with its key', async () => {
-    const writer = api(stack, await tokenFor(stack, 'demo-writer'));
-    expectProblem(await writer.post('/partners', { name: 'Not Allowed', tier: 'sandbox' }), 403);
+    const writer = await clientOf(stack, 'demo-writer');
+    expectProblem(
+      await writer.POST('/partners', { body: { name: 'Not Allowed', tier: 'sandbox', role: 'reader' } }),
+      403,
+    );
 
     const partner = await onboard('Nordic Dealers AB', 'standard', 'writer');
-    const client = await partnerClient(partner);
-    const brands = await client.get('/brands');
-    const withoutKey = await api(
-      stack,
-      (await requestToken(stack, { clientId: partner.clientId, secret: partner.clientSecret })).body
-        .access_token as string,
-    ).get('/brands');
+    const listedBrands = rawOf(await brands(await partnerClient(partner)));
+    const withoutKey = await brands(await partnerClient(partner, false));
 
     expect(partner).toMatchObject({ tier: 'standard', limits: TIERS.standard, role: 'writer' });
     expect(partner.clientSecret.length).toBeGreaterThan(20);
-    expect(brands.status).toBe(200);
-    expect(brands.headers.get('ratelimit-limit')).toBe(String(TIERS.standard.quotaPerDay));
-    expect(brands.headers.get('ratelimit-remaining')).toBe(String(TIERS.standard.quotaPerDay - 1));
+    expectStatus(listedBrands, 200);
+    expect(listedBrands.headers.get('ratelimit-limit')).toBe(String(TIERS.standard.quotaPerDay));
+    expect(listedBrands.headers.get('ratelimit-remaining')).toBe(String(TIERS.standard.quotaPerDay - 1));
     expectProblem(withoutKey, 403);
-    const listed = await admin.get<{ items: { clientId: string }[] }>('/partners');
-    expect(listed.body.items.map((p) => p.clientId)).toContain(partner.clientId);
-    const fetched = await admin.get<Record<string, unknown>>(`/partners/${partner.clientId}`);
-    expect(fetched.body).not.toHaveProperty('clientSecret');
+    const listed = expectData(await admin.GET('/partners'));
+    expect(listed.items.map((p) => p.clientId)).toContain(partner.clientId);
+    const fetched = expectData(await admin.GET('/partners/{clientId}', partnerPath(partner.clientId)));
+    expect(fetched).not.toHaveProperty('clientSecret');
   });
 
   it('throttles two partners of different tiers independently, with the headers of each tier', async () => {
@@ -78,9 +75,9 @@ describe('Partners over real HTTP on the local stack', () => {
 
     const smallStatuses = [];
     for (let i = 0; i <= TIERS.sandbox.burstLimit; i++)
-      smallStatuses.push((await small.get('/brands')).status);
-    const throttled = await small.get('/brands');
-    const bigAnswer = await big.get('/brands');
+      smallStatuses.push((await brands(small)).response.status);
+    const throttled = rawOf(await brands(small));
+    const bigAnswer = rawOf(await brands(big));
 
     expect(smallStatuses.slice(0, TIERS.sandbox.burstLimit)).toEqual(
       Array(TIERS.sandbox.burstLimit).fill(200),
@@ -88,7 +85,7 @@ describe('Partners over real HTTP on the local stack', () => {
     expect(smallStatuses.at(-1)).toBe(429);
     expect(expectProblem(throttled, 429).type).toMatch(/too-many-requests$/);
     expect(throttled.headers.get('retry-after')).toBe('1');
-    expect(bigAnswer.status).toBe(200);
+    expectStatus(bigAnswer, 200);
     expect(bigAnswer.headers.get('ratelimit-limit')).toBe(String(TIERS.premium.quotaPerDay));
   });
 
@@ -97,30 +94,33 @@ describe('Partners over real HTTP on the local stack', () => {
     const { quotaPerDay, rateLimit } = TIERS.sandbox;
     for (let i = 0; i < quotaPerDay; i++) {
       if (i % rateLimit === 0) now += 1000; // a second per `rateLimit` requests: the rate never bites
-      const response = await partner.get('/brands');
-      if (response.status !== 200) throw new Error(`request ${i}: ${response.status} ${response.text}`);
+      const { status, text } = rawOf(await brands(partner));
+      if (status !== 200) throw new Error(`request ${i}: ${status} ${text}`);
     }
 
     now += 1000;
-    const over = await partner.get('/brands');
+    const over = rawOf(await brands(partner));
     const secondsToMidnight = Math.ceil((Math.ceil(now / DAY_MS) * DAY_MS - now) / 1000);
     now = Math.ceil(now / DAY_MS) * DAY_MS + 1000;
-    const nextDay = await partner.get('/brands');
+    const nextDay = rawOf(await brands(partner));
 
     expect(expectProblem(over, 429).type).toMatch(/quota-exceeded$/);
     expect(over.headers.get('retry-after')).toBe(String(secondsToMidnight));
     expect(over.headers.get('ratelimit-remaining')).toBe('0');
-    expect(nextDay.status).toBe(200);
+    expectStatus(nextDay, 200);
     expect(nextDay.headers.get('ratelimit-remaining')).toBe(String(quotaPerDay - 1));
   }, 120_000);
 
   it('changes a partner tier, and its limits with it', async () => {
     const onboarded = await onboard('Growing Dealer', 'sandbox');
 
-    const changed = await admin.patch<Onboarded>(`/partners/${onboarded.clientId}`, { tier: 'premium' });
-    const answer = await (await partnerClient(onboarded)).get('/brands');
+    const changed = await admin.PATCH('/partners/{clientId}', {
+      ...partnerPath(onboarded.clientId),
+      body: { tier: 'premium' },
+    });
+    const answer = rawOf(await brands(await partnerClient(onboarded)));
 
-    expect(changed.body).toMatchObject({ tier: 'premium', limits: TIERS.premium });
+    expect(expectData(changed)).toMatchObject({ tier: 'premium', limits: TIERS.premium });
     expect(answer.headers.get('ratelimit-limit')).toBe(String(TIERS.premium.quotaPerDay));
   });
 
@@ -128,15 +128,18 @@ describe('Partners over real HTTP on the local stack', () => {
     const onboarded = await onboard('Leaving Dealer', 'standard');
     const client = await partnerClient(onboarded);
 
-    const deleted = await admin.request('DELETE', `/partners/${onboarded.clientId}`);
-    const token = await requestToken(stack, { clientId: onboarded.clientId, secret: onboarded.clientSecret });
-    const call = await client.get('/brands');
+    const deleted = await admin.DELETE('/partners/{clientId}', partnerPath(onboarded.clientId));
+    const token = await requestToken(stack.url, {
+      clientId: onboarded.clientId,
+      clientSecret: onboarded.clientSecret,
+    });
+    const call = await brands(client);
 
-    expect(deleted.status).toBe(204);
+    expectStatus(deleted, 204);
     expect(token.status).toBe(401);
-    expect(token.body.error).toBe('invalid_client');
+    expect(((await token.json()) as { error?: string }).error).toBe('invalid_client');
     expectProblem(call, 401);
-    expectProblem(await admin.get(`/partners/${onboarded.clientId}`), 404);
+    expectProblem(await admin.GET('/partners/{clientId}', partnerPath(onboarded.clientId)), 404);
   });
 
   it('keeps partners under DATA_DIR across a restart', async () => {
@@ -144,9 +147,9 @@ describe('Partners over real HTTP on the local stack', () => {
     await stack.close();
 
     stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, dataDir, limits: { now: () => now } });
-    admin = api(stack, await tokenFor(stack, 'demo-admin'));
-    const answer = await (await partnerClient(onboarded)).get('/brands');
+    admin = await clientOf(stack, 'demo-admin');
+    const answer = await brands(await partnerClient(onboarded));
 
-    expect(answer.status).toBe(200);
+    expectStatus(answer, 200);
   });
 });

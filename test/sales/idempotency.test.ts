@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sale } from '../../lambdas/sales/schemas';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, api, expectProblem, problemPaths, tokenFor } from '../support/http';
-import {
-  CSV_HEADER,
-  clientFor,
-  clientsWithOtherWriter,
-  createModel,
-  csvOf,
-  csvRow,
-  listAll,
-  postBatch,
-  postCsv,
-  postSale,
-  saleOf,
-  salesOfModel,
-} from '../support/sales';
+import { describe, expect } from 'vitest';
+import type { ApiClient, RawResponse } from '../../client';
+import type { LocalStack } from '../../local/stack';
+import { expectData, expectProblem, expectStatus, problemPaths, rawOf } from '../support/api';
+import { stackTest } from '../support/fixtures';
+import { CSV_HEADER, clientsWithOtherWriter, csvOf, csvRow, saleOf, salesOfModel } from '../support/sales';
+import { createModel, listAll, postBatch, postCsv, postSale } from '../support/sales-client';
 
 let stack: LocalStack;
 let admin: ApiClient;
@@ -24,22 +13,20 @@ let writer: ApiClient;
 let otherWriter: ApiClient;
 let reader: ApiClient;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, clients: clientsWithOtherWriter() });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  writer = api(stack, await tokenFor(stack, 'demo-writer'));
-  reader = api(stack, await tokenFor(stack, 'demo-reader'));
-  otherWriter = await clientFor(stack, 'other-writer');
-});
+const test = stackTest({ projectorIntervalMs: 0, clients: clientsWithOtherWriter() });
 
-afterAll(async () => {
-  await stack?.close();
+test.beforeAll(async ({ stack: started, admin: all, writer: write, reader: read, clientOf }) => {
+  stack = started;
+  admin = all;
+  writer = write;
+  reader = read;
+  otherWriter = await clientOf('other-writer');
 });
 
 const keyed = () => ({ 'idempotency-key': randomUUID() });
 
 describe('Idempotency-Key', () => {
-  it('refuses a key longer than 200 characters with 400 naming the header; nothing written', async () => {
+  test('refuses a key longer than 200 characters with 400 naming the header; nothing written', async () => {
     const model = await createModel(admin);
 
     const response = await postSale(writer, saleOf(model.id), { 'idempotency-key': 'k'.repeat(201) });
@@ -48,45 +35,44 @@ describe('Idempotency-Key', () => {
     expect(await salesOfModel(stack.sql, model.id)).toBe(0);
   });
 
-  it('answers a retry with the same key and body with the first response; one sale exists', async () => {
+  test('answers a retry with the same key and body with the first response; one sale exists', async () => {
     const model = await createModel(admin);
     const headers = keyed();
     const sale = saleOf(model.id, { quantity: 3 });
 
-    const first = await postSale(writer, sale, headers);
-    const retry = await postSale(writer, sale, headers);
+    const first = expectData(await postSale(writer, sale, headers), 201);
+    const retry = rawOf(await postSale(writer, sale, headers));
 
-    expect(first.status, first.text).toBe(201);
-    expect(retry.status, retry.text).toBe(201);
-    expect(retry.body).toEqual(first.body);
-    expect(retry.headers.get('location')).toBe(`/sales/${first.body.id}`);
+    expectStatus(retry, 201);
+    expect(retry.body).toEqual(first);
+    expect(retry.headers.get('location')).toBe(`/sales/${first.id}`);
     expect(await salesOfModel(stack.sql, model.id)).toBe(1);
   });
 
-  it('writes one sale when the first response is lost and the client sends again', async () => {
+  test('writes one sale when the first response is lost and the client sends again', async () => {
     const model = await createModel(admin);
     const headers = keyed();
     const sale = saleOf(model.id);
 
     await postSale(writer, sale, headers); // the answer is "lost"
-    const resent = await postSale(writer, sale, headers);
+    const resent = expectData(await postSale(writer, sale, headers), 201);
 
-    expect(resent.status, resent.text).toBe(201);
-    const stored = await listAll(reader, `modelId=${model.id}`);
-    expect(stored.map((each) => each.id)).toEqual([resent.body.id]);
+    const stored = await listAll(reader, { modelId: model.id });
+    expect(stored.map((each) => each.id)).toEqual([resent.id]);
   });
 
-  it('without a key, the same body twice makes two sales', async () => {
+  test('without a key, the same body twice makes two sales', async () => {
     const model = await createModel(admin);
     const sale = saleOf(model.id);
 
-    const [a, b] = [await postSale(writer, sale), await postSale(writer, sale)];
+    const a = expectData(await postSale(writer, sale), 201);
+    const b = expectData(await postSale(writer, sale), 201);
 
-    expect(a.body.id).not.toBe(b.body.id);
+    expect(a.id).not.toBe(b.id);
     expect(await salesOfModel(stack.sql, model.id)).toBe(2);
   });
 
-  it('refuses the same key with another body with 422, writing nothing more', async () => {
+  test('refuses the same key with another body with 422, writing nothing more', async () => {
     const model = await createModel(admin);
     const headers = keyed();
     await postSale(writer, saleOf(model.id, { quantity: 1 }), headers);
@@ -97,34 +83,33 @@ describe('Idempotency-Key', () => {
     expect(await salesOfModel(stack.sql, model.id)).toBe(1);
   });
 
-  it('keeps keys of different clients independent', async () => {
+  test('keeps keys of different clients independent', async () => {
     const model = await createModel(admin);
     const headers = keyed();
     const sale = saleOf(model.id);
 
-    const mine = await postSale(writer, sale, headers);
-    const theirs = await postSale(otherWriter, sale, headers);
-    const theirsAgain = await postSale(otherWriter, sale, headers);
+    const mine = expectData(await postSale(writer, sale, headers), 201);
+    const theirs = expectData(await postSale(otherWriter, sale, headers), 201);
+    const theirsAgain = expectData(await postSale(otherWriter, sale, headers), 201);
 
-    expect([mine.status, theirs.status, theirsAgain.status]).toEqual([201, 201, 201]);
-    expect(theirs.body.id).not.toBe(mine.body.id);
-    expect(theirs.body.submittedBy).toBe('other-writer');
-    expect(theirsAgain.body).toEqual(theirs.body);
+    expect(theirs.id).not.toBe(mine.id);
+    expect(theirs.submittedBy).toBe('other-writer');
+    expect(theirsAgain).toEqual(theirs);
     expect(await salesOfModel(stack.sql, model.id)).toBe(2);
   });
 
-  it('keeps keys of different operations independent', async () => {
+  test('keeps keys of different operations independent', async () => {
     const model = await createModel(admin);
     const headers = keyed();
 
     const single = await postSale(writer, saleOf(model.id), headers);
     const batch = await postBatch(writer, [saleOf(model.id)], headers);
 
-    expect([single.status, batch.status]).toEqual([201, 201]);
+    expect([single.response.status, batch.response.status]).toEqual([201, 201]);
     expect(await salesOfModel(stack.sql, model.id)).toBe(2);
   });
 
-  it('does not spend a key on a refused request: the corrected retry is written', async () => {
+  test('does not spend a key on a refused request: the corrected retry is written', async () => {
     const model = await createModel(admin);
     const headers = keyed();
 
@@ -132,26 +117,27 @@ describe('Idempotency-Key', () => {
     expectProblem(refused, 422);
     const corrected = await postBatch(writer, [saleOf(model.id, { unitPrice: '1.00' })], headers);
 
-    expect(corrected.status, corrected.text).toBe(201);
+    expectStatus(corrected, 201);
     expect(await salesOfModel(stack.sql, model.id)).toBe(1);
   });
 
-  it('answers concurrent duplicates of one POST with one sale', async () => {
+  test('answers concurrent duplicates of one POST with one sale', async () => {
     const model = await createModel(admin);
     const headers = keyed();
     const sale = saleOf(model.id);
 
     const responses = await Promise.all([1, 2, 3].map(() => postSale(writer, sale, headers)));
 
-    const created = responses.filter((response) => response.status === 201);
-    const inFlight = responses.filter((response) => response.status === 409);
-    expect(created.length + inFlight.length, responses.map((r) => r.text).join('\n')).toBe(3);
+    const created = responses.filter((result) => result.response.status === 201);
+    const inFlight = responses.filter((result) => result.response.status === 409);
+    expect(created.length + inFlight.length, responses.map((r) => rawOf(r).text).join('\n')).toBe(3);
     expect(created.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(created.map((response) => (response.body as Sale).id)).size).toBe(1);
+    expect(new Set(created.map((result) => expectData(result, 201).id)).size).toBe(1);
+    for (const conflict of inFlight) expectProblem(conflict, 409);
     expect(await salesOfModel(stack.sql, model.id)).toBe(1);
   });
 
-  it('replays a batch of 1000 with long externalIds in full', async () => {
+  test('replays a batch of 1000 with long externalIds in full', async () => {
     const model = await createModel(admin);
     const headers = keyed();
     const sales = Array.from({ length: 1000 }, (_, i) =>
@@ -161,13 +147,15 @@ describe('Idempotency-Key', () => {
     const first = await postBatch(writer, sales, headers);
     const retry = await postBatch(writer, sales, headers);
 
-    expect(first.status, first.text.slice(0, 500)).toBe(201);
-    expect(retry.status, retry.text.slice(0, 500)).toBe(201);
-    expect(retry.body.items.map((sale) => sale.id)).toEqual(first.body.items.map((sale) => sale.id));
+    expect(first.response.status, rawOf(first).text.slice(0, 500)).toBe(201);
+    expect(retry.response.status, rawOf(retry).text.slice(0, 500)).toBe(201);
+    expect(expectData(retry, 201).items.map((sale) => sale.id)).toEqual(
+      expectData(first, 201).items.map((sale) => sale.id),
+    );
     expect(await salesOfModel(stack.sql, model.id)).toBe(1000);
   });
 
-  it('replays a CSV import: the same result and one set of sales', async () => {
+  test('replays a CSV import: the same result and one set of sales', async () => {
     const model = await createModel(admin);
     const headers = keyed();
     const csv = csvOf(
@@ -179,14 +167,12 @@ describe('Idempotency-Key', () => {
     const retry = await postCsv(writer, csv, headers);
     const changed = await postCsv(writer, `${csv}${csvRow(saleOf(model.id)).join(',')}\n`, headers);
 
-    expect(first.status, first.text).toBe(201);
-    expect(retry.status).toBe(201);
-    expect(retry.body).toEqual(first.body);
+    expect(expectData(retry, 201)).toEqual(expectData(first, 201));
     expectProblem(changed, 422);
     expect(await salesOfModel(stack.sql, model.id)).toBe(20);
   });
 
-  it('answers two concurrent large imports with the same key with one write: 201 + 409, or twice the same 201', async () => {
+  test('answers two concurrent large imports with the same key with one write: 201 + 409, or twice the same 201', async () => {
     const model = await createModel(admin);
     const headers = keyed();
     const rows = 10_000;
@@ -201,17 +187,16 @@ describe('Idempotency-Key', () => {
 
     const responses = await Promise.all([postCsv(writer, csv, headers), postCsv(writer, csv, headers)]);
 
-    const statuses = responses.map((response) => response.status).sort();
+    const [one, other] = responses.map(rawOf) as [RawResponse, RawResponse];
+    const statuses = [one.status, other.status].sort();
     if (statuses[1] === 409) {
       expect(statuses).toEqual([201, 409]);
-      expect(expectProblem(responses.find((r) => r.status === 409) ?? responses[0], 409).detail).toMatch(
-        /in progress/,
-      );
+      expect(expectProblem(one.status === 409 ? one : other, 409).detail).toMatch(/in progress/);
     } else {
       expect(statuses).toEqual([201, 201]);
-      expect(responses[1]?.body).toEqual(responses[0]?.body);
+      expect(other.body).toEqual(one.body);
     }
-    expect(responses.find((response) => response.status === 201)?.body).toEqual({ importedRows: rows });
+    expect((one.status === 201 ? one : other).body).toEqual({ importedRows: rows });
     expect(await salesOfModel(stack.sql, model.id)).toBe(rows);
   });
 });

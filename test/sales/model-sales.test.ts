@@ -1,23 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Model } from '../../lambdas/model/schemas';
-import type { Sale } from '../../lambdas/sales/schemas';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, api, expectProblem, problemPaths, tokenFor } from '../support/http';
+import { describe, expect } from 'vitest';
+import type { ApiClient, Schemas } from '../../client';
+import { expectData, expectProblem, expectStatus, problemPaths, rawOf } from '../support/api';
+import { raw, stackTest } from '../support/fixtures';
+import { type SaleInput, saleOf, UNKNOWN_ID } from '../support/sales';
 import {
   createModel,
+  deleteSale,
+  type ModelSalesQuery,
   modelSales,
   postBatch,
   postSale,
-  type SaleInput,
-  saleOf,
-  UNKNOWN_ID,
-} from '../support/sales';
+} from '../support/sales-client';
 
-let stack: LocalStack;
 let admin: ApiClient;
 let writer: ApiClient;
 let reader: ApiClient;
-let model: Model;
+let model: Schemas['Model'];
 
 const sale = (soldAt: string, quantity: number, unitPrice: string, currency = 'EUR'): Partial<SaleInput> => ({
   soldAt,
@@ -26,11 +24,12 @@ const sale = (soldAt: string, quantity: number, unitPrice: string, currency = 'E
   currency,
 });
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, projectorIntervalMs: 0 });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  writer = api(stack, await tokenFor(stack, 'demo-writer'));
-  reader = api(stack, await tokenFor(stack, 'demo-reader'));
+const test = stackTest({ projectorIntervalMs: 0 });
+
+test.beforeAll(async ({ admin: all, writer: write, reader: read }) => {
+  admin = all;
+  writer = write;
+  reader = read;
   model = await createModel(admin);
   const other = await createModel(admin, model.brandId); // same brand, must never leak into the model's figures
   const response = await postBatch(writer, [
@@ -46,25 +45,18 @@ beforeAll(async () => {
     saleOf(model.id, sale('2025-01-06', 3, '1')), // Monday of 2025-W02
     saleOf(other.id, sale('2025-03-01', 100, '1')),
   ]);
-  expect(response.status, response.text).toBe(201);
-});
-
-afterAll(async () => {
-  await stack?.close();
+  expectStatus(response, 201);
 });
 
 /** The answer without its `asOf` (how fresh it is; checked to be an instant once the projector has run). */
-const figures = async (query: string) => {
-  const response = await modelSales(reader, model.id, query);
-  expect(response.status, response.text).toBe(200);
-  const { asOf, ...body } = response.body;
+const figures = async (query: ModelSalesQuery) => {
+  const { asOf, ...body } = expectData(await modelSales(reader, model.id, query));
   expect(asOf === null || !Number.isNaN(Date.parse(String(asOf)))).toBe(true);
   return body;
 };
-
 describe('GET /models/{modelId}/sales', () => {
-  it('answers per day, zero-filled, with totals and the average per period (EUR by default)', async () => {
-    const body = await figures('from=2025-02-28&to=2025-03-04&granularity=day');
+  test('answers per day, zero-filled, with totals and the average per period (EUR by default)', async () => {
+    const body = await figures({ from: '2025-02-28', to: '2025-03-04', granularity: 'day' });
 
     expect(body).toEqual({
       modelId: model.id,
@@ -83,24 +75,24 @@ describe('GET /models/{modelId}/sales', () => {
       ],
       namesStale: false,
     });
-    expect((await figures('from=2025-02-28&to=2025-03-04')).granularity).toBe('day');
+    expect((await figures({ from: '2025-02-28', to: '2025-03-04' })).granularity).toBe('day');
   });
 
-  it('answers per currency, in that currency’s minor units', async () => {
-    const usd = await figures('from=2025-03-01&to=2025-03-03&currency=USD');
+  test('answers per currency, in that currency’s minor units', async () => {
+    const usd = await figures({ from: '2025-03-01', to: '2025-03-03', currency: 'USD' });
     expect(usd.totals).toEqual({ units: 7, revenue: '69.93', orders: 1, averageUnitsPerPeriod: 2.33 });
     expect(usd.periods.map((period) => period.revenue)).toEqual(['69.93', '0.00', '0.00']);
 
-    const jpy = await figures('from=2025-03-01&to=2025-03-03&currency=JPY');
+    const jpy = await figures({ from: '2025-03-01', to: '2025-03-03', currency: 'JPY' });
     expect(jpy.totals).toEqual({ units: 3, revenue: '4500', orders: 1, averageUnitsPerPeriod: 1 });
     expect(jpy.periods.map((period) => period.revenue)).toEqual(['0', '4500', '0']);
 
-    const gbp = await figures('from=2025-03-01&to=2025-03-03&currency=GBP');
+    const gbp = await figures({ from: '2025-03-01', to: '2025-03-03', currency: 'GBP' });
     expect(gbp.totals).toEqual({ units: 0, revenue: '0.00', orders: 0, averageUnitsPerPeriod: 0 });
   });
 
-  it('answers per ISO week, across the year boundary', async () => {
-    const body = await figures('from=2024-12-23&to=2025-01-12&granularity=week');
+  test('answers per ISO week, across the year boundary', async () => {
+    const body = await figures({ from: '2024-12-23', to: '2025-01-12', granularity: 'week' });
 
     expect(body.periods).toEqual([
       { period: '2024-W52', units: 6, revenue: '6.00', orders: 1 },
@@ -110,9 +102,9 @@ describe('GET /models/{modelId}/sales', () => {
     expect(body.totals).toEqual({ units: 12, revenue: '1011.00', orders: 4, averageUnitsPerPeriod: 4 });
   });
 
-  it('labels ISO weeks: 2025-03-01 is 2025-W09, 2024-12-30 is 2025-W01, 2021-01-03 is 2020-W53', async () => {
+  test('labels ISO weeks: 2025-03-01 is 2025-W09, 2024-12-30 is 2025-W01, 2021-01-03 is 2020-W53', async () => {
     const labels = async (from: string, to: string) =>
-      (await figures(`from=${from}&to=${to}&granularity=week`)).periods.map((period) => period.period);
+      (await figures({ from, to, granularity: 'week' })).periods.map((period) => period.period);
 
     expect(await labels('2025-03-01', '2025-03-03')).toEqual(['2025-W09', '2025-W10']);
     expect(await labels('2024-12-30', '2024-12-30')).toEqual(['2025-W01']);
@@ -120,8 +112,8 @@ describe('GET /models/{modelId}/sales', () => {
     expect(await labels('2026-12-27', '2027-01-04')).toEqual(['2026-W52', '2026-W53', '2027-W01']);
   });
 
-  it('counts only the days inside the range of a period that is cut by from or to', async () => {
-    const body = await figures('from=2024-12-31&to=2025-01-06&granularity=week');
+  test('counts only the days inside the range of a period that is cut by from or to', async () => {
+    const body = await figures({ from: '2024-12-31', to: '2025-01-06', granularity: 'week' });
 
     expect(body.periods).toEqual([
       { period: '2025-W01', units: 2, revenue: '2.00', orders: 1 },
@@ -129,8 +121,8 @@ describe('GET /models/{modelId}/sales', () => {
     ]);
   });
 
-  it('answers per month and per year, zero-filled', async () => {
-    const months = await figures('from=2024-12-01&to=2025-03-31&granularity=month');
+  test('answers per month and per year, zero-filled', async () => {
+    const months = await figures({ from: '2024-12-01', to: '2025-03-31', granularity: 'month' });
     expect(months.periods).toEqual([
       { period: '2024-12', units: 7, revenue: '1006.00', orders: 2 },
       { period: '2025-01', units: 5, revenue: '5.00', orders: 2 },
@@ -139,7 +131,7 @@ describe('GET /models/{modelId}/sales', () => {
     ]);
     expect(months.totals).toEqual({ units: 20, revenue: '1301.26', orders: 8, averageUnitsPerPeriod: 5 });
 
-    const years = await figures('from=2023-01-01&to=2025-12-31&granularity=year');
+    const years = await figures({ from: '2023-01-01', to: '2025-12-31', granularity: 'year' });
     expect(years.periods).toEqual([
       { period: '2023', units: 0, revenue: '0.00', orders: 0 },
       { period: '2024', units: 7, revenue: '1006.00', orders: 2 },
@@ -148,84 +140,92 @@ describe('GET /models/{modelId}/sales', () => {
     expect(years.totals).toEqual({ units: 20, revenue: '1301.26', orders: 8, averageUnitsPerPeriod: 6.67 });
   });
 
-  it('refuses bad queries with 400 naming the parameter', async () => {
-    const problem = async (query: string) =>
+  test('refuses bad queries with 400 naming the parameter', async () => {
+    const problem = async (query: ModelSalesQuery) =>
       problemPaths(expectProblem(await modelSales(reader, model.id, query), 400));
+    // Queries the typed client cannot send: an unknown granularity, no `from`, an unknown parameter.
+    const rawProblem = async (query: string) =>
+      problemPaths(expectProblem(await raw(reader).get(`/models/${model.id}/sales?${query}`), 400));
 
-    expect(await problem('from=2025-03-02&to=2025-03-01')).toEqual(['query.from']);
-    expect(await problem('from=2022-01-01&to=2025-01-05&granularity=day')).toEqual(['query.to']);
-    expect(await problem('from=2015-01-01&to=2025-12-31&granularity=month')).toEqual(['query.to']);
-    expect(await problem('from=2025-03-01&to=2025-03-31&granularity=quarter')).toEqual(['query.granularity']);
-    expect(await problem('from=2025-03-01&to=2025-03-31&currency=ABC')).toEqual(['query.currency']);
-    expect(await problem('from=2025-02-30&to=2025-03-31')).toEqual(['query.from']);
-    expect(await problem('to=2025-03-31')).toEqual(['query.from']);
-    expect(await problem('from=2025-03-01&to=2025-03-31&extra=1')).toEqual(['query.extra']);
+    expect(await problem({ from: '2025-03-02', to: '2025-03-01' })).toEqual(['query.from']);
+    expect(await problem({ from: '2022-01-01', to: '2025-01-05', granularity: 'day' })).toEqual(['query.to']);
+    expect(await problem({ from: '2015-01-01', to: '2025-12-31', granularity: 'month' })).toEqual([
+      'query.to',
+    ]);
+    expect(await rawProblem('from=2025-03-01&to=2025-03-31&granularity=quarter')).toEqual([
+      'query.granularity',
+    ]);
+    expect(await problem({ from: '2025-03-01', to: '2025-03-31', currency: 'ABC' })).toEqual([
+      'query.currency',
+    ]);
+    expect(await problem({ from: '2025-02-30', to: '2025-03-31' })).toEqual(['query.from']);
+    expect(await rawProblem('to=2025-03-31')).toEqual(['query.from']);
+    expect(await rawProblem('from=2025-03-01&to=2025-03-31&extra=1')).toEqual(['query.extra']);
   });
 
-  it('allows exactly the longest day range (3 × 366 days) and longer ones for coarser periods', async () => {
+  test('allows exactly the longest day range (3 × 366 days) and longer ones for coarser periods', async () => {
     const from = new Date(Date.parse('2025-03-31T00:00:00Z') - (3 * 366 - 1) * 86_400_000)
       .toISOString()
       .slice(0, 10);
 
-    const longest = await figures(`from=${from}&to=2025-03-31&granularity=day`);
+    const longest = await figures({ from, to: '2025-03-31', granularity: 'day' });
     expect(longest.periods).toHaveLength(3 * 366);
     expect(longest.totals.units).toBe(20);
     const dayBefore = new Date(Date.parse(`${from}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-    expectProblem(await modelSales(reader, model.id, `from=${dayBefore}&to=2025-03-31&granularity=day`), 400);
-    expect((await figures('from=2016-01-01&to=2025-12-31&granularity=week')).totals.units).toBe(20);
+    expectProblem(
+      await modelSales(reader, model.id, { from: dayBefore, to: '2025-03-31', granularity: 'day' }),
+      400,
+    );
+    expect((await figures({ from: '2016-01-01', to: '2025-12-31', granularity: 'week' })).totals.units).toBe(
+      20,
+    );
   });
 
-  it('answers 404 to an unknown model and 400 to a malformed id', async () => {
-    expectProblem(await modelSales(reader, UNKNOWN_ID, 'from=2025-03-01&to=2025-03-31'), 404);
-    expectProblem(await modelSales(reader, 'nope', 'from=2025-03-01&to=2025-03-31'), 400);
+  test('answers 404 to an unknown model and 400 to a malformed id', async () => {
+    expectProblem(await modelSales(reader, UNKNOWN_ID, { from: '2025-03-01', to: '2025-03-31' }), 404);
+    expectProblem(await modelSales(reader, 'nope', { from: '2025-03-01', to: '2025-03-31' }), 400);
   });
 
-  it('answers If-None-Match with 304 while unchanged, and a new ETag after a new sale', async () => {
+  test('answers If-None-Match with 304 while unchanged, and a new ETag after a new sale', async () => {
     const fresh = await createModel(admin);
-    const query = 'from=2025-07-01&to=2025-07-31&granularity=week';
-    await postSale(writer, saleOf(fresh.id, sale('2025-07-10', 1, '5')));
-    const first = await modelSales(reader, fresh.id, query);
+    const query: ModelSalesQuery = { from: '2025-07-01', to: '2025-07-31', granularity: 'week' };
+    expectStatus(await postSale(writer, saleOf(fresh.id, sale('2025-07-10', 1, '5'))), 201);
+    const first = rawOf(await modelSales(reader, fresh.id, query));
+    expectStatus(first, 200);
     const etag = first.headers.get('etag') ?? '';
     expect(etag).toMatch(/^"[^"]+"$/);
 
-    const unchanged = await modelSales(reader, fresh.id, query);
+    const unchanged = rawOf(await modelSales(reader, fresh.id, query));
     expect(unchanged.headers.get('etag')).toBe(etag);
-    const notModified = await reader.get(`/models/${fresh.id}/sales?${query}`, { 'if-none-match': etag });
+    const notModified = rawOf(await modelSales(reader, fresh.id, query, etag));
     expect(notModified.status).toBe(304);
     expect(notModified.text).toBe('');
 
-    await postSale(writer, saleOf(fresh.id, sale('2025-07-11', 2, '5')));
-    const changed = await reader.get<{ totals: { units: number } }>(`/models/${fresh.id}/sales?${query}`, {
-      'if-none-match': etag,
-    });
-    expect(changed.status).toBe(200);
-    expect(changed.body.totals.units).toBe(3);
-    expect(changed.headers.get('etag')).not.toBe(etag);
+    expectStatus(await postSale(writer, saleOf(fresh.id, sale('2025-07-11', 2, '5'))), 201);
+    const changed = await modelSales(reader, fresh.id, query, etag);
+    expect(expectData(changed).totals.units).toBe(3);
+    expect(changed.response.headers.get('etag')).not.toBe(etag);
   });
 
-  it('drops the figures after a delete, down to zero', async () => {
+  test('drops the figures after a delete, down to zero', async () => {
     const fresh = await createModel(admin);
-    const created = await postBatch(writer, [
-      saleOf(fresh.id, sale('2025-08-01', 2, '10.50')),
-      saleOf(fresh.id, sale('2025-08-01', 3, '1.25')),
-    ]);
-    const [a, b] = created.body.items as [Sale, Sale];
-    const query = 'from=2025-08-01&to=2025-08-01';
-    expect((await modelSales(reader, fresh.id, query)).body.totals).toMatchObject({
-      units: 5,
-      revenue: '24.75',
-      orders: 2,
-    });
+    const created = expectData(
+      await postBatch(writer, [
+        saleOf(fresh.id, sale('2025-08-01', 2, '10.50')),
+        saleOf(fresh.id, sale('2025-08-01', 3, '1.25')),
+      ]),
+      201,
+    );
+    const [a, b] = created.items as [Schemas['Sale'], Schemas['Sale']];
+    const query: ModelSalesQuery = { from: '2025-08-01', to: '2025-08-01' };
+    const current = async () => expectData(await modelSales(reader, fresh.id, query));
+    expect((await current()).totals).toMatchObject({ units: 5, revenue: '24.75', orders: 2 });
 
-    expect((await writer.delete(`/sales/${a.id}`)).status).toBe(204);
-    expect((await modelSales(reader, fresh.id, query)).body.totals).toMatchObject({
-      units: 3,
-      revenue: '3.75',
-      orders: 1,
-    });
+    expectStatus(await deleteSale(writer, a.id), 204);
+    expect((await current()).totals).toMatchObject({ units: 3, revenue: '3.75', orders: 1 });
 
-    expect((await admin.delete(`/sales/${b.id}`)).status).toBe(204);
-    expect((await modelSales(reader, fresh.id, query)).body.periods).toEqual([
+    expectStatus(await deleteSale(admin, b.id), 204);
+    expect((await current()).periods).toEqual([
       { period: '2025-08-01', units: 0, revenue: '0.00', orders: 0 },
     ]);
   });
