@@ -29,6 +29,6 @@ export const IngestionStatus = z
       description: 'pending: queued; stored: the sale exists (saleId); rejected: it never will (reason)',
     }),
     saleId: z.optional(Uuid),
-    reason: Reason.optional(),
+    reason: z.optional(Reason),
   })
   .meta({ id: 'IngestionStatus' });
