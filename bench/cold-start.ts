@@ -112,7 +112,8 @@ const SPECS: Record<Fn, Spec> = {
     request: 'GET /partners/not%20an%20id → 400',
   },
   ingest: {
-    clients: ['rds', 'dynamo', 'sqs'],
+    // Data API; DynamoDB (aggregates, ingestion statuses); Lambda (projector kick, since c52ef3b); SQS (messages).
+    clients: ['rds', 'dynamo', 'lambda', 'sqs'],
     event: {
       Records: [
         {

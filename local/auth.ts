@@ -19,7 +19,7 @@ const AppClientSchema = z.object({
   clientSecret: z.string().min(1),
   scopes: z.array(z.string()),
   /** Its limits (lambdas/partner/tiers.ts); the demo clients are on `standard`. */
-  tier: Tier.default('standard'),
+  tier: z._default(Tier, 'standard'),
   /** Onboarded partners send it as `x-api-key`, as the deployed usage plans require; demo clients need none. */
   apiKey: z.string().min(1).optional(),
 });

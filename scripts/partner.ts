@@ -13,9 +13,10 @@
  * --client-secret / ADMIN_CLIENT_SECRET (default the local demo-admin).
  */
 import { parseArgs } from 'node:util';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type ApiClient, createApiClient, fetchToken } from '../client';
 import { PartnerCreate, PartnerUpdate } from '../lambdas/partner/schemas';
+import '../lambdas/shared/config'; // English messages for zod/mini, as the API answers
 
 const USAGE =
   'usage: npm run partner -- create|list|get|update|delete [clientId] [--name N] [--tier T] [--role R]';
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
     return { params: { path: { clientId } } };
   };
   // Flags are checked with the API's own schemas: a mistake is a usage error before any network call.
-  const flags = <T>(schema: z.ZodType<T>, input: Record<string, unknown>): T => {
+  const flags = <T>(schema: z.ZodMiniType<T>, input: Record<string, unknown>): T => {
     const parsed = schema.safeParse(input);
     if (!parsed.success) throw new UsageError(`${z.prettifyError(parsed.error)}\n${USAGE}`);
     return parsed.data;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { readEnv } from '../shared/config';
 import { createDocsLambda } from './app';
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SaleCreate } from '../sales/schemas';
 import { RequestId } from '../shared/request-id';
+import { documented } from '../shared/schemas';
 
 /** Most events one request may carry: their message stays far below SQS's 1 MiB (a sale is under 500 bytes). */
 export const MAX_EVENTS = 500;
@@ -13,20 +14,22 @@ export const MAX_EVENTS = 500;
  */
 export const IngestMessage = z.object({
   batchId: z.uuid(),
-  clientId: z.string().min(1),
-  events: z.array(SaleCreate).min(1).max(MAX_EVENTS),
+  clientId: z.string().check(z.minLength(1)),
+  events: z.array(SaleCreate).check(z.minLength(1), z.maxLength(MAX_EVENTS)),
   requestId: z.optional(RequestId),
 });
 export type IngestMessage = z.infer<typeof IngestMessage>;
 
 /** `<batch id>.<index>`: the request's id and the event's position in it. */
-export const IngestionId = z
-  .string()
-  .max(40)
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(0|[1-9]\d{0,2})$/, {
-    error: 'must be an ingestion id as returned by POST /sales/events',
-  })
-  .meta({ description: 'Id of one queued event', example: '0b4f3a52-7a4e-4c1e-9d55-2f0a8c1e6b11.0' });
+export const IngestionId = documented(
+  z.string().check(
+    z.maxLength(40),
+    z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(0|[1-9]\d{0,2})$/, {
+      error: 'must be an ingestion id as returned by POST /sales/events',
+    }),
+  ),
+  { description: 'Id of one queued event', example: '0b4f3a52-7a4e-4c1e-9d55-2f0a8c1e6b11.0' },
+);
 
 /** Problem type (under PROBLEM_BASE) of events rejected because every delivery of their message failed. */
 export const INGESTION_FAILED = 'ingestion-failed';

@@ -6,16 +6,20 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { problemFields } from '../shared/problem-schema';
+import { documented } from '../shared/schemas';
 
 /** Why an event has no sale: a problem object; a taken externalId names the sale that holds it. */
-export const Reason = z
-  .strictObject({
+export const Reason = documented(
+  z.strictObject({
     ...problemFields,
-    existingSaleId: z.uuid().optional().meta({ description: 'The sale that already holds the externalId' }),
-  })
-  .meta({ id: 'IngestionReason' });
+    existingSaleId: documented(z.optional(z.uuid()), {
+      description: 'The sale that already holds the externalId',
+    }),
+  }),
+  { id: 'IngestionReason' },
+);
 export type Reason = z.infer<typeof Reason>;
 
 /** What became of one event: its sale, or why it has none (e.g. an unknown model). */
@@ -47,9 +51,9 @@ export interface IngestionStatuses {
 const Item = z.object({
   id: z.string(),
   clientId: z.string(),
-  count: z.number().int(),
+  count: z.number().check(z.int()),
   expiresAt: z.number(),
-  results: z.array(IngestionResult).optional(),
+  results: z.optional(z.array(IngestionResult)),
 });
 
 /**

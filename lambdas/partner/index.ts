@@ -1,6 +1,6 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { cursorEnv, readEnv } from '../shared/config';
 import { CursorCodec } from '../shared/pagination';
 import { createPartnerHandler } from './app';
@@ -8,9 +8,9 @@ import { AwsPartnerDirectory, usagePlansNamed } from './aws-directory';
 import { Partners } from './partners';
 
 const env = readEnv({
-  USER_POOL_ID: z.string().min(1),
-  USAGE_PLAN_PREFIX: z.string().min(1),
-  ACCESS_TOKEN_MINUTES: z.coerce.number().int().min(5).max(1440),
+  USER_POOL_ID: z.string().check(z.minLength(1)),
+  USAGE_PLAN_PREFIX: z.string().check(z.minLength(1)),
+  ACCESS_TOKEN_MINUTES: z.coerce.number().check(z.int(), z.gte(5), z.lte(1440)),
   ...cursorEnv,
 });
 

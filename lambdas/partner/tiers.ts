@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { documented } from '../shared/schemas';
 
 /** What a partner may send: a sustained rate, a burst above it, and a number of requests per UTC day. */
 export interface TierLimits {
@@ -24,4 +25,6 @@ export type TierName = keyof typeof TIERS;
 
 export const TIER_NAMES = Object.keys(TIERS) as [TierName, ...TierName[]];
 
-export const Tier = z.enum(TIER_NAMES).meta({ description: 'Partner tier: its rate, burst and daily quota' });
+export const Tier = documented(z.enum(TIER_NAMES), {
+  description: 'Partner tier: its rate, burst and daily quota',
+});

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiHandlerFactory } from '../shared/http/api-handler';
 import { readFormFile } from '../shared/http/form';
 import type { ApiRequest } from '../shared/http/request';

@@ -1,34 +1,41 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { IngestionId, MAX_EVENTS } from '../ingest/messages';
 import { Reason } from '../ingest/statuses';
-import { Uuid } from '../shared/schemas';
+import { documented, Uuid } from '../shared/schemas';
 import { BatchSale } from './schemas';
 
-export const SaleEvents = z
-  .strictObject({
+export const SaleEvents = documented(
+  z.strictObject({
     // Parsed leniently, like a batch, so one bad event does not hide the others' problems.
     events: z
       .array(BatchSale)
-      .min(1, { error: `must hold 1 to ${MAX_EVENTS} events` })
-      .max(MAX_EVENTS, { error: `must hold 1 to ${MAX_EVENTS} events` }),
-  })
-  .meta({ id: 'SaleEvents' });
+      .check(
+        z.minLength(1, { error: `must hold 1 to ${MAX_EVENTS} events` }),
+        z.maxLength(MAX_EVENTS, { error: `must hold 1 to ${MAX_EVENTS} events` }),
+      ),
+  }),
+  { id: 'SaleEvents' },
+);
 
-export const IngestionAccepted = z
-  .object({
-    items: z.array(z.object({ ingestionId: IngestionId, status: z.literal('pending') })).max(MAX_EVENTS),
-  })
-  .meta({ id: 'IngestionAccepted' });
+export const IngestionAccepted = documented(
+  z.object({
+    items: z
+      .array(z.object({ ingestionId: IngestionId, status: z.literal('pending') }))
+      .check(z.maxLength(MAX_EVENTS)),
+  }),
+  { id: 'IngestionAccepted' },
+);
 
 export const IngestionParams = z.strictObject({ ingestionId: IngestionId });
 
-export const IngestionStatus = z
-  .object({
+export const IngestionStatus = documented(
+  z.object({
     ingestionId: IngestionId,
-    status: z.enum(['pending', 'stored', 'rejected']).meta({
+    status: documented(z.enum(['pending', 'stored', 'rejected']), {
       description: 'pending: queued; stored: the sale exists (saleId); rejected: it never will (reason)',
     }),
     saleId: z.optional(Uuid),
-    reason: Reason.optional(),
-  })
-  .meta({ id: 'IngestionStatus' });
+    reason: z.optional(Reason),
+  }),
+  { id: 'IngestionStatus' },
+);

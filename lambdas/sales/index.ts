@@ -1,6 +1,6 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { awsIngestDeps } from '../ingest/aws';
 import { kickByInvoke, kickEnv } from '../projector/kick';
 import { awsAggregateStore, dynamoClient } from '../shared/aws-dynamo';
@@ -14,7 +14,7 @@ import { SaleEvents } from './events';
 
 const env = readEnv({
   ...currencyEnv,
-  IDEMPOTENCY_TABLE: z.string().min(1),
+  IDEMPOTENCY_TABLE: z.string().check(z.minLength(1)),
   ...kickEnv,
 });
 const { sql, cursors } = awsCatalogDeps();

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { entityRoutes, MAX_PAYLOAD_BYTES, problem } from '../shared/route';
 import { SALES_TAG } from '../tags';
 import { IngestionAccepted, IngestionParams, IngestionStatus, SaleEvents } from './events-schemas';
@@ -49,7 +49,7 @@ export const salesRoutes = entityRoutes('sales', SALES_TAG, {
     path: '/sales/import',
     access: 'write',
     summary: 'Import sales from CSV (header row of sale field names), all or nothing',
-    body: z.string().max(MAX_PAYLOAD_BYTES),
+    body: z.string().check(z.maxLength(MAX_PAYLOAD_BYTES)),
     bodyType: 'text/csv',
     formFile: 'file',
     headers: IdempotencyHeaders,

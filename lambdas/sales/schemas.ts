@@ -1,50 +1,58 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CountryCode } from '../shared/countries';
 import { toFieldIssues } from '../shared/http/request';
 import { Currency, Decimal, minorDigits } from '../shared/money';
-import { checkDayOrder, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
+import { checkDayOrder, documented, PageQuery, page, Timestamp, Uuid } from '../shared/schemas';
 
 export const MAX_BATCH = 1000;
 
-const SoldAt = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
-    error: 'must be an ISO 8601 date-time with offset (2025-03-01T10:00:00Z) or a date (2025-03-01)',
-  })
-  .refine((value) => value.slice(0, 4) >= '1900' && value.slice(0, 4) <= '2100', {
-    error: 'must be in 1900-2100',
-  })
-  .meta({
-    description: 'When the sale happened; counted on its UTC day',
-    example: '2025-03-01T10:15:00+01:00',
-  });
+const SoldAt = documented(
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+      error: 'must be an ISO 8601 date-time with offset (2025-03-01T10:00:00Z) or a date (2025-03-01)',
+    })
+    .check(
+      z.refine((value) => value.slice(0, 4) >= '1900' && value.slice(0, 4) <= '2100', {
+        error: 'must be in 1900-2100',
+      }),
+    ),
+  { description: 'When the sale happened; counted on its UTC day', example: '2025-03-01T10:15:00+01:00' },
+);
 
-const UnitPrice = z
-  .string({ error: 'must be a decimal string, e.g. "24999.90"' })
-  .regex(/^\d{1,15}(\.\d{1,4})?$/, { error: 'must be a decimal string ≥ 0, e.g. "24999.90"' })
-  .meta({ description: 'Price of one unit, exact decimal string', example: '24999.90', maxLength: 20 });
+const UnitPrice = documented(
+  z
+    .string({ error: 'must be a decimal string, e.g. "24999.90"' })
+    .check(z.regex(/^\d{1,15}(\.\d{1,4})?$/, { error: 'must be a decimal string ≥ 0, e.g. "24999.90"' })),
+  { description: 'Price of one unit, exact decimal string', example: '24999.90', maxLength: 20 },
+);
 
 const saleFields = {
   modelId: Uuid,
   soldAt: SoldAt,
   quantity: z
     .number({ error: 'must be an integer ≥ 1' })
-    .int({ error: 'must be an integer ≥ 1' })
-    .min(1, { error: 'must be an integer ≥ 1' })
-    .max(1_000_000, { error: 'must be at most 1000000' }),
+    .check(
+      z.int({ error: 'must be an integer ≥ 1' }),
+      z.gte(1, { error: 'must be an integer ≥ 1' }),
+      z.lte(1_000_000, { error: 'must be at most 1000000' }),
+    ),
   unitPrice: UnitPrice,
-  currency: z.optional(Currency).meta({ description: 'Defaults to the reporting currency' }),
+  currency: documented(z.optional(Currency), { description: 'Defaults to the reporting currency' }),
   country: z.optional(CountryCode),
-  externalId: z
-    .string()
-    .min(1, { error: 'must not be empty' })
-    .max(200, { error: 'must be at most 200 characters' })
-    .refine((id) => !id.includes('\u0000'), { error: 'must not contain NUL characters' })
-    .optional()
-    .meta({ description: 'Your own id; unique per client, so a resubmission never makes a second sale' }),
+  externalId: documented(
+    z.optional(
+      z.string().check(
+        z.minLength(1, { error: 'must not be empty' }),
+        z.maxLength(200, { error: 'must be at most 200 characters' }),
+        z.refine((id) => !id.includes('\u0000'), { error: 'must not contain NUL characters' }),
+      ),
+    ),
+    { description: 'Your own id; unique per client, so a resubmission never makes a second sale' },
+  ),
 };
 
 /** A sale as submitted; the currency default is applied by the domain. */
-export const SaleCreate = z.strictObject(saleFields).meta({ id: 'SaleCreate' });
+export const SaleCreate = documented(z.strictObject(saleFields), { id: 'SaleCreate' });
 export type SaleCreate = z.infer<typeof SaleCreate>;
 
 export const SALE_FIELDS = Object.keys(saleFields) as (keyof typeof saleFields)[];
@@ -56,21 +64,24 @@ export function checkMinorUnit(sale: SaleCreate, currency: string): string | und
   return decimals > allowed ? `has more decimals than ${currency} allows (${allowed})` : undefined;
 }
 
-export const Sale = z
-  .object({
+export const Sale = documented(
+  z.object({
     id: Uuid,
     modelId: Uuid,
     soldAt: Timestamp,
     saleDay: z.iso.date(),
-    quantity: z.number().int(),
+    quantity: z.number().check(z.int()),
     unitPrice: Decimal,
     currency: Currency,
     country: z.nullable(CountryCode),
-    externalId: z.string().max(200).nullable(),
-    submittedBy: z.string().max(128).meta({ description: 'The client id that submitted the sale' }),
+    externalId: z.nullable(z.string().check(z.maxLength(200))),
+    submittedBy: documented(z.string().check(z.maxLength(128)), {
+      description: 'The client id that submitted the sale',
+    }),
     createdAt: Timestamp,
-  })
-  .meta({ id: 'Sale' });
+  }),
+  { id: 'Sale' },
+);
 export type Sale = z.infer<typeof Sale>;
 
 /**
@@ -100,41 +111,47 @@ export function parseSaleItem(input: unknown): SaleItem {
 }
 
 /** Documented as a SaleCreate; parsed leniently into a SaleItem. */
-export const BatchSale = z
-  .unknown()
-  .transform(parseSaleItem)
-  .meta({ override: { $ref: '#/components/schemas/SaleCreate' } });
+export const BatchSale = documented(z.pipe(z.unknown(), z.transform(parseSaleItem)), {
+  override: { $ref: '#/components/schemas/SaleCreate' },
+});
 
-export const SaleBatch = z
-  .strictObject({
+export const SaleBatch = documented(
+  z.strictObject({
     sales: z
       .array(BatchSale)
-      .min(1, { error: 'must hold 1 to 1000 sales' })
-      .max(MAX_BATCH, { error: 'must hold 1 to 1000 sales' }),
-  })
-  .meta({ id: 'SaleBatch' });
+      .check(
+        z.minLength(1, { error: 'must hold 1 to 1000 sales' }),
+        z.maxLength(MAX_BATCH, { error: 'must hold 1 to 1000 sales' }),
+      ),
+  }),
+  { id: 'SaleBatch' },
+);
 
-export const SaleItems = z.object({ items: z.array(Sale).max(MAX_BATCH) }).meta({ id: 'SaleItems' });
-export const ImportResult = z.object({ importedRows: z.number().int() }).meta({ id: 'ImportResult' });
+export const SaleItems = documented(z.object({ items: z.array(Sale).check(z.maxLength(MAX_BATCH)) }), {
+  id: 'SaleItems',
+});
+export const ImportResult = documented(z.object({ importedRows: z.number().check(z.int()) }), {
+  id: 'ImportResult',
+});
 
 export const SaleParams = z.strictObject({ saleId: Uuid });
 /** A day the database can compare with: PostgreSQL has no year 0, which ISO 8601 dates allow. */
 const ListDay = z.iso
   .date({ error: 'must be a date YYYY-MM-DD' })
-  .refine((day) => !day.startsWith('0000-'), { error: 'must be a date from 0001-01-01' });
+  .check(z.refine((day) => !day.startsWith('0000-'), { error: 'must be a date from 0001-01-01' }));
 export const SaleListQuery = z
   .strictObject({
     ...PageQuery.shape,
     modelId: z.optional(Uuid),
     brandId: z.optional(Uuid),
-    from: ListDay.optional().meta({ description: 'First UTC day, inclusive' }),
-    to: ListDay.optional().meta({ description: 'Last UTC day, inclusive' }),
+    from: documented(z.optional(ListDay), { description: 'First UTC day, inclusive' }),
+    to: documented(z.optional(ListDay), { description: 'Last UTC day, inclusive' }),
   })
-  .superRefine(checkDayOrder);
+  .check(z.superRefine(checkDayOrder));
 export const SalePage = page(Sale, 'SalePage');
 
 export const IdempotencyHeaders = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional().meta({
+  'idempotency-key': documented(z.optional(z.string().check(z.minLength(1), z.maxLength(200))), {
     description: 'Retry-safe key: the same key and body return the first response without a second write',
   }),
 });

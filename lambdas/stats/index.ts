@@ -1,5 +1,5 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { awsAggregateStore } from '../shared/aws-dynamo';
 import { CatalogClient } from '../shared/catalog/catalog';
 import { catalogClientEnv, catalogClientOptions } from '../shared/catalog/env';
@@ -12,8 +12,8 @@ import { createStatsHandler } from './app';
 const env = readEnv({
   ...currencyEnv,
   ...catalogClientEnv,
-  BRAND_FUNCTION_NAME: z.string().min(1),
-  MODEL_FUNCTION_NAME: z.string().min(1),
+  BRAND_FUNCTION_NAME: z.string().check(z.minLength(1)),
+  MODEL_FUNCTION_NAME: z.string().check(z.minLength(1)),
 });
 
 // The client's own timeout and retry policy bound each call; the SDK does not retry on top of it.

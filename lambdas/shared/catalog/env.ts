@@ -1,14 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CatalogClientOptions } from './catalog';
 
 /** The catalog client's settings as environment variables: what the CDK sets and the stats function reads. */
 export const catalogClientEnv = {
-  CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400),
-  CATALOG_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10),
-  CATALOG_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000),
-  CATALOG_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1000),
-  CATALOG_BREAKER_OPEN_MS: z.coerce.number().int().min(100).max(600_000),
-  CATALOG_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(1_000_000),
+  CATALOG_CACHE_TTL_SECONDS: z.coerce.number().check(z.int(), z.gte(0), z.lte(86_400)),
+  CATALOG_RETRY_ATTEMPTS: z.coerce.number().check(z.int(), z.gte(1), z.lte(10)),
+  CATALOG_TIMEOUT_MS: z.coerce.number().check(z.int(), z.gte(50), z.lte(10_000)),
+  CATALOG_BREAKER_THRESHOLD: z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)),
+  CATALOG_BREAKER_OPEN_MS: z.coerce.number().check(z.int(), z.gte(100), z.lte(600_000)),
+  CATALOG_CACHE_MAX_ENTRIES: z.coerce.number().check(z.int(), z.gte(1), z.lte(1_000_000)),
 };
 
 type CatalogClientEnv = { [K in keyof typeof catalogClientEnv]: z.infer<(typeof catalogClientEnv)[K]> };
