@@ -1,26 +1,31 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Model } from '../../lambdas/model/schemas';
+import type { ApiClient, Schemas } from '../../client';
 import { formatDecimal, minorDigits, parseDecimal } from '../../lambdas/shared/money';
 import { outboxSize } from '../../lambdas/shared/projection/bookkeeping';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, api, tokenFor } from '../support/http';
+import { expectData, expectStatus } from '../support/api';
+import { clientOf } from '../support/fixtures';
 import {
   CSV_HEADER,
-  clientFor,
   clientsWithOtherWriter,
   count,
-  createBrand,
-  createModel,
   csvOf,
   csvRow,
   expectConverged,
+  type SaleInput,
+} from '../support/sales';
+import {
+  createBrand,
+  createModel,
+  deleteSale,
   modelSales,
   postBatch,
   postCsv,
   postSale,
-  type SaleInput,
-} from '../support/sales';
+} from '../support/sales-client';
+
+type Model = Schemas['Model'];
 
 let stack: LocalStack;
 let admin: ApiClient;
@@ -29,8 +34,8 @@ let models: Model[];
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0, projectorIntervalMs: 0, clients: clientsWithOtherWriter() });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  writers = [api(stack, await tokenFor(stack, 'demo-writer')), await clientFor(stack, 'other-writer'), admin];
+  admin = await clientOf(stack, 'demo-admin');
+  writers = [await clientOf(stack, 'demo-writer'), await clientOf(stack, 'other-writer'), admin];
   models = [];
   for (let brand = 0; brand < 3; brand++) {
     const { id } = await createBrand(admin);
@@ -94,27 +99,26 @@ async function runLane(lane: number, ops: Plan[number], old: string[]) {
   let deleted = 0;
   for (const op of ops) {
     if (op.kind === 'single') {
-      const response = await postSale(client, toSale(op.sales[0]));
-      expect(response.status, response.text).toBe(201);
-      own.push(response.body.id);
+      const sale = expectData(await postSale(client, toSale(op.sales[0])), 201);
+      own.push(sale.id);
       created += 1;
     } else if (op.kind === 'batch') {
-      const response = await postBatch(client, op.sales.map(toSale));
-      expect(response.status, response.text).toBe(201);
-      own.push(...response.body.items.map((sale) => sale.id));
+      const batch = expectData(await postBatch(client, op.sales.map(toSale)), 201);
+      own.push(...batch.items.map((sale) => sale.id));
       created += op.sales.length;
     } else if (op.kind === 'csv') {
-      const response = await postCsv(client, csvOf(CSV_HEADER, op.sales.map(toSale).map(csvRow)));
-      expect(response.status, response.text).toBe(201);
-      expect(response.body.importedRows).toBe(op.sales.length);
+      const imported = expectData(
+        await postCsv(client, csvOf(CSV_HEADER, op.sales.map(toSale).map(csvRow))),
+        201,
+      );
+      expect(imported.importedRows).toBe(op.sales.length);
       created += op.sales.length;
     } else {
       const pool = op.kind === 'deleteOwn' ? own : old;
       if (pool.length === 0) continue;
-      const [id] = pool.splice(op.pick % pool.length, 1);
+      const [id] = pool.splice(op.pick % pool.length, 1) as [string];
       // Sales of earlier rounds may be anyone's: only an admin may delete those.
-      const response = await (op.kind === 'deleteOwn' ? client : admin).delete(`/sales/${id}`);
-      expect(response.status, response.text).toBe(204);
+      expectStatus(await deleteSale(op.kind === 'deleteOwn' ? client : admin, id), 204);
       deleted += 1;
     }
   }
@@ -130,15 +134,14 @@ async function expectModelSalesMatchSql() {
   );
   for (const model of models) {
     for (const currency of ['EUR', 'USD', 'JPY']) {
-      const response = await modelSales(admin, model.id, `from=${from}&to=${to}&currency=${currency}`);
-      expect(response.status, response.text).toBe(200);
-      const want = response.body.periods.map(
+      const body = expectData(await modelSales(admin, model.id, { from, to, currency }));
+      const want = body.periods.map(
         ({ period }) =>
           rows.find((row) => row.modelId === model.id && row.currency === currency && row.day === period)
             ?.units ?? 0,
       );
       expect(
-        response.body.periods.map((period) => period.units),
+        body.periods.map((period) => period.units),
         `${model.id} ${currency}`,
       ).toEqual(want);
     }
@@ -181,19 +184,22 @@ describe('convergence', () => {
 
   it('keeps buckets whose sales are all deleted at zero', async () => {
     const model = await createModel(admin);
-    const response = await postBatch(
-      admin,
-      ['EUR', 'USD'].map((currency) => ({
-        modelId: model.id,
-        soldAt: '2025-09-09T23:00:00-05:00',
-        quantity: 3,
-        unitPrice: '7.77',
-        currency,
-      })),
+    const batch = expectData(
+      await postBatch(
+        admin,
+        ['EUR', 'USD'].map((currency) => ({
+          modelId: model.id,
+          soldAt: '2025-09-09T23:00:00-05:00',
+          quantity: 3,
+          unitPrice: '7.77',
+          currency,
+        })),
+      ),
+      201,
     );
-    expect(response.status, response.text).toBe(201);
 
-    await Promise.all(response.body.items.map((sale) => admin.delete(`/sales/${sale.id}`)));
+    const deletes = await Promise.all(batch.items.map((sale) => deleteSale(admin, sale.id)));
+    for (const deleted of deletes) expectStatus(deleted, 204);
     await stack.projector.drain();
 
     await expectConverged(stack);
