@@ -1,25 +1,17 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Model } from '../../lambdas/model/schemas';
+import type { ApiClient, Schemas } from '../../client';
 import type { AggregateStore } from '../../lambdas/shared/projection/aggregates';
 import { outboxSize, requeueAllBuckets } from '../../lambdas/shared/projection/bookkeeping';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { LOCAL_TABLES } from '../../local/tables';
-import { type ApiClient, api, tokenFor } from '../support/http';
-import {
-  CSV_HEADER,
-  createModel,
-  csvOf,
-  csvRow,
-  expectConverged,
-  modelSales,
-  postBatch,
-  postCsv,
-  postSale,
-  saleOf,
-  salesOfModel,
-} from '../support/sales';
+import { expectData, expectStatus } from '../support/api';
+import { clientOf } from '../support/fixtures';
+import { CSV_HEADER, csvOf, csvRow, expectConverged, saleOf, salesOfModel } from '../support/sales';
+import { createModel, deleteSale, modelSales, postBatch, postCsv, postSale } from '../support/sales-client';
+
+type Model = Schemas['Model'];
 
 /** Fault switches of the wrapped engines. */
 const faults = {
@@ -75,9 +67,9 @@ beforeAll(async () => {
     wrapStore: faultyStore,
     wrapSql: faultySql,
   });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  writer = api(stack, await tokenFor(stack, 'demo-writer'));
-  reader = api(stack, await tokenFor(stack, 'demo-reader'));
+  admin = await clientOf(stack, 'demo-admin');
+  writer = await clientOf(stack, 'demo-writer');
+  reader = await clientOf(stack, 'demo-reader');
 });
 
 afterEach(() => {
@@ -92,27 +84,24 @@ afterAll(async () => {
 const outbox = () => outboxSize(stack.sql);
 
 async function unitsOf(model: Model, from = '2025-03-01', to = '2025-03-03'): Promise<number> {
-  const response = await modelSales(reader, model.id, `from=${from}&to=${to}`);
-  expect(response.status, response.text).toBe(200);
-  return response.body.totals.units;
+  return expectData(await modelSales(reader, model.id, { from, to })).totals.units;
 }
 
 /** Single, batch and CSV sales of a model on 2025-03-01..03; returns their total units. */
 async function writeSales(model: Model): Promise<number> {
-  const single = await postSale(writer, saleOf(model.id, { soldAt: '2025-03-01', quantity: 2 }));
-  expect(single.status, single.text).toBe(201);
+  expectStatus(await postSale(writer, saleOf(model.id, { soldAt: '2025-03-01', quantity: 2 })), 201);
   const batch = await postBatch(writer, [
     saleOf(model.id, { soldAt: '2025-03-02T23:30:00-02:00', quantity: 3, unitPrice: '10.10' }),
     saleOf(model.id, { soldAt: '2025-03-02', quantity: 4, currency: 'USD' }),
   ]);
-  expect(batch.status, batch.text).toBe(201);
+  expectStatus(batch, 201);
   const csv = await postCsv(
     writer,
     csvOf(CSV_HEADER, [
       csvRow(saleOf(model.id, { soldAt: '2025-03-01T12:00:00Z', quantity: 5, unitPrice: '0.01' })),
     ]),
   );
-  expect(csv.status, csv.text).toBe(201);
+  expectStatus(csv, 201);
   return 2 + 3 + 5; // EUR units
 }
 
@@ -123,9 +112,11 @@ describe('projection faults', () => {
     const injectedBefore = faults.injected;
 
     const units = await writeSales(model);
-    const victim = await postSale(writer, saleOf(model.id, { soldAt: '2025-03-03', quantity: 1 }));
-    expect(victim.status).toBe(201);
-    expect((await writer.delete(`/sales/${victim.body.id}`)).status).toBe(204);
+    const victim = expectData(
+      await postSale(writer, saleOf(model.id, { soldAt: '2025-03-03', quantity: 1 })),
+      201,
+    );
+    expectStatus(await deleteSale(writer, victim.id), 204);
 
     expect(faults.injected).toBeGreaterThan(injectedBefore);
     expect(await salesOfModel(stack.sql, model.id)).toBe(4);
@@ -170,7 +161,7 @@ describe('projection faults', () => {
 
     const sale = await postSale(writer, saleOf(model.id, { soldAt: '2025-03-02', quantity: 6 }));
 
-    expect(sale.status, sale.text).toBe(201);
+    expectStatus(sale, 201);
     expect(faults.outboxDeleteCrashes).toBe(0);
     expect(await outbox()).toBeGreaterThan(0);
     expect(await unitsOf(model)).toBe(6); // written before the crash
