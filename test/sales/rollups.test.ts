@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Model } from '../../lambdas/model/schemas';
+import type { ApiClient, Schemas } from '../../client';
 import { parseDecimal } from '../../lambdas/shared/money';
 import { eachDay } from '../../lambdas/shared/periods';
 import {
@@ -13,19 +13,20 @@ import { outboxSize, requeueAllBuckets } from '../../lambdas/shared/projection/b
 import { coverRange } from '../../lambdas/shared/projection/ranges';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, api, tokenFor } from '../support/http';
+import { expectData, expectStatus } from '../support/api';
+import { clientOf } from '../support/fixtures';
+import { CSV_HEADER, csvOf, csvRow, expectConverged, saleOf } from '../support/sales';
 import {
-  CSV_HEADER,
   createBrand,
   createModel,
-  csvOf,
-  csvRow,
-  expectConverged,
+  deleteSale,
+  modelSales,
   postBatch,
   postCsv,
   postSale,
-  saleOf,
-} from '../support/sales';
+} from '../support/sales-client';
+
+type Model = Schemas['Model'];
 
 /** Statements the wrapped SQL port ran while `recording`. */
 const recorded = { on: false, statements: [] as string[] };
@@ -74,8 +75,8 @@ beforeAll(async () => {
     wrapSql: recordingSql,
     wrapStore: gatedStore,
   });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  writer = api(stack, await tokenFor(stack, 'demo-writer'));
+  admin = await clientOf(stack, 'demo-admin');
+  writer = await clientOf(stack, 'demo-writer');
   const brand = await createBrand(admin);
   models = [await createModel(admin, brand.id), await createModel(admin, brand.id), await createModel(admin)];
 });
@@ -237,13 +238,10 @@ describe('month and year rollups', () => {
       saleOf(models[2]?.id ?? '', { soldAt: '2025-02-01', quantity: 1, unitPrice: '5.00', currency: 'USD' }),
       saleOf(models[0]?.id ?? '', { soldAt: '2025-02-28', quantity: 4, unitPrice: '1.25' }),
     ];
-    const single = await postSale(writer, sales[0] ?? saleOf(''));
-    expect(single.status, single.text).toBe(201);
-    const batch = await postBatch(writer, sales.slice(1));
-    expect(batch.status, batch.text).toBe(201);
-    const csv = await postCsv(writer, csvOf(CSV_HEADER, sales.map(csvRow)));
-    expect(csv.status, csv.text).toBe(201);
-    expect((await admin.delete(`/sales/${single.body.id}`)).status).toBe(204);
+    const single = expectData(await postSale(writer, sales[0] ?? saleOf('')), 201);
+    expectStatus(await postBatch(writer, sales.slice(1)), 201);
+    expectStatus(await postCsv(writer, csvOf(CSV_HEADER, sales.map(csvRow))), 201);
+    expectStatus(await deleteSale(admin, single.id), 204);
     await stack.projector.drain();
 
     await expectConverged(stack);
@@ -255,7 +253,7 @@ describe('month and year rollups', () => {
     const busyDay = Array.from({ length: 200 }, (_, i) =>
       saleOf(model.id, { soldAt: '2025-06-01', quantity: 1 + (i % 3), unitPrice: '10.00' }),
     );
-    expect((await postBatch(writer, busyDay)).status).toBe(201);
+    expectStatus(await postBatch(writer, busyDay), 201);
     await stack.projector.drain();
 
     recorded.statements.length = 0;
@@ -265,7 +263,7 @@ describe('month and year rollups', () => {
     await stack.projector.drain();
     recorded.on = false;
 
-    expect(sale.status, sale.text).toBe(201);
+    expectStatus(sale, 201);
     expect(recorded.statements.length).toBeGreaterThan(0);
     // Statements reading the sales table are the write's lookups by key (read-back by id, externalIds taken).
     const readsSales = recorded.statements.filter((text) => /\bFROM\s+sales\b(?!_)/i.test(text));
@@ -292,9 +290,9 @@ describe('month and year rollups', () => {
     await reached;
     // ...while a second sale of the same buckets is written and projected right away.
     const second = await postSale(writer, saleOf(model.id, { soldAt: '2025-07-04', quantity: 5 }));
-    expect(second.status, second.text).toBe(201);
+    expectStatus(second, 201);
     release();
-    expect((await first).status).toBe(201);
+    expectStatus(await first, 201);
 
     // No drain: the stalled projection saw its write was older than SQL's version and copied the bucket again.
     expect(await outboxSize(stack.sql)).toBe(0);
@@ -311,29 +309,26 @@ describe('asOf on stats and per-model answers', () => {
   it('claims only what a finished drain proves: writes committed before it are in the figures', async () => {
     const model = models[2] as Model;
     await stack.projector.drain();
-    const asOf = async (path: string) => {
-      const response = await admin.get<{ asOf: string | null; orders?: number }>(path);
-      expect(response.status, response.text).toBe(200);
-      return response.body;
-    };
-    const revenuePath = '/stats/revenue?from=2025-08-01&to=2025-08-31';
-    const salesPath = `/models/${model.id}/sales?from=2025-08-01&to=2025-08-31&granularity=month`;
-    const drained = (await asOf(revenuePath)).asOf ?? '';
+    const august = { from: '2025-08-01', to: '2025-08-31' };
+    const revenue = async () => expectData(await admin.GET('/stats/revenue', { params: { query: august } }));
+    const perModel = async () =>
+      expectData(await modelSales(admin, model.id, { ...august, granularity: 'month' }));
+    const drained = (await revenue()).asOf ?? '';
     expect(Date.parse(drained)).not.toBeNaN();
 
     const beforeWrite = new Date().toISOString();
     const written = await postSale(writer, saleOf(model.id, { soldAt: '2025-08-08', quantity: 2 }));
-    expect(written.status, written.text).toBe(201);
+    expectStatus(written, 201);
     // Not drained yet: asOf still says the last drain, which started before the write.
-    expect((await asOf(revenuePath)).asOf).toBe(drained);
-    expect((await asOf(salesPath)).asOf).toBe(drained);
+    expect((await revenue()).asOf).toBe(drained);
+    expect((await perModel()).asOf).toBe(drained);
     expect(drained < beforeWrite).toBe(true);
 
     await stack.projector.drain();
-    const after = await asOf(revenuePath);
+    const after = await revenue();
     expect((after.asOf ?? '') >= beforeWrite).toBe(true);
     expect(after.orders).toBeGreaterThan(0);
-    expect((await asOf(salesPath)).asOf).toBe(after.asOf);
+    expect((await perModel()).asOf).toBe(after.asOf);
   });
 });
 
