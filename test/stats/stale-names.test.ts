@@ -5,18 +5,12 @@
  * The TTL has its own fake clock and the breaker window is passed by moving Date, so nothing sleeps.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Brand } from '../../lambdas/brand/schemas';
-import type { Model } from '../../lambdas/model/schemas';
+import type { ApiClient, RawResponse, Schemas } from '../../client';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import {
-  type ApiClient,
-  type ApiResponse,
-  api,
-  expectProblem,
-  problemPaths,
-  tokenFor,
-} from '../support/http';
+import { expectData, expectProblem, problemPaths, reply } from '../support/api';
+import { clientOf, raw } from '../support/fixtures';
+import { postBatch } from '../support/sales-client';
 
 /** The catalog services' single-row reads (`Brands.get`, `Models.get`), not the sales service's checks. */
 const CATALOG_READ = /\bFROM (brands|models) WHERE id = :id::uuid(?!\s+FOR UPDATE)/;
@@ -39,7 +33,7 @@ function faultyCatalogReads(sql: Sql): Sql {
 
 const TTL_MS = 60_000;
 const BREAKER_OPEN_MS = 60_000;
-const RANGE = 'from=2025-01-01&to=2025-01-31';
+const RANGE = { from: '2025-01-01', to: '2025-01-31' };
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 const ttlClock = { now: 1_000_000 };
 
@@ -66,7 +60,13 @@ function withoutNames(body: unknown): unknown {
   );
 }
 
-function expectOk(response: ApiResponse, what: string) {
+/** One stats or per-model read of the reader, named for failure messages. */
+interface Read {
+  name: string;
+  get: () => Promise<RawResponse>;
+}
+
+function expectOk(response: RawResponse, what: string) {
   expect(response.status, `${what}: ${response.text}`).toBe(200);
 }
 
@@ -74,9 +74,9 @@ describe('stats without the catalog (local stack, real HTTP)', () => {
   let stack: LocalStack;
   let admin: ApiClient;
   let reader: ApiClient;
-  let alpha: Brand;
-  let models: Model[];
-  let paths: string[];
+  let alpha: Schemas['Brand'];
+  let models: Schemas['Model'][];
+  let reads: Read[];
 
   beforeAll(async () => {
     stack = await startLocalStack({
@@ -93,11 +93,11 @@ describe('stats without the catalog (local stack, real HTTP)', () => {
       },
       wrapSql: faultyCatalogReads,
     });
-    admin = api(stack, await tokenFor(stack, 'demo-admin'));
-    reader = api(stack, await tokenFor(stack, 'demo-reader'));
-    const brand = async (name: string) => (await admin.post<Brand>('/brands', { name })).body;
+    admin = await clientOf(stack, 'demo-admin');
+    reader = await clientOf(stack, 'demo-reader');
+    const brand = async (name: string) => expectData(await admin.POST('/brands', { body: { name } }), 201);
     const model = async (brandId: string, name: string) =>
-      (await admin.post<Model>('/models', { brandId, name })).body;
+      expectData(await admin.POST('/models', { body: { brandId, name } }), 201);
     alpha = await brand('Alpha Motors');
     const beta = await brand('Beta Cars');
     models = [await model(alpha.id, 'A-One'), await model(alpha.id, 'A-Two'), await model(beta.id, 'B-One')];
@@ -109,16 +109,47 @@ describe('stats without the catalog (local stack, real HTTP)', () => {
         unitPrice: '1000.00',
       })),
     );
-    const response = await admin.post('/sales/batch', { sales });
-    expect(response.status, response.text).toBe(201);
+    expectData(await postBatch(admin, sales), 201);
     await stack.projector.drain();
-    paths = [
-      `/stats/models/top?${RANGE}&by=units`,
-      `/stats/models/top?${RANGE}&by=revenue&brandId=${alpha.id}`,
-      `/stats/brands/${alpha.id}?${RANGE}`,
-      `/models/${models[0]?.id}/sales?${RANGE}&granularity=week`,
-      `/stats/revenue?${RANGE}`,
-      `/stats/revenue/daily?${RANGE}`,
+    const brandId = alpha.id;
+    const modelId = models[0]?.id ?? '';
+    reads = [
+      {
+        name: 'top by units',
+        get: async () =>
+          reply(await reader.GET('/stats/models/top', { params: { query: { ...RANGE, by: 'units' } } })),
+      },
+      {
+        name: 'top by revenue of a brand',
+        get: async () =>
+          reply(
+            await reader.GET('/stats/models/top', {
+              params: { query: { ...RANGE, by: 'revenue', brandId } },
+            }),
+          ),
+      },
+      {
+        name: 'brand stats',
+        get: async () =>
+          reply(await reader.GET('/stats/brands/{brandId}', { params: { path: { brandId }, query: RANGE } })),
+      },
+      {
+        name: 'model sales per week',
+        get: async () =>
+          reply(
+            await reader.GET('/models/{modelId}/sales', {
+              params: { path: { modelId }, query: { ...RANGE, granularity: 'week' } },
+            }),
+          ),
+      },
+      {
+        name: 'revenue',
+        get: async () => reply(await reader.GET('/stats/revenue', { params: { query: RANGE } })),
+      },
+      {
+        name: 'daily revenue',
+        get: async () => reply(await reader.GET('/stats/revenue/daily', { params: { query: RANGE } })),
+      },
     ];
   });
 
@@ -134,19 +165,20 @@ describe('stats without the catalog (local stack, real HTTP)', () => {
   it('answers every stats and per-model endpoint with the figures and null names while the catalog fails, cache cold', async () => {
     failWith('fail');
     const cold = [];
-    for (const path of paths) {
-      const response = await reader.get(path);
-      expectOk(response, path);
+    for (const read of reads) {
+      const response = await read.get();
+      expectOk(response, read.name);
       cold.push(response);
     }
+    const unknownBrand = () =>
+      reader.GET('/stats/brands/{brandId}', { params: { path: { brandId: UNKNOWN }, query: RANGE } });
+    const unknownModel = () =>
+      reader.GET('/models/{modelId}/sales', { params: { path: { modelId: UNKNOWN }, query: RANGE } });
     // An id the catalog cannot confirm or deny: the (empty) figures, not a 404 or a 503.
-    const unknown = await reader.get<{ brandName: string | null; namesStale: boolean }>(
-      `/stats/brands/${UNKNOWN}?${RANGE}`,
-    );
+    const unknown = reply(await unknownBrand());
     expectOk(unknown, 'unknown brand');
     expect(unknown.body).toMatchObject({ brandName: null, models: [], namesStale: true });
-    const unknownModel = await reader.get(`/models/${UNKNOWN}/sales?${RANGE}`);
-    expectOk(unknownModel, 'unknown model');
+    expectOk(reply(await unknownModel()), 'unknown model');
     expect(stack.catalog.breakerState).toBe('open');
     // The first failed lookup opened the breaker: the first request's lookups (5, 2 tries each)
     // reached the catalog, the other requests none.
@@ -156,29 +188,36 @@ describe('stats without the catalog (local stack, real HTTP)', () => {
     // The catalog is back and the window has passed: the same figures, now with names.
     faults.mode = 'off';
     passBreakerWindow();
-    for (const [i, path] of paths.entries()) {
-      const fresh = await reader.get(path);
-      expectOk(fresh, path);
-      expect(cold[i]?.body, path).toEqual(withoutNames(fresh.body));
+    for (const [i, read] of reads.entries()) {
+      const fresh = await read.get();
+      expectOk(fresh, read.name);
+      expect(cold[i]?.body, read.name).toEqual(withoutNames(fresh.body));
       // Different body, different ETag: a client holding a name-less answer gets the names, not a 304.
       const named = JSON.stringify(fresh.body).includes('Name"');
-      expect(cold[i]?.headers.get('etag') === fresh.headers.get('etag'), path).toBe(!named);
+      expect(cold[i]?.headers.get('etag') === fresh.headers.get('etag'), read.name).toBe(!named);
     }
-    const top = await reader.get<{ items: { modelName: string }[]; namesStale: boolean }>(paths[0] ?? '');
-    expect(top.body.namesStale).toBe(false);
-    expect(top.body.items.map((item) => item.modelName)).toEqual(['A-One', 'A-Two', 'B-One']);
-    expectProblem(await reader.get(`/stats/brands/${UNKNOWN}?${RANGE}`), 404);
-    expectProblem(await reader.get(`/models/${UNKNOWN}/sales?${RANGE}`), 404);
+    const top = expectData(
+      await reader.GET('/stats/models/top', { params: { query: { ...RANGE, by: 'units' } } }),
+    );
+    expect(top.namesStale).toBe(false);
+    expect(top.items.map((item) => item.modelName)).toEqual(['A-One', 'A-Two', 'B-One']);
+    expectProblem(await unknownBrand(), 404);
+    expectProblem(await unknownModel(), 404);
   });
 
   it('serves expired names marked stale, and calls a hanging catalog once per breaker window for 50 requests', async () => {
-    const warm = await reader.get(paths[0] ?? '');
+    const read = (i: number) => {
+      const chosen = reads[i % 4];
+      if (!chosen) throw new Error('expected four reads');
+      return chosen.get();
+    };
+    const warm = await read(0);
     expectOk(warm, 'warm');
     ttlClock.now += TTL_MS + 1;
     failWith('hang');
 
-    const answers: ApiResponse[] = [];
-    for (let i = 0; i < 50; i += 1) answers.push(await reader.get(paths[i % 4] ?? ''));
+    const answers: RawResponse[] = [];
+    for (let i = 0; i < 50; i += 1) answers.push(await read(i));
     for (const answer of answers) {
       expectOk(answer, 'during the hang');
       expect(answer.body).toMatchObject({ namesStale: true });
@@ -192,16 +231,17 @@ describe('stats without the catalog (local stack, real HTTP)', () => {
 
     // Next window: one trial call, which hangs again and reopens the breaker.
     passBreakerWindow();
-    for (let i = 0; i < 10; i += 1) expectOk(await reader.get(paths[i % 4] ?? ''), 'next window');
+    for (let i = 0; i < 10; i += 1) expectOk(await read(i), 'next window');
     expect(faults.reads).toBe(6);
   });
 
   it('does not take an API request shaped like the internal lookup as one', async () => {
     const lookalike = { op: 'get', id: alpha.id };
-    expectProblem(await admin.post('/brands', lookalike), 400);
-    expectProblem(await admin.patch(`/brands/${alpha.id}`, lookalike), 400);
+    // Bodies and query parameters outside the spec, sent raw on purpose.
+    expectProblem(await raw(admin).post('/brands', lookalike), 400);
+    expectProblem(await raw(admin).patch(`/brands/${alpha.id}`, lookalike), 400);
     // A read refuses query parameters it does not take (one rule on every route): never a lookup reply.
-    const read = await reader.get(`/brands/${alpha.id}?op=get&id=${alpha.id}`);
+    const read = await raw(reader).get(`/brands/${alpha.id}?op=get&id=${alpha.id}`);
     expect(problemPaths(expectProblem(read, 400)).sort()).toEqual(['query.id', 'query.op']);
     expect(read.body).not.toHaveProperty('item');
   });

@@ -6,11 +6,11 @@
  * sales with known answers (GBP, CHF, KWD, JPY). Reproduce a failure with STATS_SEED=<seed>.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Brand } from '../../lambdas/brand/schemas';
-import type { Model } from '../../lambdas/model/schemas';
-import type { Sale } from '../../lambdas/sales/schemas';
+import type { ApiClient, operations, Schemas } from '../../client';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, api, expectProblem, tokenFor } from '../support/http';
+import { expectData, expectProblem, expectStatus } from '../support/api';
+import { clientOf } from '../support/fixtures';
+import { postCsv } from '../support/sales-client';
 import {
   addDays,
   daysFrom,
@@ -39,6 +39,9 @@ let stack: LocalStack;
 let admin: ApiClient;
 let writer: ApiClient;
 let reader: ApiClient;
+type Brand = Schemas['Brand'];
+type Model = Schemas['Model'];
+type Sale = Schemas['Sale'];
 let brands: Brand[];
 let models: Model[];
 /** Models by role in the hand-made sales: a1..a3 of brands[0], b1 of brands[1]; `unsold` never sells. */
@@ -99,15 +102,13 @@ const csvOf = (sales: readonly SaleInput[]) =>
   ].join('\n');
 
 async function postBatch(client: ApiClient, sales: readonly SaleInput[]): Promise<Sale[]> {
-  const response = await client.post<{ items: Sale[] }>('/sales/batch', { sales });
-  expect(response.status, response.text).toBe(201);
+  const created = expectData(await client.POST('/sales/batch', { body: { sales: [...sales] } }), 201);
   insertedCount += sales.length;
-  return response.body.items;
+  return created.items;
 }
 
 async function deleteSale(client: ApiClient, id: string) {
-  const response = await client.delete(`/sales/${id}`);
-  expect(response.status, response.text).toBe(204);
+  expectStatus(await client.DELETE('/sales/{saleId}', { params: { path: { saleId: id } } }), 204);
   deletedCount += 1;
 }
 
@@ -121,16 +122,14 @@ function sample<T>(random: Prng, items: readonly T[], n: number): T[] {
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0, projectorIntervalMs: 0 });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  writer = api(stack, await tokenFor(stack, 'demo-writer'));
-  reader = api(stack, await tokenFor(stack, 'demo-reader'));
+  admin = await clientOf(stack, 'demo-admin');
+  writer = await clientOf(stack, 'demo-writer');
+  reader = await clientOf(stack, 'demo-reader');
 
   // The catalog: names with spaces, accents and quotes, to see they come back exactly.
   brands = [];
   for (const name of ['Škoda "Test"', 'Alfa Romeo', 'Toyota', 'Citroën', 'Empty Brand']) {
-    const response = await admin.post<Brand>('/brands', { name });
-    expect(response.status, response.text).toBe(201);
-    brands.push(response.body);
+    brands.push(expectData(await admin.POST('/brands', { body: { name } }), 201));
   }
   const modelsPerBrand = [3, 3, 3, 2, 1];
   models = [];
@@ -138,9 +137,8 @@ beforeAll(async () => {
     for (let m = 0; m < count; m++) {
       const brand = brands[b];
       if (!brand) throw new Error('no brand');
-      const response = await admin.post<Model>('/models', { brandId: brand.id, name: `Model ${b}.${m} «x»` });
-      expect(response.status, response.text).toBe(201);
-      models.push(response.body);
+      const body = { brandId: brand.id, name: `Model ${b}.${m} «x»` };
+      models.push(expectData(await admin.POST('/models', { body }), 201));
     }
   }
   const [a1, a2, a3, b1] = models;
@@ -160,12 +158,8 @@ beforeAll(async () => {
     );
   }
   const csvSales = Array.from({ length: CSV_ROWS }, () => randomSale(rng, sellable));
-  const imported = await admin.request<{ importedRows: number }>('POST', '/sales/import', {
-    body: csvOf(csvSales),
-    headers: { 'content-type': 'text/csv' },
-  });
-  expect(imported.status, imported.text).toBe(201);
-  expect(imported.body.importedRows).toBe(CSV_ROWS);
+  const imported = expectData(await postCsv(admin, csvOf(csvSales)), 201);
+  expect(imported.importedRows).toBe(CSV_ROWS);
   insertedCount += CSV_ROWS;
 
   // Hand-made sales with known answers (see the first test).
@@ -216,7 +210,7 @@ beforeAll(async () => {
     )
   ).rows.map((row) => row.id);
   expect(csvIds).toHaveLength(CSV_ROWS);
-  const forbidden = await writer.delete(`/sales/${csvIds[0]}`);
+  const forbidden = await writer.DELETE('/sales/{saleId}', { params: { path: { saleId: csvIds[0] ?? '' } } });
   expectProblem(forbidden, 403);
   for (const sale of sample(rng, writerSales, DELETES.writer)) await deleteSale(writer, sale.id);
   for (const id of sample(rng, csvIds, DELETES.admin)) await deleteSale(admin, id);
@@ -231,21 +225,27 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const query = (params: Record<string, string | number | undefined>) =>
-  new URLSearchParams(
-    Object.entries(params).flatMap(([key, value]): [string, string][] =>
-      value === undefined ? [] : [[key, String(value)]],
-    ),
-  ).toString();
+type Query<K extends keyof operations> = operations[K]['parameters'] extends { query: infer Q } ? Q : never;
 
-/** The answer; of stats and per-model sales, without `asOf` (how fresh it is; checked to be an instant or null). */
-async function get200<T = unknown>(path: string): Promise<T> {
-  const response = await reader.get<T & { asOf?: unknown }>(path);
-  expect(response.status, `${path}: ${response.text}`).toBe(200);
-  if (!/^\/stats\/|^\/models\/[^/]+\/sales/.test(path)) return response.body;
-  const { asOf, ...figures } = response.body;
-  expect(asOf === null || (typeof asOf === 'string' && !Number.isNaN(Date.parse(asOf))), path).toBe(true);
-  return figures as T;
+/** The stats reads of the reader, typed. */
+const stats = {
+  revenue: (query: Query<'getRevenue'>) => reader.GET('/stats/revenue', { params: { query } }),
+  daily: (query: Query<'getDailyRevenue'>) => reader.GET('/stats/revenue/daily', { params: { query } }),
+  top: (query: Query<'getTopModels'>) => reader.GET('/stats/models/top', { params: { query } }),
+  brand: (brandId: string, query: Query<'getBrandStats'>) =>
+    reader.GET('/stats/brands/{brandId}', { params: { path: { brandId }, query } }),
+  modelSales: (modelId: string, query: Query<'getModelSales'>) =>
+    reader.GET('/models/{modelId}/sales', { params: { path: { modelId }, query } }),
+};
+
+/** A stats or per-model sales answer (200), without `asOf` (how fresh it is; checked to be an instant or null). */
+async function figures<T extends { asOf?: string | null }>(
+  request: Promise<{ data?: T; error?: unknown; response: Response }>,
+  what = '',
+): Promise<Omit<T, 'asOf'>> {
+  const { asOf, ...rest } = expectData(await request);
+  expect(asOf === null || (typeof asOf === 'string' && !Number.isNaN(Date.parse(asOf))), what).toBe(true);
+  return rest;
 }
 
 describe(`stats equal SQL (seed ${SEED})`, () => {
@@ -266,31 +266,37 @@ describe(`stats equal SQL (seed ${SEED})`, () => {
 
   it('matches hand-computed answers: UTC days, half-to-even averages, ranking ties, emptied buckets', async () => {
     // UTC day attribution across the year boundary.
-    const boundary = await get200<{ days: unknown[] }>(
-      `/stats/revenue/daily?${query({ from: '2024-12-31', to: '2025-01-01', currency: 'GBP' })}`,
-    );
+    const boundary = await figures(stats.daily({ from: '2024-12-31', to: '2025-01-01', currency: 'GBP' }));
     expect(boundary.days).toEqual([
       { date: '2024-12-31', revenue: '50.00', orders: 2, units: 2 },
       { date: '2025-01-01', revenue: '260.00', orders: 3, units: 3 },
     ]);
-    const years = await get200<{ periods: unknown[] }>(
-      `/models/${fixed.a1.id}/sales?${query({ from: '2024-12-31', to: '2025-01-01', granularity: 'year', currency: 'GBP' })}`,
+    const years = await figures(
+      stats.modelSales(fixed.a1.id, {
+        from: '2024-12-31',
+        to: '2025-01-01',
+        granularity: 'year',
+        currency: 'GBP',
+      }),
     );
     expect(years.periods).toEqual([
       { period: '2024', units: 2, revenue: '50.00', orders: 2 },
       { period: '2025', units: 3, revenue: '260.00', orders: 3 },
     ]);
     // 2024-12-30 and 2025-01-01 are in ISO week 2025-W01; 2024-12-29 in 2024-W52.
-    const weeks = await get200<{ periods: { period: string }[] }>(
-      `/models/${fixed.a1.id}/sales?${query({ from: '2024-12-29', to: '2025-01-06', granularity: 'week', currency: 'GBP' })}`,
+    const weeks = await figures(
+      stats.modelSales(fixed.a1.id, {
+        from: '2024-12-29',
+        to: '2025-01-06',
+        granularity: 'week',
+        currency: 'GBP',
+      }),
     );
     expect(weeks.periods.map((p) => p.period)).toEqual(['2024-W52', '2025-W01', '2025-W02']);
 
     // Average order value: half to even, per currency minor unit.
     const aov = async (from: string, to: string, currency: string) => {
-      const body = await get200<{ averageOrderValue: string | null }>(
-        `/stats/revenue?${query({ from, to, currency })}`,
-      );
+      const body = await figures(stats.revenue({ from, to, currency }));
       const oracle = await expectedRevenue(stack.sql, { from, to, currency });
       expect(body).toEqual(oracle);
       return body.averageOrderValue;
@@ -308,35 +314,39 @@ describe(`stats equal SQL (seed ${SEED})`, () => {
 
     // Ranking ties: by the other metric, then modelId.
     const [first, second] = [fixed.a1.id, fixed.a2.id].sort();
-    const ranked = async (by: string) =>
+    const ranked = async (by: 'units' | 'revenue') =>
       (
-        await get200<{ items: { modelId: string }[] }>(
-          `/stats/models/top?${query({ from: '2025-03-12', to: '2025-03-12', currency: 'CHF', by, limit: 10 })}`,
-        )
+        await figures(stats.top({ from: '2025-03-12', to: '2025-03-12', currency: 'CHF', by, limit: 10 }))
       ).items.map((item) => item.modelId);
     // Units and orders count every currency: a1's two GBP sales that day rank it first by units, and break the
     // CHF revenue tie with a2 and a3 by units; revenue is CHF only.
     expect(await ranked('units')).toEqual([fixed.a1.id, fixed.a3.id, fixed.b1.id, fixed.a2.id]);
     expect(await ranked('revenue')).toEqual([fixed.b1.id, fixed.a1.id, fixed.a3.id, fixed.a2.id]);
-    const chfTies = await get200<{ items: { modelId: string }[] }>(
-      `/stats/models/top?${query({ from: '2025-03-12', to: '2025-03-12', currency: 'CHF', by: 'revenue', brandId: brands[0]?.id ?? '' })}`,
+    const chfTies = await figures(
+      stats.top({
+        from: '2025-03-12',
+        to: '2025-03-12',
+        currency: 'CHF',
+        by: 'revenue',
+        brandId: brands[0]?.id ?? '',
+      }),
     );
     expect(chfTies.items.map((item) => item.modelId)).toEqual([fixed.a1.id, fixed.a3.id, fixed.a2.id]);
-    const brandTies = await get200<{ models: { modelId: string }[] }>(
-      `/stats/brands/${brands[0]?.id}?${query({ from: '2025-03-12', to: '2025-03-12', currency: 'CHF' })}`,
+    const brandTies = await figures(
+      stats.brand(brands[0]?.id ?? '', { from: '2025-03-12', to: '2025-03-12', currency: 'CHF' }),
     );
     expect(brandTies.models.map((m) => m.modelId)).toEqual([fixed.a3.id, first, second]);
 
     // The bucket whose only sale was deleted reads as zero, zero-filled like any empty day.
     const emptied = { from: '2025-02-19', to: '2025-02-21', currency: 'USD' };
-    expect(await get200(`/stats/revenue?${query(emptied)}`)).toEqual({
+    expect(await figures(stats.revenue(emptied))).toEqual({
       ...emptied,
       totalRevenue: '0.00',
       orders: 0,
       units: 0,
       averageOrderValue: null,
     });
-    expect(await get200(`/stats/revenue/daily?${query(emptied)}`)).toEqual({
+    expect(await figures(stats.daily(emptied))).toEqual({
       ...emptied,
       days: ['2025-02-19', '2025-02-20', '2025-02-21'].map((date) => ({
         date,
@@ -345,7 +355,7 @@ describe(`stats equal SQL (seed ${SEED})`, () => {
         units: 0,
       })),
     });
-    expect(await get200(`/stats/models/top?${query(emptied)}`)).toMatchObject({ items: [] });
+    expect(await figures(stats.top(emptied))).toMatchObject({ items: [] });
   });
 
   it('matches SQL on every endpoint over fixed and random ranges and currencies', async () => {
@@ -376,7 +386,7 @@ describe(`stats equal SQL (seed ${SEED})`, () => {
       const label = `seed ${SEED} ${JSON.stringify(base)}`;
 
       const revenue = await expectedRevenue(stack.sql, range);
-      expect(await get200(`/stats/revenue?${query(base)}`), label).toEqual(revenue);
+      expect(await figures(stats.revenue(base), label), label).toEqual(revenue);
       if (revenue.orders > 0) withSales += 1;
       // Rounding mattered: the average times the orders is not the total.
       if (revenue.averageOrderValue !== null && revenue.orders > 1) {
@@ -384,9 +394,7 @@ describe(`stats equal SQL (seed ${SEED})`, () => {
         if (cents(revenue.averageOrderValue) * BigInt(revenue.orders) !== cents(revenue.totalRevenue))
           rounded += 1;
       }
-      expect(await get200(`/stats/revenue/daily?${query(base)}`), label).toEqual(
-        await expectedDaily(stack.sql, range),
-      );
+      expect(await figures(stats.daily(base), label), label).toEqual(await expectedDaily(stack.sql, range));
       compared += 2;
 
       const brandFilter = rng.pick(brands).id;
@@ -396,16 +404,16 @@ describe(`stats equal SQL (seed ${SEED})`, () => {
         { by: rng.pick(['units', 'revenue'] as const), limit: rng.int(1, 3), brandId: brandFilter },
         { by: 'revenue' as const, limit: 50, brandId: brands[0]?.id },
       ]) {
-        const path = `/stats/models/top?${query({ ...base, ...top })}`;
-        expect(await get200(path), `${label} ${path}`).toEqual(
+        const what = `${label} top ${JSON.stringify(top)}`;
+        expect(await figures(stats.top({ ...base, ...top }), what), what).toEqual(
           await expectedTop(stack.sql, { ...range, ...top }),
         );
         compared += 1;
       }
 
       for (const brand of brands) {
-        const path = `/stats/brands/${brand.id}?${query(base)}`;
-        expect(await get200(path), `${label} ${path}`).toEqual(
+        const what = `${label} brand ${brand.id}`;
+        expect(await figures(stats.brand(brand.id, base), what), what).toEqual(
           await expectedBrand(stack.sql, brand.id, range),
         );
         compared += 1;
@@ -420,8 +428,8 @@ describe(`stats equal SQL (seed ${SEED})`, () => {
         [fixed.unsold, rng.pick(GRANULARITIES)],
       ];
       for (const [model, granularity] of perModel) {
-        const path = `/models/${model.id}/sales?${query({ ...base, granularity })}`;
-        expect(await get200(path), `${label} ${path}`).toEqual(
+        const what = `${label} model ${model.id} by ${granularity}`;
+        expect(await figures(stats.modelSales(model.id, { ...base, granularity }), what), what).toEqual(
           await expectedModelSales(stack.sql, model.id, { ...range, granularity }),
         );
         compared += 1;
@@ -436,14 +444,13 @@ describe(`stats equal SQL (seed ${SEED})`, () => {
     const model = fixed.a1.id;
     for (const granularity of ['week', 'month', 'year'] as const) {
       const range = { from: '2016-01-01', to: addDays('2016-01-01', 3659), currency: 'EUR' };
-      const path = `/models/${model}/sales?${query({ ...range, granularity })}`;
-      expect(await get200(path), path).toEqual(
+      expect(await figures(stats.modelSales(model, { ...range, granularity })), granularity).toEqual(
         await expectedModelSales(stack.sql, model, { ...range, granularity }),
       );
     }
     const days = { from: '2023-06-01', to: addDays('2023-06-01', 1097), currency: 'USD' };
-    expect(await get200(`/stats/revenue/daily?${query(days)}`)).toEqual(await expectedDaily(stack.sql, days));
-    expect(await get200(`/models/${model}/sales?${query({ ...days, granularity: 'day' })}`)).toEqual(
+    expect(await figures(stats.daily(days))).toEqual(await expectedDaily(stack.sql, days));
+    expect(await figures(stats.modelSales(model, { ...days, granularity: 'day' }))).toEqual(
       await expectedModelSales(stack.sql, model, { ...days, granularity: 'day' }),
     );
   });
@@ -451,43 +458,43 @@ describe(`stats equal SQL (seed ${SEED})`, () => {
   it('treats ids case-insensitively, like the catalog: an upper-case id gives the same figures', async () => {
     const brand = brands[0];
     if (!brand) throw new Error('no brand');
-    const range = query({ ...WINDOW, currency: 'EUR' });
-    const lower = await get200<{ totals: { orders: number } }>(`/stats/brands/${brand.id}?${range}`);
+    const range = { ...WINDOW, currency: 'EUR' };
+    const lower = await figures(stats.brand(brand.id, range));
     expect(lower.totals.orders).toBeGreaterThan(0);
-    expect(await get200(`/stats/brands/${brand.id.toUpperCase()}?${range}`)).toEqual(lower);
+    expect(await figures(stats.brand(brand.id.toUpperCase(), range))).toEqual(lower);
 
-    const top = `/stats/models/top?${range}&limit=50&brandId=`;
-    const topLower = await get200<{ items: unknown[] }>(`${top}${brand.id}`);
+    const top = (brandId: string) => stats.top({ ...range, limit: 50, brandId });
+    const topLower = await figures(top(brand.id));
     expect(topLower.items.length).toBeGreaterThan(0);
-    expect(await get200(`${top}${brand.id.toUpperCase()}`)).toEqual(topLower);
+    expect(await figures(top(brand.id.toUpperCase()))).toEqual(topLower);
 
-    const sales = `/sales?${query({ ...WINDOW, granularity: 'month', currency: 'EUR' })}`;
-    const modelLower = await get200(`/models/${fixed.a1.id}${sales}`);
-    expect(await get200(`/models/${fixed.a1.id.toUpperCase()}${sales}`)).toEqual(modelLower);
+    const sales = { ...range, granularity: 'month' as const };
+    const modelLower = await figures(stats.modelSales(fixed.a1.id, sales));
+    expect(await figures(stats.modelSales(fixed.a1.id.toUpperCase(), sales))).toEqual(modelLower);
   });
 
   it('accounts for every sale: the whole-range totals of all currencies add up to the sales table', async () => {
     let orders = 0;
     for (const currency of ['EUR', 'USD', 'JPY', 'GBP', 'CHF', 'KWD']) {
-      const body = await get200<{ orders: number }>(
-        `/stats/revenue?${query({ from: '2024-01-01', to: '2025-12-31', currency })}`,
-      );
+      const body = await figures(stats.revenue({ from: '2024-01-01', to: '2025-12-31', currency }));
       orders += body.orders;
     }
     expect(orders).toBe(insertedCount - deletedCount);
     // Names are the catalog's: the top over everything names every sold model as the catalog does.
-    const top = await get200<{ items: { modelId: string; modelName: string; brandName: string }[] }>(
-      `/stats/models/top?${query({ from: WINDOW.from, to: WINDOW.to, limit: 50 })}`,
-    );
+    const top = await figures(stats.top({ from: WINDOW.from, to: WINDOW.to, limit: 50 }));
     expect(top.items).toHaveLength(models.length - 1);
     for (const item of top.items) {
-      const model = await get200<Model>(`/models/${item.modelId}`);
-      const brand = await get200<Brand>(`/brands/${model.brandId}`);
+      const model = expectData(
+        await reader.GET('/models/{modelId}', { params: { path: { modelId: item.modelId } } }),
+      );
+      const brand = expectData(
+        await reader.GET('/brands/{brandId}', { params: { path: { brandId: model.brandId } } }),
+      );
       expect({ modelName: item.modelName, brandName: item.brandName }).toEqual({
         modelName: model.name,
         brandName: brand.name,
       });
     }
-    expectProblem(await reader.get(`/stats/brands/${UNKNOWN_ID}?${query(WINDOW)}`), 404);
+    expectProblem(await stats.brand(UNKNOWN_ID, WINDOW), 404);
   });
 });

@@ -1,39 +1,49 @@
 /** Stats endpoints: query validation (400 problem+json with field paths), 404s, auth, and ETag / 304. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Brand } from '../../lambdas/brand/schemas';
-import type { Model } from '../../lambdas/model/schemas';
+import { type ApiClient, createApiClient, type RawResponse, type Schemas } from '../../client';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, api, expectProblem, problemPaths, tokenFor } from '../support/http';
+import {
+  type AnyResponse,
+  expectData,
+  expectProblem,
+  expectStatus,
+  problemPaths,
+  rawOf,
+} from '../support/api';
+import { clientOf, raw } from '../support/fixtures';
+import { postBatch, postSale } from '../support/sales-client';
 import { addDays } from './oracle';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const RANGE = 'from=2025-03-01&to=2025-03-31';
+const MARCH = { from: '2025-03-01', to: '2025-03-31' };
 
 let stack: LocalStack;
 let admin: ApiClient;
 let reader: ApiClient;
-let brand: Brand;
-let model: Model;
+let brand: Schemas['Brand'];
+let model: Schemas['Model'];
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0, projectorIntervalMs: 0 });
-  admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  reader = api(stack, await tokenFor(stack, 'demo-reader'));
-  brand = (await admin.post<Brand>('/brands', { name: 'Validation Brand' })).body;
-  model = (await admin.post<Model>('/models', { brandId: brand.id, name: 'Validation Model' })).body;
-  const response = await admin.post('/sales/batch', {
-    sales: [
-      { modelId: model.id, soldAt: '2025-03-02T10:00:00Z', quantity: 2, unitPrice: '100.00' },
-      {
-        modelId: model.id,
-        soldAt: '2025-03-03T10:00:00Z',
-        quantity: 1,
-        unitPrice: '250.50',
-        currency: 'USD',
-      },
-    ],
-  });
-  expect(response.status, response.text).toBe(201);
+  admin = await clientOf(stack, 'demo-admin');
+  reader = await clientOf(stack, 'demo-reader');
+  brand = expectData(await admin.POST('/brands', { body: { name: 'Validation Brand' } }), 201);
+  model = expectData(
+    await admin.POST('/models', { body: { brandId: brand.id, name: 'Validation Model' } }),
+    201,
+  );
+  const response = await postBatch(admin, [
+    { modelId: model.id, soldAt: '2025-03-02T10:00:00Z', quantity: 2, unitPrice: '100.00' },
+    {
+      modelId: model.id,
+      soldAt: '2025-03-03T10:00:00Z',
+      quantity: 1,
+      unitPrice: '250.50',
+      currency: 'USD',
+    },
+  ]);
+  expectStatus(response, 201);
   await stack.projector.drain();
 });
 
@@ -41,29 +51,81 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Every stats operation, as a function of its query string. */
-const endpoints = () => ({
-  revenue: (query: string) => `/stats/revenue?${query}`,
-  daily: (query: string) => `/stats/revenue/daily?${query}`,
-  top: (query: string) => `/stats/models/top?${query}`,
-  brand: (query: string) => `/stats/brands/${brand.id}?${query}`,
-  modelSales: (query: string) => `/models/${model.id}/sales?${query}`,
+/** The query every stats operation takes. */
+interface Range {
+  from: string;
+  to: string;
+  currency?: string;
+}
+
+/** A stats operation: `path` of a hand-written query string (for requests outside the spec), `get` typed. */
+interface Endpoint {
+  path: (query: string) => string;
+  get: (
+    query: Range,
+    ifNoneMatch?: string,
+    client?: ApiClient,
+  ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+}
+
+const ifNoneMatch = (etag?: string) => (etag === undefined ? {} : { 'if-none-match': etag });
+
+/** A stats answer, with its `asOf` apart (the bodies differ by operation); check the status first. */
+const stamped = (result: AnyResponse) => rawOf(result) as RawResponse<{ asOf?: string | null }>;
+
+/** Every stats operation. */
+const endpoints = (): Record<'revenue' | 'daily' | 'top' | 'brand' | 'modelSales', Endpoint> => ({
+  revenue: {
+    path: (query) => `/stats/revenue?${query}`,
+    get: (query, etag, client = reader) =>
+      client.GET('/stats/revenue', { params: { query }, headers: ifNoneMatch(etag) }),
+  },
+  daily: {
+    path: (query) => `/stats/revenue/daily?${query}`,
+    get: (query, etag, client = reader) =>
+      client.GET('/stats/revenue/daily', { params: { query }, headers: ifNoneMatch(etag) }),
+  },
+  top: {
+    path: (query) => `/stats/models/top?${query}`,
+    get: (query, etag, client = reader) =>
+      client.GET('/stats/models/top', { params: { query }, headers: ifNoneMatch(etag) }),
+  },
+  brand: {
+    path: (query) => `/stats/brands/${brand.id}?${query}`,
+    get: (query, etag, client = reader) =>
+      client.GET('/stats/brands/{brandId}', {
+        params: { path: { brandId: brand.id }, query },
+        headers: ifNoneMatch(etag),
+      }),
+  },
+  modelSales: {
+    path: (query) => `/models/${model.id}/sales?${query}`,
+    get: (query, etag, client = reader) =>
+      client.GET('/models/{modelId}/sales', {
+        params: { path: { modelId: model.id }, query },
+        headers: ifNoneMatch(etag),
+      }),
+  },
 });
 
-async function expect400(path: string, paths: string[]) {
-  const problem = expectProblem(await reader.get(path), 400);
-  expect(problem.type, path).toMatch(/validation-error$/);
-  expect(problemPaths(problem), path).toEqual(paths);
+/** A 400 validation problem at exactly `paths`, for a typed result or a raw path (sent as is by the reader). */
+async function expect400(request: string | AnyResponse, paths: string[], what = '') {
+  const label = typeof request === 'string' ? request : what;
+  const problem = expectProblem(typeof request === 'string' ? await raw(reader).get(request) : request, 400);
+  expect(problem.type, label).toMatch(/validation-error$/);
+  expect(problemPaths(problem), label).toEqual(paths);
   return problem;
 }
 
+// Requests by raw path (`raw(reader)` in `expect400`) are deliberately outside the spec: missing or malformed
+// values, unknown fields, exact spellings of numbers.
 describe('query validation on every stats endpoint', () => {
   it('requires from and to', async () => {
-    for (const [name, path] of Object.entries(endpoints())) {
-      await expect400(path(''), ['query.from', 'query.to']);
-      await expect400(path('from=2025-03-01'), ['query.to']);
-      await expect400(path('to=2025-03-01'), ['query.from']);
-      expect((await reader.get(path(RANGE))).status, name).toBe(200);
+    for (const [name, endpoint] of Object.entries(endpoints())) {
+      await expect400(endpoint.path(''), ['query.from', 'query.to']);
+      await expect400(endpoint.path('from=2025-03-01'), ['query.to']);
+      await expect400(endpoint.path('to=2025-03-01'), ['query.from']);
+      expect(rawOf(await endpoint.get(MARCH)).status, name).toBe(200);
     }
   });
 
@@ -79,7 +141,7 @@ describe('query validation on every stats endpoint', () => {
   ])('rejects the date %j, reported once, at its own field', async (date) => {
     const encoded = encodeURIComponent(date);
     await Promise.all(
-      Object.values(endpoints()).flatMap((path) => [
+      Object.values(endpoints()).flatMap(({ path }) => [
         expect400(path(`from=${encoded}&to=2025-03-31`), ['query.from']),
         expect400(path(`from=2025-01-01&to=${encoded}`), ['query.to']),
       ]),
@@ -87,14 +149,18 @@ describe('query validation on every stats endpoint', () => {
   });
 
   it('accepts a leap day and a single-day range', async () => {
-    for (const path of Object.values(endpoints())) {
-      expect((await reader.get(path('from=2024-02-29&to=2024-02-29'))).status).toBe(200);
+    for (const endpoint of Object.values(endpoints())) {
+      expect(rawOf(await endpoint.get({ from: '2024-02-29', to: '2024-02-29' })).status).toBe(200);
     }
   });
 
   it('rejects an inverted range', async () => {
-    for (const path of Object.values(endpoints())) {
-      const problem = await expect400(path('from=2025-03-02&to=2025-03-01'), ['query.from']);
+    for (const [name, endpoint] of Object.entries(endpoints())) {
+      const problem = await expect400(
+        await endpoint.get({ from: '2025-03-02', to: '2025-03-01' }),
+        ['query.from'],
+        name,
+      );
       expect(problem.errors?.[0]?.message).toMatch(/after/);
     }
   });
@@ -103,47 +169,44 @@ describe('query validation on every stats endpoint', () => {
     const from = '2023-01-01';
     const longest = addDays(from, 1097); // inclusive: 1098 days
     const tooLong = addDays(from, 1098);
-    for (const path of Object.values(endpoints())) {
-      const ok = await reader.get(path(`from=${from}&to=${longest}`));
-      expect(ok.status, ok.text).toBe(200);
-      await expect400(path(`from=${from}&to=${tooLong}`), ['query.to']);
+    for (const [name, endpoint] of Object.entries(endpoints())) {
+      expectStatus(await endpoint.get({ from, to: longest }), 200);
+      await expect400(await endpoint.get({ from, to: tooLong }), ['query.to'], name);
     }
-    const daily = await reader.get<{ days: unknown[] }>(endpoints().daily(`from=${from}&to=${longest}`));
-    expect(daily.body.days).toHaveLength(1098);
+    const daily = expectData(
+      await reader.GET('/stats/revenue/daily', { params: { query: { from, to: longest } } }),
+    );
+    expect(daily.days).toHaveLength(1098);
   });
 
   it('bounds coarser per-model granularities at 3660 days (10 × 366)', async () => {
     const from = '2020-01-01';
-    for (const granularity of ['week', 'month', 'year']) {
-      const ok = await reader.get(
-        endpoints().modelSales(`from=${from}&to=${addDays(from, 3659)}&granularity=${granularity}`),
-      );
-      expect(ok.status, ok.text).toBe(200);
-      await expect400(
-        endpoints().modelSales(`from=${from}&to=${addDays(from, 3660)}&granularity=${granularity}`),
-        ['query.to'],
-      );
+    const sales = (to: string, granularity: 'day' | 'week' | 'month' | 'year') =>
+      reader.GET('/models/{modelId}/sales', {
+        params: { path: { modelId: model.id }, query: { from, to, granularity } },
+      });
+    for (const granularity of ['week', 'month', 'year'] as const) {
+      expectStatus(await sales(addDays(from, 3659), granularity), 200);
+      await expect400(await sales(addDays(from, 3660), granularity), ['query.to'], granularity);
     }
-    await expect400(endpoints().modelSales(`from=${from}&to=${addDays(from, 1098)}&granularity=day`), [
-      'query.to',
-    ]);
+    await expect400(await sales(addDays(from, 1098), 'day'), ['query.to'], 'day');
   });
 
   it('rejects unknown query fields', async () => {
-    for (const path of Object.values(endpoints())) {
+    for (const { path } of Object.values(endpoints())) {
       const problem = await expect400(path(`${RANGE}&foo=1`), ['query.foo']);
       expect(problem.errors?.[0]?.message).toBe('is not a known field');
     }
     // Fields of one endpoint are unknown to the others.
-    await expect400(endpoints().revenue(`${RANGE}&by=units`), ['query.by']);
-    await expect400(endpoints().daily(`${RANGE}&limit=5`), ['query.limit']);
-    await expect400(endpoints().brand(`${RANGE}&granularity=day`), ['query.granularity']);
-    await expect400(endpoints().top(`${RANGE}&granularity=day`), ['query.granularity']);
-    await expect400(endpoints().modelSales(`${RANGE}&by=units`), ['query.by']);
+    await expect400(endpoints().revenue.path(`${RANGE}&by=units`), ['query.by']);
+    await expect400(endpoints().daily.path(`${RANGE}&limit=5`), ['query.limit']);
+    await expect400(endpoints().brand.path(`${RANGE}&granularity=day`), ['query.granularity']);
+    await expect400(endpoints().top.path(`${RANGE}&granularity=day`), ['query.granularity']);
+    await expect400(endpoints().modelSales.path(`${RANGE}&by=units`), ['query.by']);
   });
 
   it('rejects currencies that are not ISO 4217 codes in upper case', async () => {
-    for (const path of Object.values(endpoints())) {
+    for (const { path } of Object.values(endpoints())) {
       for (const currency of ['eur', 'EURO', 'E', 'ABC', '']) {
         await expect400(path(`${RANGE}&currency=${currency}`), ['query.currency']);
       }
@@ -156,11 +219,11 @@ describe('query validation on every stats endpoint', () => {
       ['JPY', '0'],
       ['CHF', '0.00'],
     ]) {
-      const revenue = await reader.get<{ asOf?: unknown }>(
-        endpoints().revenue(`${RANGE}&currency=${currency}`),
+      const revenue = expectData(
+        await reader.GET('/stats/revenue', { params: { query: { ...MARCH, currency } } }),
       );
-      expect(revenue.body).toEqual({
-        asOf: revenue.body.asOf ?? null,
+      expect(revenue).toEqual({
+        asOf: revenue.asOf ?? null,
         from: '2025-03-01',
         to: '2025-03-31',
         currency,
@@ -169,15 +232,15 @@ describe('query validation on every stats endpoint', () => {
         units: 0,
         averageOrderValue: null,
       });
-      const daily = await reader.get<{ days: { revenue: string }[] }>(
-        endpoints().daily(`${RANGE}&currency=${currency}`),
+      const daily = expectData(
+        await reader.GET('/stats/revenue/daily', { params: { query: { ...MARCH, currency } } }),
       );
-      expect(new Set(daily.body.days.map((day) => day.revenue))).toEqual(new Set([zero]));
+      expect(new Set(daily.days.map((day) => day.revenue))).toEqual(new Set([zero]));
     }
   });
 
   it('validates by, limit and brandId of the top models', async () => {
-    const top = endpoints().top;
+    const top = endpoints().top.path;
     for (const by of ['price', 'UNITS', 'orders', ''])
       await expect400(top(`${RANGE}&by=${by}`), ['query.by']);
     for (const limit of ['0', '51', '-1', '1.5', 'ten', ''])
@@ -186,119 +249,133 @@ describe('query validation on every stats endpoint', () => {
       await expect400(top(`${RANGE}&brandId=${brandId}`), ['query.brandId']);
     await expect400(top(`${RANGE}&by=x&limit=0&brandId=x`), ['query.brandId', 'query.by', 'query.limit']);
 
-    for (const limit of ['1', '50', '07']) {
-      const ok = await reader.get(top(`${RANGE}&limit=${limit}`));
-      expect(ok.status, ok.text).toBe(200);
-    }
-    const defaults = await reader.get<{ by: string; brandId: null; currency: string }>(top(RANGE));
-    expect(defaults.body).toMatchObject({ by: 'units', brandId: null, currency: 'EUR' });
+    for (const limit of [1, 50])
+      expectStatus(await reader.GET('/stats/models/top', { params: { query: { ...MARCH, limit } } }), 200);
+    expectStatus(await raw(reader).get(top(`${RANGE}&limit=07`)), 200); // a leading zero, spelled by hand
+    const defaults = expectData(await reader.GET('/stats/models/top', { params: { query: MARCH } }));
+    expect(defaults).toMatchObject({ by: 'units', brandId: null, currency: 'EUR' });
   });
 
   it('validates path ids and the granularity', async () => {
     await expect400(`/stats/brands/not-a-uuid?${RANGE}`, ['path.brandId']);
     await expect400(`/models/not-a-uuid/sales?${RANGE}`, ['path.modelId']);
     for (const granularity of ['quarter', 'Day', 'days', ''])
-      await expect400(endpoints().modelSales(`${RANGE}&granularity=${granularity}`), ['query.granularity']);
+      await expect400(endpoints().modelSales.path(`${RANGE}&granularity=${granularity}`), [
+        'query.granularity',
+      ]);
   });
 
   it('404s an unknown brand or model, and returns an empty ranking for an unknown brand filter', async () => {
-    expect(expectProblem(await reader.get(`/stats/brands/${UNKNOWN_ID}?${RANGE}`), 404).type).toMatch(
-      /not-found$/,
+    const unknownBrand = await reader.GET('/stats/brands/{brandId}', {
+      params: { path: { brandId: UNKNOWN_ID }, query: MARCH },
+    });
+    expect(expectProblem(unknownBrand, 404).type).toMatch(/not-found$/);
+    expectProblem(
+      await reader.GET('/models/{modelId}/sales', {
+        params: { path: { modelId: UNKNOWN_ID }, query: MARCH },
+      }),
+      404,
     );
-    expectProblem(await reader.get(`/models/${UNKNOWN_ID}/sales?${RANGE}`), 404);
-    const top = await reader.get<{ items: unknown[] }>(endpoints().top(`${RANGE}&brandId=${UNKNOWN_ID}`));
-    expect(top.status, top.text).toBe(200);
-    expect(top.body.items).toEqual([]);
+    const top = expectData(
+      await reader.GET('/stats/models/top', { params: { query: { ...MARCH, brandId: UNKNOWN_ID } } }),
+    );
+    expect(top.items).toEqual([]);
   });
 
   it('needs a token with the read scope', async () => {
-    const anonymous = api(stack);
-    for (const path of Object.values(endpoints())) expectProblem(await anonymous.get(path(RANGE)), 401);
-    const bad = api(stack, 'not-a-token');
-    expectProblem(await bad.get(endpoints().revenue(RANGE)), 401);
+    const anonymous = createApiClient(stack.url);
+    for (const endpoint of Object.values(endpoints()))
+      expectProblem(await endpoint.get(MARCH, undefined, anonymous), 401);
+    const bad = createApiClient(stack.url, 'not-a-token');
+    expectProblem(await endpoints().revenue.get(MARCH, undefined, bad), 401);
   });
 });
 
 describe('ETag and If-None-Match on every stats endpoint', () => {
   it('answers 304 with the same ETag and no body when If-None-Match matches', async () => {
-    for (const [name, path] of Object.entries(endpoints())) {
-      const first = await reader.get(path(RANGE));
+    for (const [name, endpoint] of Object.entries(endpoints())) {
+      const first = rawOf(await endpoint.get(MARCH));
       expect(first.status, first.text).toBe(200);
       const etag = first.headers.get('etag');
       expect(etag, name).toMatch(/^"[\w-]+"$/);
 
       // Same request, same representation, same ETag.
-      const again = await reader.get(path(RANGE));
+      const again = rawOf(await endpoint.get(MARCH));
       expect(again.headers.get('etag'), name).toBe(etag);
       expect(again.text).toBe(first.text);
 
       for (const header of [etag ?? '', `W/${etag}`, `"other", ${etag}`, '*']) {
-        const notModified = await reader.get(path(RANGE), { 'if-none-match': header });
+        const notModified = rawOf(await endpoint.get(MARCH, header));
         expect(notModified.status, `${name} ${header}`).toBe(304);
         expect(notModified.text).toBe('');
         expect(notModified.headers.get('etag')).toBe(etag);
       }
-      const modified = await reader.get(path(RANGE), { 'if-none-match': '"something-else"' });
+      const modified = rawOf(await endpoint.get(MARCH, '"something-else"'));
       expect(modified.status, name).toBe(200);
       expect(modified.text).toBe(first.text);
     }
   });
 
   it('changes the ETag with the query and never answers 304 to an error', async () => {
-    const revenue = endpoints().revenue;
-    const eur = await reader.get(revenue(RANGE));
-    const usd = await reader.get(revenue(`${RANGE}&currency=USD`));
+    const revenue = endpoints().revenue.get;
+    const eur = rawOf(await revenue(MARCH));
+    expect(eur.status, eur.text).toBe(200);
+    const usd = rawOf(await revenue({ ...MARCH, currency: 'USD' }));
     expect(usd.status).toBe(200);
     expect(usd.headers.get('etag')).not.toBe(eur.headers.get('etag'));
-    const explicitEur = await reader.get(revenue(`${RANGE}&currency=EUR`));
+    const explicitEur = rawOf(await revenue({ ...MARCH, currency: 'EUR' }));
     expect(explicitEur.headers.get('etag')).toBe(eur.headers.get('etag'));
 
-    expectProblem(await reader.get(revenue('from=2025-03-02&to=2025-03-01'), { 'if-none-match': '*' }), 400);
-    expectProblem(await reader.get(`/stats/brands/${UNKNOWN_ID}?${RANGE}`, { 'if-none-match': '*' }), 404);
+    expectProblem(await revenue({ from: '2025-03-02', to: '2025-03-01' }, '*'), 400);
+    expectProblem(
+      await reader.GET('/stats/brands/{brandId}', {
+        params: { path: { brandId: UNKNOWN_ID }, query: MARCH },
+        headers: { 'if-none-match': '*' },
+      }),
+      404,
+    );
   });
 
   it('gives a new ETag once a sale in the range changes the figures', async () => {
-    const paths = Object.values(endpoints()).map((path) => path(RANGE));
-    const before = await Promise.all(paths.map((path) => reader.get(path)));
-    const created = await admin.post<{ id: string }>('/sales', {
+    const named = Object.entries(endpoints());
+    const before = await Promise.all(named.map(async ([, endpoint]) => rawOf(await endpoint.get(MARCH))));
+    for (const [i, response] of before.entries()) expect(response.status, named[i]?.[0]).toBe(200);
+    const created = await postSale(admin, {
       modelId: model.id,
       soldAt: '2025-03-15T08:00:00Z',
       quantity: 1,
       unitPrice: '99.99',
     });
-    expect(created.status, created.text).toBe(201);
+    expectStatus(created, 201);
     await stack.projector.drain();
-    for (const [i, path] of paths.entries()) {
+    for (const [i, [name, endpoint]] of named.entries()) {
       const etag = before[i]?.headers.get('etag') ?? '';
-      const after = await reader.get(path, { 'if-none-match': etag });
-      expect(after.status, path).toBe(200);
-      expect(after.headers.get('etag'), path).not.toBe(etag);
+      const after = rawOf(await endpoint.get(MARCH, etag));
+      expect(after.status, name).toBe(200);
+      expect(after.headers.get('etag'), name).not.toBe(etag);
     }
     // A sale in another currency or outside the range leaves the EUR March figures alone (but for the units and
     // orders of the top models, which count every currency): the ETag moves only if `asOf` moved with the drain.
-    const march = await Promise.all(paths.map((path) => reader.get<{ asOf?: string }>(path)));
-    const elsewhere = await admin.post('/sales/batch', {
-      sales: [
-        { modelId: model.id, soldAt: '2025-03-15T08:00:00Z', quantity: 1, unitPrice: '5', currency: 'JPY' },
-        { modelId: model.id, soldAt: '2025-04-01T00:00:00Z', quantity: 1, unitPrice: '5.00' },
-      ],
-    });
-    expect(elsewhere.status, elsewhere.text).toBe(201);
+    const march = await Promise.all(named.map(async ([, endpoint]) => stamped(await endpoint.get(MARCH))));
+    for (const [i, response] of march.entries()) expect(response.status, named[i]?.[0]).toBe(200);
+    const elsewhere = await postBatch(admin, [
+      { modelId: model.id, soldAt: '2025-03-15T08:00:00Z', quantity: 1, unitPrice: '5', currency: 'JPY' },
+      { modelId: model.id, soldAt: '2025-04-01T00:00:00Z', quantity: 1, unitPrice: '5.00' },
+    ]);
+    expectStatus(elsewhere, 201);
     await stack.projector.drain();
-    for (const [i, path] of paths.entries()) {
-      const response = await reader.get<{ asOf?: string }>(path, {
-        'if-none-match': march[i]?.headers.get('etag') ?? '',
-      });
+    for (const [i, [name, endpoint]] of named.entries()) {
+      const response = stamped(await endpoint.get(MARCH, march[i]?.headers.get('etag') ?? ''));
       if (response.status === 304) continue;
-      expect(response.status, path).toBe(200);
+      expect(response.status, name).toBe(200);
       const { asOf: before, ...figuresBefore } = march[i]?.body ?? {};
       const { asOf: after, ...figuresAfter } = response.body;
-      if (path.startsWith('/stats/models/top')) {
-        expect(figuresAfter, path).not.toEqual(figuresBefore); // the JPY sale's units and order
+      if (name === 'top') {
+        expect(figuresAfter, name).not.toEqual(figuresBefore); // the JPY sale's units and order
         continue;
       }
-      expect(figuresAfter, path).toEqual(figuresBefore);
-      expect(after, path).not.toBe(before);
+      expect(figuresAfter, name).toEqual(figuresBefore);
+      expect(after, name).not.toBe(before);
     }
   });
 });
