@@ -2,84 +2,80 @@
  * GET /stats/models/top counts units and orders of every sale, whatever its currency; revenue stays the asked
  * currency's. A model sold only in USD must rank by units in a EUR ranking, and its revenue there is 0.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Model } from '../../lambdas/model/schemas';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { type ApiClient, api, tokenFor } from '../support/http';
-import { createModel, postBatch, saleOf } from '../support/sales';
+import { describe, expect } from 'vitest';
+import type { ApiClient, Schemas } from '../../client';
+import { expectData } from '../support/api';
+import { stackTest } from '../support/fixtures';
+import { saleOf } from '../support/sales';
+import { createModel, postBatch } from '../support/sales-client';
 
-let stack: LocalStack;
-let reader: ApiClient;
-let euroModel: Model;
-let dollarModel: Model;
-let mixedModel: Model;
+type Model = Schemas['Model'];
+type TopQuery = { by: 'units' | 'revenue'; currency: string; brandId?: string };
 
-interface Ranked {
-  modelId: string;
-  units: number;
-  revenue: string;
-  orders: number;
-}
-
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, projectorIntervalMs: 0 });
-  const admin = api(stack, await tokenFor(stack, 'demo-admin'));
-  const writer = api(stack, await tokenFor(stack, 'demo-writer'));
-  reader = api(stack, await tokenFor(stack, 'demo-reader'));
-  euroModel = await createModel(admin);
-  dollarModel = await createModel(admin, euroModel.brandId);
-  mixedModel = await createModel(admin);
-  const sale = (model: Model, soldAt: string, quantity: number, unitPrice: string, currency: string) =>
-    saleOf(model.id, { soldAt, quantity, unitPrice, currency });
-  const response = await postBatch(writer, [
-    sale(euroModel, '2025-05-02', 3, '100.00', 'EUR'),
-    sale(dollarModel, '2025-05-03', 4, '10.00', 'USD'),
-    sale(dollarModel, '2025-05-20', 4, '10.00', 'USD'),
-    sale(mixedModel, '2025-05-10', 1, '1000.00', 'EUR'),
-    sale(mixedModel, '2025-05-11', 5, '5000', 'JPY'),
-  ]);
-  expect(response.status, response.text).toBe(201);
-  await stack.projector.drain();
+/** Three models sold in May 2025: one in EUR, one only in USD, one in EUR and JPY. */
+const test = stackTest({ projectorIntervalMs: 0 }).extend<{
+  models: Record<'euro' | 'dollar' | 'mixed', Model>;
+}>({
+  models: [
+    async ({ stack, admin, writer }, use) => {
+      const euro = await createModel(admin);
+      const dollar = await createModel(admin, euro.brandId);
+      const mixed = await createModel(admin);
+      const sale = (model: Model, soldAt: string, quantity: number, unitPrice: string, currency: string) =>
+        saleOf(model.id, { soldAt, quantity, unitPrice, currency });
+      expectData(
+        await postBatch(writer, [
+          sale(euro, '2025-05-02', 3, '100.00', 'EUR'),
+          sale(dollar, '2025-05-03', 4, '10.00', 'USD'),
+          sale(dollar, '2025-05-20', 4, '10.00', 'USD'),
+          sale(mixed, '2025-05-10', 1, '1000.00', 'EUR'),
+          sale(mixed, '2025-05-11', 5, '5000', 'JPY'),
+        ]),
+        201,
+      );
+      await stack.projector.drain();
+      await use({ euro, dollar, mixed });
+    },
+    { scope: 'file' },
+  ],
 });
 
-afterAll(async () => {
-  await stack?.close();
-});
-
-async function top(query: string): Promise<Ranked[]> {
-  const response = await reader.get<{ items: Ranked[] }>(
-    `/stats/models/top?from=2025-05-01&to=2025-05-31&${query}`,
+async function top(reader: ApiClient, query: TopQuery) {
+  const ranking = expectData(
+    await reader.GET('/stats/models/top', {
+      params: { query: { from: '2025-05-01', to: '2025-05-31', ...query } },
+    }),
   );
-  expect(response.status, response.text).toBe(200);
-  return response.body.items.map(({ modelId, units, revenue, orders }) => ({
-    modelId,
-    units,
-    revenue,
-    orders,
-  }));
+  return ranking.items.map(({ modelId, units, revenue, orders }) => ({ modelId, units, revenue, orders }));
 }
 
 describe('GET /stats/models/top', () => {
-  it('ranks by units over every currency, with the revenue of the asked one', async () => {
-    expect(await top('by=units&currency=EUR')).toEqual([
-      { modelId: dollarModel.id, units: 8, revenue: '0.00', orders: 2 },
-      { modelId: mixedModel.id, units: 6, revenue: '1000.00', orders: 2 },
-      { modelId: euroModel.id, units: 3, revenue: '300.00', orders: 1 },
+  test('ranks by units over every currency, with the revenue of the asked one', async ({
+    reader,
+    models: { euro, dollar, mixed },
+  }) => {
+    expect(await top(reader, { by: 'units', currency: 'EUR' })).toEqual([
+      { modelId: dollar.id, units: 8, revenue: '0.00', orders: 2 },
+      { modelId: mixed.id, units: 6, revenue: '1000.00', orders: 2 },
+      { modelId: euro.id, units: 3, revenue: '300.00', orders: 1 },
     ]);
   });
 
-  it('ranks by revenue in the asked currency, units and orders still counting every sale', async () => {
-    expect(await top('by=revenue&currency=JPY')).toEqual([
-      { modelId: mixedModel.id, units: 6, revenue: '25000', orders: 2 },
-      { modelId: dollarModel.id, units: 8, revenue: '0', orders: 2 },
-      { modelId: euroModel.id, units: 3, revenue: '0', orders: 1 },
+  test('ranks by revenue in the asked currency, units and orders still counting every sale', async ({
+    reader,
+    models: { euro, dollar, mixed },
+  }) => {
+    expect(await top(reader, { by: 'revenue', currency: 'JPY' })).toEqual([
+      { modelId: mixed.id, units: 6, revenue: '25000', orders: 2 },
+      { modelId: dollar.id, units: 8, revenue: '0', orders: 2 },
+      { modelId: euro.id, units: 3, revenue: '0', orders: 1 },
     ]);
   });
 
-  it('counts every currency within one brand too', async () => {
-    expect(await top(`by=units&currency=EUR&brandId=${euroModel.brandId}`)).toEqual([
-      { modelId: dollarModel.id, units: 8, revenue: '0.00', orders: 2 },
-      { modelId: euroModel.id, units: 3, revenue: '300.00', orders: 1 },
+  test('counts every currency within one brand too', async ({ reader, models: { euro, dollar } }) => {
+    expect(await top(reader, { by: 'units', currency: 'EUR', brandId: euro.brandId })).toEqual([
+      { modelId: dollar.id, units: 8, revenue: '0.00', orders: 2 },
+      { modelId: euro.id, units: 3, revenue: '300.00', orders: 1 },
     ]);
   });
 });
