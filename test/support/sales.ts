@@ -3,19 +3,15 @@
  * models, and the reference figures (a plain SQL GROUP BY over the sales table) the DynamoDB buckets must equal.
  * Imports vitest (for `expect`), so use it from test files only.
  */
-import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import type { Brand } from '../../lambdas/brand/schemas';
-import type { Model } from '../../lambdas/model/schemas';
-import type { Sale, SaleCreate } from '../../lambdas/sales/schemas';
+import type { SaleCreate } from '../../lambdas/sales/schemas';
 import { parseDecimal } from '../../lambdas/shared/money';
 import type { Scope } from '../../lambdas/shared/projection/aggregates';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { type AppClient, loadClients } from '../../local/auth';
 import type { LocalStack } from '../../local/stack';
 import { LOCAL_TABLES } from '../../local/tables';
-import { type ApiClient, api, requestToken, type Target } from './http';
 
 export const OTHER_WRITER: AppClient = {
   clientId: 'other-writer',
@@ -26,36 +22,7 @@ export const OTHER_WRITER: AppClient = {
 /** The demo clients plus a second writer, for ownership tests. */
 export const clientsWithOtherWriter = (): AppClient[] => [...loadClients(), OTHER_WRITER];
 
-/** An API client authenticated as any client of the stack (secret `<id>-secret`). */
-export async function clientFor(target: Target, clientId: string): Promise<ApiClient> {
-  const response = await requestToken(target, { clientId });
-  const token = response.body.access_token;
-  if (response.status !== 200 || typeof token !== 'string') {
-    throw new Error(`No token for ${clientId}: ${response.status} ${response.text}`);
-  }
-  return api(target, token);
-}
-
 export const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
-
-/** A brand and a model with unique names, created over HTTP. */
-export async function createModel(admin: ApiClient, brandId?: string): Promise<Model> {
-  let brand = brandId;
-  if (brand === undefined) {
-    const response = await admin.post<Brand>('/brands', { name: `Brand ${randomUUID()}` });
-    expect(response.status, response.text).toBe(201);
-    brand = response.body.id;
-  }
-  const response = await admin.post<Model>('/models', { brandId: brand, name: `Model ${randomUUID()}` });
-  expect(response.status, response.text).toBe(201);
-  return response.body;
-}
-
-export async function createBrand(admin: ApiClient): Promise<Brand> {
-  const response = await admin.post<Brand>('/brands', { name: `Brand ${randomUUID()}` });
-  expect(response.status, response.text).toBe(201);
-  return response.body;
-}
 
 /** A sale as the API accepts it (the request schema's type). */
 export type SaleInput = SaleCreate;
@@ -84,21 +51,6 @@ export const csvRow = (sale: SaleInput): string[] => [
   sale.externalId ?? '',
 ];
 
-export async function postCsv(client: ApiClient, csv: string, headers: Record<string, string> = {}) {
-  return client.request<{ importedRows: number }>('POST', '/sales/import', {
-    body: csv,
-    headers: { 'content-type': 'text/csv', ...headers },
-  });
-}
-
-export async function postSale(client: ApiClient, sale: SaleInput, headers?: Record<string, string>) {
-  return client.post<Sale>('/sales', sale, headers);
-}
-
-export async function postBatch(client: ApiClient, sales: unknown[], headers?: Record<string, string>) {
-  return client.post<{ items: Sale[] }>('/sales/batch', { sales }, headers);
-}
-
 export async function count(sql: Sql, from: string, where = 'true', params = {}): Promise<number> {
   const { rows } = await sql.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM ${from} WHERE ${where}`,
@@ -109,26 +61,6 @@ export async function count(sql: Sql, from: string, where = 'true', params = {})
 
 export const salesOfModel = (sql: Sql, modelId: string) =>
   count(sql, 'sales', 'model_id = :modelId::uuid', { modelId });
-
-/** Every sale of a model over `GET /sales?modelId=` (following cursors). */
-export async function listAll(client: ApiClient, query: string): Promise<Sale[]> {
-  const sales: Sale[] = [];
-  let cursor: string | null = null;
-  for (let pages = 0; pages < 1000; pages++) {
-    const suffix: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-    const response = await client.get<{ items: Sale[]; nextCursor: string | null }>(
-      `/sales?${query}${suffix}`,
-    );
-    expect(response.status, response.text).toBe(200);
-    sales.push(...response.body.items);
-    cursor = response.body.nextCursor;
-    if (cursor === null) return sales;
-  }
-  throw new Error('Too many pages');
-}
-
-// ------------------------------------------------------------------------------------------------------------
-// Reference figures: SQL GROUP BY over the sales table, and the buckets in DynamoDB.
 
 export interface Figures {
   units: number;
@@ -277,20 +209,4 @@ export async function expectConverged(stack: LocalStack): Promise<number> {
   }
   expect(mismatches).toEqual([]);
   return expected.size;
-}
-
-/** Per-model sales over HTTP. */
-export interface ModelSalesBody {
-  modelId: string;
-  from: string;
-  to: string;
-  granularity: string;
-  currency: string;
-  totals: { units: number; revenue: string; orders: number; averageUnitsPerPeriod: number };
-  periods: { period: string; units: number; revenue: string; orders: number }[];
-  asOf: string | null;
-}
-
-export async function modelSales(client: ApiClient, modelId: string, query: string) {
-  return client.get<ModelSalesBody>(`/models/${modelId}/sales?${query}`);
 }
