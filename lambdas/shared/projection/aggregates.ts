@@ -69,6 +69,8 @@ export interface PeriodRange {
 export interface ReadOptions {
   /** False leaves the breakdowns out, for answers that need only the totals (smaller reads). Default true. */
   breakdowns?: boolean;
+  /** False leaves a month's days out, for months read whole. Default true. */
+  days?: boolean;
 }
 
 /** The materialized view of bucket aggregates (DynamoDB in AWS, dynalite locally). */

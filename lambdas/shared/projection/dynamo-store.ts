@@ -111,7 +111,7 @@ export class DynamoAggregateStore implements AggregateStore {
             ':from': sortKey(range.grain, range.from),
             ':to': sortKey(range.grain, range.to),
           },
-          ...projection(options.breakdowns ?? true),
+          ...projection(options),
           ExclusiveStartKey: startKey,
         }),
       );
@@ -133,14 +133,12 @@ export class DynamoAggregateStore implements AggregateStore {
           .map(([, key]) => ({ pk: partitionKey(key), sk: sortKey(key.grain, key.day) })),
       );
     }
-    const pages = await Promise.all(
-      requests.map((batch) => this.readBatch(batch, options.breakdowns ?? true)),
-    );
+    const pages = await Promise.all(requests.map((batch) => this.readBatch(batch, options)));
     return pages.flat().map(aggregateOf);
   }
 
   /** One BatchGetItem, asking again for what DynamoDB leaves unprocessed (throttling, 16 MB) with a backoff. */
-  private async readBatch(keys: Record<string, unknown>[], breakdowns: boolean) {
+  private async readBatch(keys: Record<string, unknown>[], options: ReadOptions) {
     const items: Record<string, unknown>[] = [];
     let pending = keys;
     for (let round = 0; pending.length > 0; round++) {
@@ -149,7 +147,7 @@ export class DynamoAggregateStore implements AggregateStore {
       if (round > 0) await new Promise((resolve) => setTimeout(resolve, 2 ** round * 25));
       const { Responses, UnprocessedKeys } = await this.client.send(
         new BatchGetCommand({
-          RequestItems: { [this.tableName]: { Keys: pending, ...projection(breakdowns) } },
+          RequestItems: { [this.tableName]: { Keys: pending, ...projection(options) } },
         }),
       );
       items.push(...(Responses?.[this.tableName] ?? []));
@@ -203,22 +201,11 @@ function itemOf({ breakdown, days, revenues, ...aggregate }: BucketAggregate): R
   return { ...item, breakdown: json, ...(revenuesJson ? { revenues: revenuesJson } : {}) };
 }
 
-const ATTRIBUTES = [
-  'scope',
-  'scopeId',
-  'grain',
-  'day',
-  'currency',
-  'units',
-  'revenue',
-  'orders',
-  'version',
-  'days',
-];
+const ATTRIBUTES = ['scope', 'scopeId', 'grain', 'day', 'currency', 'units', 'revenue', 'orders', 'version'];
 
-/** Reads every attribute of a bucket, its breakdown only when asked. */
-function projection(breakdowns: boolean) {
-  const names = breakdowns ? [...ATTRIBUTES, 'breakdown', 'revenues'] : ATTRIBUTES;
+/** Reads the figures of a bucket, its breakdown and a month's days unless told not to. */
+function projection({ breakdowns = true, days = true }: ReadOptions) {
+  const names = [...ATTRIBUTES, ...(breakdowns ? ['breakdown', 'revenues'] : []), ...(days ? ['days'] : [])];
   return {
     ProjectionExpression: names.map((name) => `#${name}`).join(', '),
     ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),

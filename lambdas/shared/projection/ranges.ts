@@ -77,15 +77,21 @@ export async function bucketsInRange(
       periodStarts(segment).map((day): BucketKey => ({ ...partition, grain: segment.grain, day })),
     ),
   );
-  const [byKeys, ...queried] = await Promise.all([
-    keys.length > 0 ? store.getMany(keys, { breakdowns }) : [],
+  // Only the months read for their days carry them along.
+  const isEdgeMonth = (bucket: { grain: Grain; day: string }) =>
+    bucket.grain === 'month' && viaMonths.some((via) => via.from <= bucket.day && bucket.day <= via.to);
+  const edgeKeys = keys.filter(isEdgeMonth);
+  const wholeKeys = keys.filter((key) => !isEdgeMonth(key));
+  const [edges, wholes, ...queried] = await Promise.all([
+    edgeKeys.length > 0 ? store.getMany(edgeKeys, { breakdowns, days: true }) : [],
+    wholeKeys.length > 0 ? store.getMany(wholeKeys, { breakdowns, days: false }) : [],
     ...partitions.flatMap((partition) =>
-      byQuery.map((segment) => store.queryPeriods({ ...partition, ...segment }, { breakdowns })),
+      byQuery.map((segment) =>
+        store.queryPeriods({ ...partition, ...segment }, { breakdowns, days: viaMonths.includes(segment) }),
+      ),
     ),
   ]);
-  const isEdgeMonth = (bucket: BucketAggregate) =>
-    bucket.grain === 'month' && viaMonths.some((via) => via.from <= bucket.day && bucket.day <= via.to);
-  const all = [...(byKeys ?? []), ...queried.flat()].flatMap((bucket) =>
+  const all = [...(edges ?? []), ...(wholes ?? []), ...queried.flat()].flatMap((bucket) =>
     isEdgeMonth(bucket) ? daysOf(bucket, range) : [bucket],
   );
   return partitions.map((partition) =>
