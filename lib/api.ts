@@ -3,10 +3,15 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import * as z from 'zod';
 import { DOCS_PATH } from '../lambdas/docs/site';
 import { routes } from '../lambdas/routes';
-import { acceptedScopes, type FunctionName, type RouteSpec, requiresApiKey } from '../lambdas/shared/route';
+import {
+  acceptedScopes,
+  type FunctionName,
+  parameterNamesOf,
+  type RouteSpec,
+  requiresApiKey,
+} from '../lambdas/shared/route';
 import type { ApiFunctions } from './api-functions';
 import { ApiDocs, DOCS_METHOD_OPTIONS } from './docs';
 import { PartnerPlans } from './partner-plans';
@@ -192,6 +197,6 @@ function cacheOptions(cache: SalesApiProps['cache']): Record<string, apigw.Metho
 /** The cache key of a route: its path parameters and every query parameter its schema knows. */
 function cacheKeysOf(route: RouteSpec): string[] {
   const path = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => `method.request.path.${name}`);
-  const query = route.query instanceof z.ZodObject ? Object.keys(route.query.shape) : [];
+  const query = parameterNamesOf(route.query);
   return [...path, ...query.map((name) => `method.request.querystring.${name}`)];
 }
