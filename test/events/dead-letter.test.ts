@@ -6,27 +6,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
-import { UnavailableError } from '../../lambdas/shared/errors';
-import type { Sql } from '../../lambdas/shared/sql/port';
 import type { SqsHandler } from '../../local/queue-poller';
 import { expectData } from '../support/api';
 import { stackTest } from '../support/fixtures';
+import { switchableOutage } from '../support/outage';
 
-const outage = { on: false };
+const outage = switchableOutage();
 const crash = { afterCommit: false };
-
-function withOutage(sql: Sql): Sql {
-  return {
-    query(text, params) {
-      if (outage.on) return Promise.reject(new UnavailableError('injected: database unreachable'));
-      return sql.query(text, params);
-    },
-    transaction(work) {
-      if (outage.on) return Promise.reject(new UnavailableError('injected: database unreachable'));
-      return sql.transaction((tx) => work(withOutage(tx)));
-    },
-  };
-}
 
 /** When armed: the delivery stores its events, then the worker dies before the delete, and the database goes down. */
 function crashingAfterCommit(handler: SqsHandler): SqsHandler {
@@ -43,7 +29,7 @@ function crashingAfterCommit(handler: SqsHandler): SqsHandler {
 
 const test = stackTest({
   projectorIntervalMs: 0,
-  wrapSql: withOutage,
+  wrapSql: outage.wrap,
   wrapIngestHandler: crashingAfterCommit,
   ingest: { visibilityTimeoutSeconds: 1, maxReceiveCount: 3, breakerThreshold: 1, breakerOpenMs: 500 },
 });

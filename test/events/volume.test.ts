@@ -7,12 +7,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect } from 'vitest';
 import type { Schemas } from '../../client';
-import { UnavailableError } from '../../lambdas/shared/errors';
-import type { Sql } from '../../lambdas/shared/sql/port';
 import type { SqsHandler } from '../../local/queue-poller';
 import { expectedBrand, expectedModelSales, expectedRevenue } from '../stats/oracle';
 import { expectData } from '../support/api';
 import { stackTest } from '../support/fixtures';
+import { switchableOutage } from '../support/outage';
 
 type Brand = Schemas['Brand'];
 type Model = Schemas['Model'];
@@ -22,22 +21,8 @@ const PER_REQUEST = 500;
 const UNKNOWN_MODEL = '00000000-0000-4000-8000-0000000000ff';
 const RANGE = { from: '2025-01-01', to: '2025-12-31', currency: 'EUR' };
 
-const outage = { on: false };
+const outage = switchableOutage();
 const crashes = { invocations: 0, midBatch: 0, afterCommit: 0 };
-
-/** While the outage is on, every statement fails as the Data API does when Aurora is unreachable. */
-function withOutage(sql: Sql): Sql {
-  return {
-    query(text, params) {
-      if (outage.on) return Promise.reject(new UnavailableError('injected: database unreachable'));
-      return sql.query(text, params);
-    },
-    transaction(work) {
-      if (outage.on) return Promise.reject(new UnavailableError('injected: database unreachable'));
-      return sql.transaction((tx) => work(withOutage(tx)));
-    },
-  };
-}
 
 /**
  * Every 5th invocation stores only the first half of its records and then dies (mid-batch); every 7th stores
@@ -98,7 +83,7 @@ function figuresOf(body: unknown): unknown {
 
 const test = stackTest({
   projectorIntervalMs: 0,
-  wrapSql: withOutage,
+  wrapSql: outage.wrap,
   wrapIngestHandler: crashing,
   ingest: {
     // A delivery must finish within the visibility timeout (as a Lambda within its timeout), or it is
