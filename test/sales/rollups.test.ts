@@ -32,6 +32,8 @@ type Model = Schemas['Model'];
 const recorded = { on: false, statements: [] as string[] };
 /** While set, the next bulk write of the store waits for it (a slow projection overtaken by a newer one). */
 const gate: { next?: Promise<void>; reached?: () => void } = {};
+/** Buckets the store was asked for (keys of key reads, items of Queries) while `on`. */
+const reads = { on: false, buckets: 0 };
 
 function recordingSql(sql: Sql): Sql {
   const wrap = (inner: Sql): Sql => ({
@@ -56,8 +58,15 @@ function gatedStore(store: AggregateStore): AggregateStore {
       }
       await store.putMany(aggregates);
     },
-    queryPeriods: (...args) => store.queryPeriods(...args),
-    getMany: (...args) => store.getMany(...args),
+    queryPeriods: async (...args) => {
+      const buckets = await store.queryPeriods(...args);
+      if (reads.on) reads.buckets += buckets.length;
+      return buckets;
+    },
+    getMany: (keys, options) => {
+      if (reads.on) reads.buckets += keys.length;
+      return store.getMany(keys, options);
+    },
     markProjected: (asOf) => store.markProjected(asOf),
     projectedUntil: () => store.projectedUntil(),
   };
@@ -166,6 +175,33 @@ async function expectRollupsExact() {
     }
     expect(Object.fromEntries(actual), grain).toEqual(Object.fromEntries(expected));
   }
+  await expectYearsCarryTheirMonths();
+}
+
+/** Each year item's months equal the month rollups of that year (what ranges ending inside a year read). */
+async function expectYearsCarryTheirMonths() {
+  const months = await expectedRollups('month');
+  const expected = new Map<string, Record<string, [number, bigint, number]>>();
+  for (const [key, month] of months) {
+    const [scope, scopeId, currency, day = ''] = key.split('#');
+    const year = `${scope}#${scopeId}#${currency}#${day.slice(0, 4)}-01-01`;
+    expected.set(year, { ...expected.get(year), [day]: [month.units, month.revenue, month.orders] });
+  }
+  const actual = new Map<string, Record<string, [number, bigint, number]>>();
+  for (const year of expected.keys()) {
+    const [scope, scopeId, currency, day = ''] = year.split('#') as [Scope, string, string, string];
+    const [bucket] = await stack.store.getMany([{ scope, scopeId, currency, grain: 'year', day }]);
+    actual.set(
+      year,
+      Object.fromEntries(
+        Object.entries(bucket?.months ?? {}).map(([month, [units, revenue, orders]]) => [
+          month,
+          [units, parseDecimal(revenue), orders] as [number, bigint, number],
+        ]),
+      ),
+    );
+  }
+  expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
 }
 
 describe('Function: coverRange', () => {
@@ -301,6 +337,74 @@ describe('month and year rollups', () => {
     ]);
     expect(july?.units).toBe(6);
     await expectConverged(stack);
+    await expectRollupsExact();
+  });
+});
+
+describe('ranges read through the periods that carry theirs', () => {
+  const threeYears = { from: '2023-01-15', to: '2026-01-14' };
+
+  /** The answers of the questions over totals and monthly series, and how many buckets they read. */
+  async function totalsAndMonthlySeries(model: Model) {
+    reads.buckets = 0;
+    reads.on = true;
+    try {
+      const revenue = expectData(await admin.GET('/stats/revenue', { params: { query: threeYears } }));
+      const monthly = expectData(await modelSales(admin, model.id, { ...threeYears, granularity: 'month' }));
+      return {
+        answers: [
+          { ...revenue, asOf: null },
+          { ...monthly, asOf: null },
+        ],
+        buckets: reads.buckets,
+      };
+    } finally {
+      reads.on = false;
+    }
+  }
+
+  it('reads three years of totals or of a monthly series as five items: two edge months and three years', async () => {
+    const model = models[0] as Model;
+    const sales = ['2023-01-20', '2023-06-30', '2024-02-29', '2025-11-30', '2026-01-10', '2026-01-20'].map(
+      (soldAt) => saleOf(model.id, { soldAt, quantity: 1, unitPrice: '12.34' }),
+    );
+    expectStatus(await postBatch(writer, sales), 201);
+    await stack.projector.drain();
+
+    const { answers, buckets } = await totalsAndMonthlySeries(model);
+    // Per question: January 2023 and January 2026 (their days), 2023 (its months), 2024 and 2025 (whole).
+    expect(buckets).toBe(2 * 5);
+    const [revenue, monthly] = answers as unknown as [{ orders: number }, { periods: { orders: number }[] }];
+    const { rows } = await stack.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sales WHERE currency = 'EUR' AND sale_day BETWEEN :from::date AND :to::date`,
+      threeYears,
+    );
+    expect(revenue.orders).toBe(rows[0]?.n);
+    expect(monthly.periods).toHaveLength(37);
+    expect(monthly.periods.reduce((sum, period) => sum + period.orders, 0)).toBeGreaterThanOrEqual(5);
+  });
+
+  it('stays exact while year items still lack their months (projected before years carried them)', async () => {
+    const model = models[0] as Model;
+    const before = await totalsAndMonthlySeries(model);
+    const years = (
+      await Promise.all(
+        [
+          { scope: 'all' as const, scopeId: 'all' },
+          { scope: 'model' as const, scopeId: model.id },
+        ].map((partition) =>
+          stack.store.queryPeriods({ ...partition, currency: 'EUR', grain: 'year', ...threeYears }),
+        ),
+      )
+    ).flat();
+    expect(years.length).toBeGreaterThan(0);
+    await stack.store.putMany(years.map(({ months: _months, ...year }) => year));
+
+    const after = await totalsAndMonthlySeries(model);
+    expect(after.answers).toEqual(before.answers);
+    expect(after.buckets).toBeGreaterThan(before.buckets);
+    await requeueAllBuckets(stack.sql);
+    await stack.projector.drain();
     await expectRollupsExact();
   });
 });

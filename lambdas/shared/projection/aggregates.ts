@@ -50,6 +50,11 @@ export interface BucketAggregate extends BucketKey {
    */
   days?: Record<string, PartFigures>;
   /**
+   * Year buckets: the figures of each of its months with orders (first day `YYYY-MM-01` → figures), so totals and
+   * monthly series over a range that starts or ends inside the year read one item instead of its months.
+   */
+  months?: Record<string, PartFigures>;
+  /**
    * EVERY_CURRENCY all-sales buckets: the revenue of each model by currency (currency → model id → exact
    * decimal), so one item ranks every model by units over every currency and by revenue in any one.
    */
@@ -69,8 +74,8 @@ export interface PeriodRange {
 export interface ReadOptions {
   /** False leaves the breakdowns out, for answers that need only the totals (smaller reads). Default true. */
   breakdowns?: boolean;
-  /** False leaves a month's days out, for months read whole. Default true. */
-  days?: boolean;
+  /** False leaves a month's days and a year's months out, for periods read whole. Default true. */
+  subPeriods?: boolean;
 }
 
 /** The materialized view of bucket aggregates (DynamoDB in AWS, dynalite locally). */

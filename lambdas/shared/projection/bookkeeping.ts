@@ -199,9 +199,10 @@ const KEY_JOIN = `b.scope = k.scope AND b.scope_id = k.scope_id AND b.grain = k.
   AND b.currency = k.currency`;
 
 /**
- * Each bucket as SQL holds it now: figures, breakdown, a month's days and version, read in one statement, so from
- * one snapshot (a change to a day bumps its month in the same transaction, so the days agree with the month's
- * version). The cost is a few rows per bucket (its parts, a month's days), whatever the number of its sales.
+ * Each bucket as SQL holds it now: figures, breakdown, a month's days or a year's months and version, read in one
+ * statement, so from one snapshot (a change to a day bumps its month and year in the same transaction, so the days
+ * and months agree with the version). The cost is a few rows per bucket (its parts, at most 31 days or 12 months),
+ * whatever the number of its sales.
  */
 export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<BucketAggregate[]> {
   if (keys.length === 0) return [];
@@ -209,6 +210,7 @@ export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<B
     BucketAggregate & {
       breakdown: Breakdown | null;
       days: Record<string, PartFigures> | null;
+      months: Record<string, PartFigures> | null;
       everyCurrency: EveryCurrencyPart[] | null;
     }
   >(
@@ -228,6 +230,13 @@ export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<B
                  AND d.sale_day >= b.sale_day AND d.sale_day < (b.sale_day + interval '1 month')::date
                  AND d.orders <> 0)
             END AS days,
+            CASE WHEN b.grain = 'year' THEN
+              (SELECT jsonb_object_agg(mo.sale_day::text, jsonb_build_array(mo.units, mo.revenue::text, mo.orders))
+               FROM sales_buckets mo
+               WHERE mo.scope = b.scope AND mo.scope_id = b.scope_id AND mo.grain = 'month'
+                 AND mo.currency = b.currency AND mo.sale_day >= b.sale_day
+                 AND mo.sale_day < (b.sale_day + interval '1 year')::date AND mo.orders <> 0)
+            END AS months,
             CASE WHEN b.currency = :every THEN
               (SELECT jsonb_agg(jsonb_build_array(m.brand_id, p.part_id, trim(p.currency), p.units, p.revenue::text,
                                                   p.orders))
@@ -238,13 +247,14 @@ export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<B
      FROM ${KEYS} JOIN sales_buckets b ON ${KEY_JOIN}`,
     { keys: keysJson(keys), every: EVERY_CURRENCY },
   );
-  return rows.map(({ breakdown, days, everyCurrency, ...bucket }) => ({
+  return rows.map(({ breakdown, days, months, everyCurrency, ...bucket }) => ({
     ...bucket,
     units: Number(bucket.units),
     orders: Number(bucket.orders),
     version: Number(bucket.version),
     ...(bucket.scope === 'model' ? {} : { breakdown: breakdown ?? {} }),
     ...(bucket.grain === 'month' ? { days: days ?? {} } : {}),
+    ...(bucket.grain === 'year' ? { months: months ?? {} } : {}),
     ...(everyCurrency ? everyCurrencyFigures(everyCurrency) : {}),
   }));
 }

@@ -39,7 +39,7 @@ const FRESHNESS_KEY = { pk: 'meta', sk: 'projection' };
  * never on how many sales exist.
  *
  * Item size (DynamoDB's limit is 400 KB): a bucket holds its figures and, for brand and all-sales buckets, its
- * breakdown as one JSON string (a month also its days, at most 31 short entries): about 60 bytes per model with
+ * breakdown as one JSON string (a month also its days, a year its months: at most 31 short entries): about 60 bytes per model with
  * orders in that period and currency, plus about 40 per brand; the every-currency all-sales item also the revenue
  * of each model per currency, about 55 bytes per model and currency sold. So what bounds an item is the number of
  * distinct models (times currencies, for that item) sold in one period: about 6,000 fit (the demo catalog has 60
@@ -182,12 +182,19 @@ export class DynamoAggregateStore implements AggregateStore {
 }
 
 /** The item of a bucket; its breakdown is one JSON string (compact, and parsed at once on reads). */
-function itemOf({ breakdown, days, revenues, ...aggregate }: BucketAggregate): Record<string, unknown> {
+function itemOf({
+  breakdown,
+  days,
+  months,
+  revenues,
+  ...aggregate
+}: BucketAggregate): Record<string, unknown> {
   const item: Record<string, unknown> = {
     pk: partitionKey(aggregate),
     sk: sortKey(aggregate.grain, aggregate.day),
     ...aggregate,
     ...(days ? { days: JSON.stringify(days) } : {}),
+    ...(months ? { months: JSON.stringify(months) } : {}),
   };
   if (!breakdown) return item;
   const json = JSON.stringify(breakdown);
@@ -203,9 +210,13 @@ function itemOf({ breakdown, days, revenues, ...aggregate }: BucketAggregate): R
 
 const ATTRIBUTES = ['scope', 'scopeId', 'grain', 'day', 'currency', 'units', 'revenue', 'orders', 'version'];
 
-/** Reads the figures of a bucket, its breakdown and a month's days unless told not to. */
-function projection({ breakdowns = true, days = true }: ReadOptions) {
-  const names = [...ATTRIBUTES, ...(breakdowns ? ['breakdown', 'revenues'] : []), ...(days ? ['days'] : [])];
+/** Reads the figures of a bucket, its breakdown and a month's days or a year's months unless told not to. */
+function projection({ breakdowns = true, subPeriods = true }: ReadOptions) {
+  const names = [
+    ...ATTRIBUTES,
+    ...(breakdowns ? ['breakdown', 'revenues'] : []),
+    ...(subPeriods ? ['days', 'months'] : []),
+  ];
   return {
     ProjectionExpression: names.map((name) => `#${name}`).join(', '),
     ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
@@ -213,7 +224,7 @@ function projection({ breakdowns = true, days = true }: ReadOptions) {
 }
 
 function aggregateOf(item: Record<string, unknown>): BucketAggregate {
-  const { breakdown, days, revenues } = item;
+  const { breakdown, days, months, revenues } = item;
   return {
     scope: String(item.scope) as Scope,
     scopeId: String(item.scopeId),
@@ -226,6 +237,7 @@ function aggregateOf(item: Record<string, unknown>): BucketAggregate {
     version: Number(item.version),
     ...(typeof breakdown === 'string' ? { breakdown: JSON.parse(breakdown) as Breakdown } : {}),
     ...(typeof days === 'string' ? { days: JSON.parse(days) as Record<string, PartFigures> } : {}),
+    ...(typeof months === 'string' ? { months: JSON.parse(months) as Record<string, PartFigures> } : {}),
     ...(typeof revenues === 'string'
       ? { revenues: JSON.parse(revenues) as Record<string, Record<string, string>> }
       : {}),
