@@ -352,7 +352,9 @@ export const latencyVsVolume: Benchmark = async ({ scale, log }) => {
             .map(([name, range]) => `${name} ${range.from}…${range.to}`)
             .join(', ')} (mid-month edges: days, months and years are read), EUR.`,
         'A range is read as the days before its first whole month, whole months, whole years, then months and days again ' +
-          '(lambdas/shared/projection/ranges.ts): tens of items per partition, whatever the number of sales.',
+          '(lambdas/shared/projection/ranges.ts): with breakdowns (rankings, brands) the edge days as dekads and the days around them, ' +
+          "without (totals, per-model series) the edge days through their month's item and whole months through their year's: " +
+          'tens of items per partition at most, whatever the number of sales.',
         `Busy day: ${busySales.toLocaleString('en-US')} sales of the top model on ${BUSY_DAY}, then ${writeSamples} POST /sales there ` +
           `and on ${EMPTY_DAY} (no sales before the warm-up write), taking turns; each write books its buckets by adding to their ` +
           'figures and projects them by copying, so its cost does not depend on the sales already there.',

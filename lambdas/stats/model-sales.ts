@@ -2,7 +2,7 @@ import type { CatalogClient } from '../shared/catalog/catalog';
 import { NotFoundError } from '../shared/errors';
 import { divideHalfEven, formatDecimal, minorDigits, parseDecimal } from '../shared/money';
 import { type Granularity, periodOf, periodsOf } from '../shared/periods';
-import type { AggregateStore, Grain } from '../shared/projection/aggregates';
+import type { AggregateStore, CoverGrain } from '../shared/projection/aggregates';
 import { bucketsInRange } from '../shared/projection/ranges';
 import type { ModelSales } from './schemas';
 
@@ -17,7 +17,7 @@ export interface PeriodQuery {
  * The coarsest bucket that always lies inside one period of the granularity: days for daily and weekly series
  * (weeks cross months), months for monthly ones, years for yearly ones.
  */
-const COARSEST: Record<Granularity, Grain> = { day: 'day', week: 'day', month: 'month', year: 'year' };
+const COARSEST: Record<Granularity, CoverGrain> = { day: 'day', week: 'day', month: 'month', year: 'year' };
 
 /** Per-model sales per period, from the materialized buckets: a few Queries, never SQL. */
 export async function modelSales(

@@ -9,8 +9,8 @@ import {
   type Grain,
   type Scope,
 } from '../../lambdas/shared/projection/aggregates';
-import { outboxSize, requeueAllBuckets } from '../../lambdas/shared/projection/bookkeeping';
-import { coverRange } from '../../lambdas/shared/projection/ranges';
+import { DEKAD_START, outboxSize, requeueAllBuckets } from '../../lambdas/shared/projection/bookkeeping';
+import { coverDekads, coverRange } from '../../lambdas/shared/projection/ranges';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { expectData, expectStatus } from '../support/api';
@@ -102,7 +102,9 @@ interface Rollup {
 }
 
 /** Month and year figures of every scope straight from the sales table (GROUP BY), keyed like the store. */
-async function expectedRollups(grain: Grain): Promise<Map<string, Rollup>> {
+async function expectedRollups(grain: Exclude<Grain, 'day'>): Promise<Map<string, Rollup>> {
+  const period =
+    grain === 'dekad' ? DEKAD_START('s.sale_day') : `date_trunc(:grain, s.sale_day::timestamp)::date`;
   const { rows } = await stack.sql.query<{
     scope: Scope;
     scopeId: string;
@@ -114,12 +116,12 @@ async function expectedRollups(grain: Grain): Promise<Map<string, Rollup>> {
     orders: number;
   }>(
     `WITH s AS (
-       SELECT s.*, m.brand_id, date_trunc(:grain, s.sale_day::timestamp)::date::text AS period
+       SELECT s.*, m.brand_id, ${period}::text AS period
        FROM sales s JOIN models m ON m.id = s.model_id
      )
      SELECT 'model' AS scope, model_id::text AS "scopeId", NULL AS part, period AS day, trim(currency) AS currency,
             sum(quantity)::int AS units, sum(quantity * unit_price)::text AS revenue, count(*)::int AS orders
-     FROM s GROUP BY model_id, period, currency
+     FROM s WHERE :grain <> 'dekad' GROUP BY model_id, period, currency
      UNION ALL
      SELECT 'brand', brand_id::text, brand_id || '/' || model_id, period, trim(currency), sum(quantity)::int,
             sum(quantity * unit_price)::text, count(*)::int
@@ -146,9 +148,12 @@ async function expectedRollups(grain: Grain): Promise<Map<string, Rollup>> {
   return rollups;
 }
 
-/** Asserts every month and year bucket in the store equals the GROUP BY, and no non-empty one is missing. */
+/**
+ * Asserts every dekad, month and year bucket in the store equals the GROUP BY (dekads only for brand and all
+ * sales), and no non-empty one is missing.
+ */
 async function expectRollupsExact() {
-  for (const grain of ['month', 'year'] as const) {
+  for (const grain of ['dekad', 'month', 'year'] as const) {
     const expected = await expectedRollups(grain);
     const partitions = new Set([...expected.keys()].map((key) => key.split('#').slice(0, 3).join('#')));
     const actual = new Map<string, Rollup>();
@@ -262,6 +267,49 @@ describe('Function: coverRange', () => {
     ]);
     expect(coverRange('2025-03-02', '2025-03-30')).toEqual([
       { grain: 'day', from: '2025-03-02', to: '2025-03-30' },
+    ]);
+  });
+});
+
+describe('Function: coverDekads', () => {
+  it('covers every day once with whole dekads and at most 10 days and 2 dekads at each end of a month', () => {
+    const dayIn = (minYear: number, maxYear: number) =>
+      fc
+        .integer({ min: Date.UTC(minYear, 0, 1), max: Date.UTC(maxYear, 11, 31) })
+        .map((ms) => new Date(ms - (ms % 86_400_000)).toISOString().slice(0, 10));
+    for (const dayArb of [dayIn(2023, 2025), dayIn(9999, 9999), dayIn(1000, 1000)]) {
+      fc.assert(
+        fc.property(dayArb, fc.integer({ min: 0, max: 62 }), (from, length) => {
+          const to = plusDays(from, length);
+          const segments = coverDekads(from, to);
+          const covered = segments.flatMap((segment) =>
+            segment.grain === 'day'
+              ? eachDay(segment.from, segment.to)
+              : eachDay(segment.from, segment.to)
+                  .filter((day) => ['01', '11', '21'].includes(day.slice(8)))
+                  .flatMap((start) => eachDay(start, dekadEnd(start))),
+          );
+          expect(covered).toEqual(eachDay(from, to));
+          for (const month of new Set(eachDay(from, to).map((day) => day.slice(0, 7)))) {
+            const days = segments
+              .filter((segment) => segment.grain === 'day')
+              .flatMap((segment) => eachDay(segment.from, segment.to))
+              .filter((day) => day.startsWith(month));
+            expect(days.length).toBeLessThanOrEqual(2 * 10);
+          }
+        }),
+      );
+    }
+  });
+
+  it('reads the bench year of rankings as 10 edge days, 2 dekads and 11 months', () => {
+    expect(coverDekads('2024-12-15', '2024-12-31')).toEqual([
+      { grain: 'day', from: '2024-12-15', to: '2024-12-20' },
+      { grain: 'dekad', from: '2024-12-21', to: '2024-12-21' },
+    ]);
+    expect(coverDekads('2025-12-01', '2025-12-14')).toEqual([
+      { grain: 'dekad', from: '2025-12-01', to: '2025-12-01' },
+      { grain: 'day', from: '2025-12-11', to: '2025-12-14' },
     ]);
   });
 });
@@ -384,6 +432,56 @@ describe('ranges read through the periods that carry theirs', () => {
     expect(monthly.periods.reduce((sum, period) => sum + period.orders, 0)).toBeGreaterThanOrEqual(5);
   });
 
+  it('reads a year of rankings or of a brand breakdown as 10 edge days, 2 dekads and 11 months', async () => {
+    const model = models[1] as Model;
+    const year = { from: '2024-12-15', to: '2025-12-14' };
+    const days = [
+      '2024-12-15',
+      '2024-12-20',
+      '2024-12-25',
+      '2025-06-15',
+      '2025-12-05',
+      '2025-12-14',
+      '2025-12-15',
+    ];
+    expectStatus(
+      await postBatch(
+        writer,
+        days.map((soldAt) => saleOf(model.id, { soldAt, quantity: 2, unitPrice: '10.00' })),
+      ),
+      201,
+    );
+    await stack.projector.drain();
+    const read = async <T>(ask: () => Promise<T>) => {
+      reads.buckets = 0;
+      reads.on = true;
+      try {
+        return { answer: await ask(), buckets: reads.buckets };
+      } finally {
+        reads.on = false;
+      }
+    };
+    const top = await read(async () =>
+      expectData(await admin.GET('/stats/models/top', { params: { query: { ...year, by: 'units' } } })),
+    );
+    const brand = await read(async () =>
+      expectData(
+        await admin.GET('/stats/brands/{brandId}', {
+          params: { path: { brandId: model.brandId }, query: year },
+        }),
+      ),
+    );
+    expect(top.buckets).toBe(23);
+    expect(brand.buckets).toBe(23);
+    const { rows } = await stack.sql.query<{ units: number }>(
+      `SELECT coalesce(sum(quantity), 0)::int AS units FROM sales
+       WHERE model_id = :modelId::uuid AND sale_day BETWEEN :from::date AND :to::date`,
+      { modelId: model.id, ...year },
+    );
+    expect(top.answer.items.find((item) => item.modelId === model.id)?.units).toBe(rows[0]?.units);
+    expect(brand.answer.models.find((item) => item.modelId === model.id)?.units).toBe(rows[0]?.units);
+  });
+
   it('stays exact while year items still lack their months (projected before years carried them)', async () => {
     const model = models[0] as Model;
     const before = await totalsAndMonthlySeries(model);
@@ -435,6 +533,20 @@ describe('asOf on stats and per-model answers', () => {
     expect((await perModel()).asOf).toBe(after.asOf);
   });
 });
+
+/** The day `days` after `day`, at most 9999-12-31. */
+function plusDays(day: string, days: number): string {
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000);
+  return next.getUTCFullYear() > 9999 ? '9999-12-31' : next.toISOString().slice(0, 10);
+}
+
+/** The last day of the dekad starting on `start`. */
+function dekadEnd(start: string): string {
+  if (!start.endsWith('-21')) return plusDays(start, 9);
+  const date = new Date(0);
+  date.setUTCFullYear(Number(start.slice(0, 4)), Number(start.slice(5, 7)), 0);
+  return date.toISOString().slice(0, 10);
+}
 
 function periodStart(day: string, grain: Grain): string {
   if (grain === 'day') return day;

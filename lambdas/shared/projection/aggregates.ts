@@ -5,8 +5,15 @@
  */
 export type Scope = 'model' | 'brand' | 'all';
 
+/** The grains of every scope, finest first: what a range is covered with (`coverRange`). */
 export const GRAINS = ['day', 'month', 'year'] as const;
-export type Grain = (typeof GRAINS)[number];
+export type CoverGrain = (typeof GRAINS)[number];
+/**
+ * A dekad is a third of a month: days 1–10, 11–20, 21 to the end. Only the scopes with breakdowns (brand and all
+ * sales) have dekads: the days at the edge of a range are read there with their breakdowns, so at most 9 days and
+ * 2 dekads at each edge instead of up to 30 days. Model buckets read their edge days through their month.
+ */
+export type Grain = CoverGrain | 'dekad';
 
 /**
  * The currency of the all-sales buckets that count every sale whatever its currency: their units and orders
@@ -20,7 +27,7 @@ export interface BucketKey {
   /** Model or brand id; `all` for the all-sales scope. */
   scopeId: string;
   grain: Grain;
-  /** First UTC day of the period, `YYYY-MM-DD` (the day itself, the 1st of the month, 1 January). */
+  /** First UTC day of the period, `YYYY-MM-DD` (the day itself, the 1st, 11th or 21st, the 1st of the month, 1 January). */
   day: string;
   /** ISO 4217 code, or EVERY_CURRENCY. */
   currency: string;

@@ -1,7 +1,7 @@
 /**
  * The SQL side of the materialization, in one place: every statement on `sales_buckets`, `sales_bucket_parts`
  * and `sales_outbox`. Writers call `recordChanges` inside their transaction: it adds each change to the figures
- * of its buckets (day, month and year; model, brand and all) and bumps their versions, so a projection copies a
+ * of its buckets (day, month and year; model, brand and all; dekads for brand and all) and bumps their versions, so a projection copies a
  * bucket instead of summing its sales. The projector reads buckets and the outbox here.
  */
 import { formatDecimal, parseDecimal } from '../money';
@@ -43,7 +43,7 @@ export interface Booking {
   queued: number;
 }
 
-/** Up to this many changes a booking returns its outbox entries (about 15 buckets each: one inline projection). */
+/** Up to this many changes a booking returns its outbox entries (about 18 buckets each: one inline projection). */
 const ENTRIES_UP_TO_CHANGES = 200;
 /** Changes per booking statement: keeps each Data API request (about 130 bytes a change) well under 4 MiB. */
 const BOOK_CHUNK = 10_000;
@@ -99,6 +99,10 @@ export function mergeChanges(changes: readonly SaleChange[]): SaleChange[] {
     .map(([, { change, revenue }]) => ({ ...change, revenue: formatDecimal(revenue, 4) }));
 }
 
+/** The first day of the dekad (the 1st, 11th or 21st) of a SQL date expression. */
+export const DEKAD_START = (day: string) =>
+  `(date_trunc('month', ${day}::timestamp)::date + least((extract(day FROM ${day})::int - 1) / 10, 2) * 10)`;
+
 /** The parameters the statements of `bookChangesStatements` take besides those of their `changed` query. */
 export const BOOKING_PARAMS = { all: ALL_SCOPE_ID, every: EVERY_CURRENCY };
 
@@ -119,14 +123,15 @@ export function bookChangesStatements(
   changed: string,
   returning: 'entries' | 'count' = 'entries',
 ): [buckets: string, parts: string] {
-  // Each change once per grain, then once per scope: the model, its brand (part: the model), all sales (part:
-  // the model) in its currency and, for the buckets only, in EVERY_CURRENCY (revenue 0; its breakdown is made
+  // Each change once per grain (dekads for brand and all sales only), then once per scope: the model, its brand
+  // (part: the model), all sales (part: the model) in its currency and, for the buckets only, in EVERY_CURRENCY (revenue 0; its breakdown is made
   // from the parts of every currency when it is projected).
   const keyed = (buckets: boolean) => `WITH changed AS (${changed}),
      periods AS (
        SELECT c.model_id, c.brand_id, c.currency, c.units, c.revenue, c.orders, p.grain, p.period
        FROM changed c CROSS JOIN LATERAL (VALUES
          ('day', c.sale_day::date),
+         ('dekad', ${DEKAD_START('c.sale_day::date')}),
          ('month', date_trunc('month', c.sale_day::timestamp)::date),
          ('year', date_trunc('year', c.sale_day::timestamp)::date)) AS p (grain, period)
      ),
@@ -134,7 +139,7 @@ export function bookChangesStatements(
        ${
          buckets
            ? `SELECT 'model' AS scope, model_id::text AS scope_id, NULL::text AS part_id, grain, period, currency,
-                     units, revenue, orders FROM periods
+                     units, revenue, orders FROM periods WHERE grain <> 'dekad'
               UNION ALL `
            : ''
        }SELECT 'brand' AS scope, brand_id::text AS scope_id, model_id::text AS part_id, grain, period, currency,

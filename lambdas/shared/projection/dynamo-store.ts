@@ -29,22 +29,22 @@ const BATCH_GET_KEYS = 100;
 /** Room for the breakdown in an item of at most 400 KB, beside the keys and figures (a few hundred bytes). */
 const MAX_BREAKDOWN_CHARS = 390_000;
 
-const SORT_PREFIX: Record<Grain, string> = { day: 'DAY', month: 'MONTH', year: 'YEAR' };
+const SORT_PREFIX: Record<Grain, string> = { day: 'DAY', dekad: 'DEKAD', month: 'MONTH', year: 'YEAR' };
 /** Where the projector records how fresh the aggregates are; no bucket partition key looks like it. */
 const FRESHNESS_KEY = { pk: 'meta', sk: 'projection' };
 
 /**
- * Aggregates in one DynamoDB table: partition `scope#id#currency`, sort key `DAY#YYYY-MM-DD` (or `MONTH#`,
- * `YEAR#` with the period's first day). A period is one Query over a key range: its cost depends on the range,
+ * Aggregates in one DynamoDB table: partition `scope#id#currency`, sort key `DAY#YYYY-MM-DD` (or `DEKAD#`,
+ * `MONTH#`, `YEAR#` with the period's first day). A period is one Query over a key range: its cost depends on the range,
  * never on how many sales exist.
  *
  * Item size (DynamoDB's limit is 400 KB): a bucket holds its figures and, for brand and all-sales buckets, its
- * breakdown as one JSON string (a month also its days, a year its months: at most 31 short entries): about 60 bytes per model with
- * orders in that period and currency, plus about 40 per brand; the every-currency all-sales item also the revenue
- * of each model per currency, about 55 bytes per model and currency sold. So what bounds an item is the number of
- * distinct models (times currencies, for that item) sold in one period: about 6,000 fit (the demo catalog has 60
- * models; the car market has a few thousand on sale at once). A bucket past that fails to project with a clear
- * error instead of losing figures.
+ * breakdown as one JSON string (a month also its days, a year its months: at most 31 short entries): about 60 bytes
+ * per model with orders in that period and currency, plus about 40 per brand; the every-currency all-sales item
+ * holds each model once with its revenue per currency (`rankings`), about 50 bytes per model plus 20 per currency
+ * it was sold in. So what bounds an item is the number of distinct models sold in one period: about 6,000 fit (the
+ * demo catalog has 60 models; the car market has a few thousand on sale at once). A bucket past that fails to
+ * project with a clear error instead of losing figures.
  */
 export class DynamoAggregateStore implements AggregateStore {
   constructor(
@@ -197,15 +197,61 @@ function itemOf({
     ...(months ? { months: JSON.stringify(months) } : {}),
   };
   if (!breakdown) return item;
-  const json = JSON.stringify(breakdown);
-  const revenuesJson = revenues ? JSON.stringify(revenues) : undefined;
-  if (json.length + (revenuesJson?.length ?? 0) > MAX_BREAKDOWN_CHARS) {
+  const [name, json] = revenues
+    ? ['rankings', JSON.stringify(rankingsOf(breakdown, revenues))]
+    : ['breakdown', JSON.stringify(breakdown)];
+  if (json.length > MAX_BREAKDOWN_CHARS) {
     throw new Error(
       `The breakdown of ${aggregate.scope} ${aggregate.scopeId} ${aggregate.grain} ${aggregate.day} ` +
         `${aggregate.currency} is ${json.length} characters, more than a DynamoDB item can hold`,
     );
   }
-  return { ...item, breakdown: json, ...(revenuesJson ? { revenues: revenuesJson } : {}) };
+  return { ...item, [name]: json };
+}
+
+/**
+ * How an EVERY_CURRENCY item stores its breakdown and revenues: each model once, under its brand, with its units,
+ * orders and revenue per currency (`[units, orders, { currency: revenue }]`). A ranking reads tens of these items,
+ * so each model id is stored once instead of once more per currency.
+ */
+type Rankings = Record<string, Record<string, [number, number, Record<string, string>]>>;
+
+function rankingsOf(breakdown: Breakdown, revenues: Record<string, Record<string, string>>): Rankings {
+  const rankings: Rankings = {};
+  for (const [brandId, models] of Object.entries(breakdown)) {
+    const byModel: Rankings[string] = {};
+    for (const [modelId, [units, , orders]] of Object.entries(models)) byModel[modelId] = [units, orders, {}];
+    rankings[brandId] = byModel;
+  }
+  const brandOf = new Map(
+    Object.entries(breakdown).flatMap(([brandId, models]) => Object.keys(models).map((id) => [id, brandId])),
+  );
+  for (const [currency, byModel] of Object.entries(revenues)) {
+    for (const [modelId, revenue] of Object.entries(byModel)) {
+      const entry = rankings[brandOf.get(modelId) ?? '']?.[modelId];
+      if (entry) entry[2][currency] = revenue;
+    }
+  }
+  return rankings;
+}
+
+/** The breakdown (revenue '0': it spans currencies) and the revenues of an EVERY_CURRENCY item. */
+function fromRankings(rankings: Rankings) {
+  const breakdown: Breakdown = {};
+  const revenues: Record<string, Record<string, string>> = {};
+  for (const [brandId, models] of Object.entries(rankings)) {
+    const byModel: Breakdown[string] = {};
+    for (const [modelId, [units, orders, byCurrency]] of Object.entries(models)) {
+      byModel[modelId] = [units, '0', orders];
+      for (const [currency, revenue] of Object.entries(byCurrency)) {
+        const perCurrency = revenues[currency] ?? {};
+        perCurrency[modelId] = revenue;
+        revenues[currency] = perCurrency;
+      }
+    }
+    breakdown[brandId] = byModel;
+  }
+  return { breakdown, revenues };
 }
 
 const ATTRIBUTES = ['scope', 'scopeId', 'grain', 'day', 'currency', 'units', 'revenue', 'orders', 'version'];
@@ -214,7 +260,7 @@ const ATTRIBUTES = ['scope', 'scopeId', 'grain', 'day', 'currency', 'units', 're
 function projection({ breakdowns = true, subPeriods = true }: ReadOptions) {
   const names = [
     ...ATTRIBUTES,
-    ...(breakdowns ? ['breakdown', 'revenues'] : []),
+    ...(breakdowns ? ['breakdown', 'revenues', 'rankings'] : []),
     ...(subPeriods ? ['days', 'months'] : []),
   ];
   return {
@@ -224,7 +270,7 @@ function projection({ breakdowns = true, subPeriods = true }: ReadOptions) {
 }
 
 function aggregateOf(item: Record<string, unknown>): BucketAggregate {
-  const { breakdown, days, months, revenues } = item;
+  const { breakdown, days, months, revenues, rankings } = item;
   return {
     scope: String(item.scope) as Scope,
     scopeId: String(item.scopeId),
@@ -241,6 +287,7 @@ function aggregateOf(item: Record<string, unknown>): BucketAggregate {
     ...(typeof revenues === 'string'
       ? { revenues: JSON.parse(revenues) as Record<string, Record<string, string>> }
       : {}),
+    ...(typeof rankings === 'string' ? fromRankings(JSON.parse(rankings) as Rankings) : {}),
   };
 }
 

@@ -1,8 +1,16 @@
-import type { AggregateStore, BucketAggregate, BucketKey, Grain, ReadOptions, Scope } from './aggregates';
+import type {
+  AggregateStore,
+  BucketAggregate,
+  BucketKey,
+  CoverGrain,
+  Grain,
+  ReadOptions,
+  Scope,
+} from './aggregates';
 
 /** Buckets of one grain whose periods start from `from` to `to` (both period start days). */
-export interface Segment {
-  grain: Grain;
+export interface Segment<G extends Grain = Grain> {
+  grain: G;
   from: string;
   to: string;
 }
@@ -12,12 +20,12 @@ export interface Segment {
  * months up to the first whole year, whole years, then months and days again. Buckets never reach past the
  * range, so summing them is exact. `coarsest` caps the grain (e.g. `month` for a monthly series).
  */
-export function coverRange(from: string, to: string, coarsest: Grain = 'year'): Segment[] {
+export function coverRange(from: string, to: string, coarsest: CoverGrain = 'year'): Segment<CoverGrain>[] {
   if (from > to) return [];
   const firstMonth = from.endsWith('-01') ? from : addMonths(monthOf(from), 1);
   const lastMonth = isMonthEnd(to) ? monthOf(to) : addMonths(monthOf(to), -1);
   if (coarsest === 'day' || firstMonth > lastMonth) return [{ grain: 'day', from, to }];
-  const segments: Segment[] = [];
+  const segments: Segment<CoverGrain>[] = [];
   if (from < firstMonth) segments.push({ grain: 'day', from, to: addDays(firstMonth, -1) });
   segments.push(...coverMonths(firstMonth, lastMonth, coarsest));
   const afterLastMonth = addMonths(lastMonth, 1);
@@ -26,15 +34,34 @@ export function coverRange(from: string, to: string, coarsest: Grain = 'year'): 
 }
 
 /** Whole months `first`…`last` (start days), as months and, where allowed, whole years. */
-function coverMonths(first: string, last: string, coarsest: Grain): Segment[] {
+function coverMonths(first: string, last: string, coarsest: CoverGrain): Segment<CoverGrain>[] {
   const firstYear = first.slice(5, 7) === '01' ? first : addMonths(`${first.slice(0, 4)}-01-01`, 12);
   const lastYear = addMonths(`${last.slice(0, 4)}-01-01`, last.slice(5, 7) === '12' ? 0 : -12);
   if (coarsest !== 'year' || firstYear > lastYear) return [{ grain: 'month', from: first, to: last }];
-  const segments: Segment[] = [];
+  const segments: Segment<CoverGrain>[] = [];
   if (first < firstYear) segments.push({ grain: 'month', from: first, to: addMonths(firstYear, -1) });
   segments.push({ grain: 'year', from: firstYear, to: lastYear });
   const afterLastYear = addMonths(lastYear, 12);
   if (afterLastYear <= last) segments.push({ grain: 'month', from: afterLastYear, to: last });
+  return segments;
+}
+
+/**
+ * The days `from`…`to` as whole dekads (1st–10th, 11th–20th, 21st–end) and the days outside them, in order: at most
+ * 9 days and 2 dekads at each end of a month's part. Consecutive periods of one grain form one segment.
+ */
+export function coverDekads(from: string, to: string): Segment[] {
+  const segments: Segment[] = [];
+  for (let day = from; day <= to; ) {
+    const start = dekadOf(day);
+    const end = dekadEnd(start);
+    const grain: Grain = day === start && end <= to ? 'dekad' : 'day';
+    const last = segments.at(-1);
+    const segmentTo = grain === 'dekad' ? start : end < to ? end : to;
+    if (last?.grain === grain) last.to = segmentTo;
+    else segments.push({ grain, from: day, to: segmentTo });
+    day = addDays(grain === 'dekad' ? end : segmentTo, 1);
+  }
   return segments;
 }
 
@@ -64,7 +91,8 @@ interface Read {
 /**
  * Every bucket that `coverRange` picks for the range, for each partition (in the order given): the short
  * segments of every partition in one batch of key reads, the long ones by Query. Buckets that do not exist
- * (periods without sales) are simply absent. Without breakdowns, the days at the edges are read through their
+ * (periods without sales) are simply absent. With breakdowns, the days at the edges are read as dekads and
+ * the days around them (brand and all-sales scopes have dekads). Without breakdowns, the days at the edges are read through their
  * months, which carry their days, and whole months through their years, which carry their months: a year or
  * three of totals or of a monthly series is at most two months and a year per calendar year, not 13 or 37 items.
  */
@@ -72,12 +100,15 @@ export async function bucketsInRange(
   store: AggregateStore,
   partitions: readonly Partition[],
   range: { from: string; to: string },
-  options: ReadOptions & { coarsest?: Grain } = {},
+  options: ReadOptions & { coarsest?: CoverGrain } = {},
 ): Promise<BucketAggregate[][]> {
   const { coarsest = 'year', breakdowns = true } = options;
-  const reads = coverRange(range.from, range.to, coarsest).map((segment) =>
-    breakdowns ? { segment } : readThroughCarrier(segment),
-  );
+  const reads = coverRange(range.from, range.to, coarsest).flatMap((segment): Read[] => {
+    if (!breakdowns) return [readThroughCarrier(segment)];
+    if (segment.grain === 'day' && coarsest !== 'day')
+      return coverDekads(segment.from, segment.to).map((part) => ({ segment: part }));
+    return [{ segment }];
+  });
   const byKey = reads.filter((read) => periodStarts(read.segment).length <= MAX_PERIODS_BY_KEY);
   const byQuery = reads.filter((read) => !byKey.includes(read));
   const keysOf = (carrying: boolean) =>
@@ -176,8 +207,11 @@ async function monthsOfLegacyYears(
 
 /** The first day of every period of a segment. */
 function periodStarts(segment: Segment): string[] {
-  const step = (day: string) =>
-    segment.grain === 'day' ? addDays(day, 1) : addMonths(day, segment.grain === 'month' ? 1 : 12);
+  const step = (day: string) => {
+    if (segment.grain === 'day') return addDays(day, 1);
+    if (segment.grain === 'dekad') return nextDekad(day);
+    return addMonths(day, segment.grain === 'month' ? 1 : 12);
+  };
   const starts: string[] = [];
   for (let day = segment.from; day <= segment.to && starts.length <= MAX_PERIODS_BY_KEY; day = step(day)) {
     starts.push(day);
@@ -186,6 +220,18 @@ function periodStarts(segment: Segment): string[] {
 }
 
 const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+const dekadOf = (day: string) =>
+  `${day.slice(0, 8)}${['01', '11', '21'][Math.min(Math.floor((Number(day.slice(8)) - 1) / 10), 2)]}`;
+/** The last day of a dekad: the 10th, the 20th, or the month's last day. */
+function dekadEnd(dekadStart: string): string {
+  if (!dekadStart.endsWith('-21')) return addDays(dekadStart, 9);
+  const [year, month] = [Number(dekadStart.slice(0, 4)), Number(dekadStart.slice(5, 7))];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, 0);
+  return isoDay(date);
+}
+const nextDekad = (dekadStart: string) =>
+  dekadStart.endsWith('-21') ? addMonths(monthOf(dekadStart), 1) : addDays(dekadStart, 10);
 const yearOf = (day: string) => `${day.slice(0, 4)}-01-01`;
 const lastMonthOf = (yearStart: string) => `${yearStart.slice(0, 4)}-12-01`;
 const min = (a: string, b: string) => (a < b ? a : b);
