@@ -48,7 +48,7 @@ function coverMonths(first: string, last: string, coarsest: CoverGrain): Segment
 
 /**
  * The days `from`…`to` as whole dekads (1st–10th, 11th–20th, 21st–end) and the days outside them, in order: at most
- * 9 days and 2 dekads at each end of a month's part. Consecutive periods of one grain form one segment.
+ * 10 days and 2 dekads at each end of a month's part. Consecutive periods of one grain form one segment.
  */
 export function coverDekads(from: string, to: string): Segment[] {
   const segments: Segment[] = [];
@@ -91,10 +91,11 @@ interface Read {
 /**
  * Every bucket that `coverRange` picks for the range, for each partition (in the order given): the short
  * segments of every partition in one batch of key reads, the long ones by Query. Buckets that do not exist
- * (periods without sales) are simply absent. With breakdowns, the days at the edges are read as dekads and
- * the days around them (brand and all-sales scopes have dekads). Without breakdowns, the days at the edges are read through their
- * months, which carry their days, and whole months through their years, which carry their months: a year or
- * three of totals or of a monthly series is at most two months and a year per calendar year, not 13 or 37 items.
+ * (periods without sales) are simply absent. With breakdowns, the days at the edges are read as dekads and the
+ * days around them (only brand and all-sales scopes have dekads). Without breakdowns, the days at the edges are
+ * read through their months, which carry their days, and whole months through their years, which carry their
+ * months: a year or three of totals or of a monthly series is at most two months and a year per calendar year,
+ * not 13 or 37 items.
  */
 export async function bucketsInRange(
   store: AggregateStore,
@@ -103,9 +104,10 @@ export async function bucketsInRange(
   options: ReadOptions & { coarsest?: CoverGrain } = {},
 ): Promise<BucketAggregate[][]> {
   const { coarsest = 'year', breakdowns = true } = options;
+  const dekads = coarsest !== 'day' && partitions.every((partition) => partition.scope !== 'model');
   const reads = coverRange(range.from, range.to, coarsest).flatMap((segment): Read[] => {
     if (!breakdowns) return [readThroughCarrier(segment)];
-    if (segment.grain === 'day' && coarsest !== 'day')
+    if (segment.grain === 'day' && dekads)
       return coverDekads(segment.from, segment.to).map((part) => ({ segment: part }));
     return [{ segment }];
   });
@@ -200,7 +202,10 @@ async function monthsOfLegacyYears(
         from: max(months.from, year.day),
         to: min(months.to, lastMonthOf(year.day)),
       };
-      return periodStarts(within).map((day): BucketKey => ({ ...year, grain: 'month', day }));
+      const { scope, scopeId, currency } = year;
+      return periodStarts(within).map(
+        (day): BucketKey => ({ scope, scopeId, currency, grain: 'month', day }),
+      );
     });
   return getAll(store, keys, { breakdowns: false, subPeriods: false });
 }
