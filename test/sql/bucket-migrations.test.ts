@@ -81,7 +81,10 @@ afterAll(async () => {
 
 describe('the bucket migrations over existing sales', () => {
   it('build the buckets and parts that booking the same sales builds, every grain and scope', async () => {
-    const [migratedBuckets, bookedBuckets] = await Promise.all([migrated.query(BUCKETS), booked.query(BUCKETS)]);
+    const [migratedBuckets, bookedBuckets] = await Promise.all([
+      migrated.query(BUCKETS),
+      booked.query(BUCKETS),
+    ]);
     expect(bookedBuckets.rows.length).toBeGreaterThan(1000);
     expect(migratedBuckets.rows).toEqual(bookedBuckets.rows);
     const grains = await migrated.query<{ grain: string; scope: string }>(
