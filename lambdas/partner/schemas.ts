@@ -63,7 +63,8 @@ export const Partner = documented(
 );
 
 export const PartnerCreated = documented(
-  z.extend(Partner, {
+  z.object({
+    ...Partner.shape,
     clientSecret: documented(z.string().check(z.maxLength(256)), {
       description: 'Shown once: store it now, it cannot be read again',
     }),
