@@ -42,8 +42,9 @@ const FRESHNESS_KEY = { pk: 'meta', sk: 'projection' };
  * breakdown as one JSON string (a month also its days, a year its months: at most 31 short entries): about 60 bytes
  * per model with orders in that period and currency, plus about 40 per brand; the every-currency all-sales item
  * holds each model once with its revenue per currency (`rankings`), about 50 bytes per model plus 20 per currency
- * it was sold in. So what bounds an item is the number of distinct models sold in one period: about 6,000 fit (the
- * demo catalog has 60 models; the car market has a few thousand on sale at once). A bucket past that fails to
+ * it was sold in. So what bounds an item is the number of distinct models sold in one period: about 6,000 fit, about
+ * 4,000 in an every-currency item of a period sold in two currencies (the demo catalog has 60 models; the car market
+ * has a few thousand on sale at once). A bucket past that fails to
  * project with a clear error instead of losing figures.
  */
 export class DynamoAggregateStore implements AggregateStore {
