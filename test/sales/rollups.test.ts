@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, Schemas } from '../../client';
@@ -13,6 +14,7 @@ import { DEKAD_START, outboxSize, requeueAllBuckets } from '../../lambdas/shared
 import { coverDekads, coverRange } from '../../lambdas/shared/projection/ranges';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { LOCAL_TABLES } from '../../local/tables';
 import { expectData, expectStatus } from '../support/api';
 import { clientOf } from '../support/fixtures';
 import { CSV_HEADER, csvOf, csvRow, expectConverged, saleOf } from '../support/sales';
@@ -480,6 +482,35 @@ describe('ranges read through the periods that carry theirs', () => {
     );
     expect(top.answer.items.find((item) => item.modelId === model.id)?.units).toBe(rows[0]?.units);
     expect(brand.answer.models.find((item) => item.modelId === model.id)?.units).toBe(rows[0]?.units);
+  });
+
+  it('reads every-currency items stored before their rankings were compact (breakdown and revenues apart)', async () => {
+    const key = {
+      scope: 'all' as const,
+      scopeId: 'all',
+      currency: '*',
+      grain: 'month' as const,
+      day: '2025-12-01',
+    };
+    const [current] = await stack.store.getMany([key]);
+    expect(Object.keys(current?.revenues ?? {})).not.toHaveLength(0);
+    const { breakdown, revenues, days, ...figures } = current as Required<NonNullable<typeof current>>;
+    await stack.dynamo.documents.send(
+      new PutCommand({
+        TableName: LOCAL_TABLES.aggregates,
+        Item: {
+          pk: 'all#all#*',
+          sk: 'MONTH#2025-12-01',
+          ...figures,
+          days: JSON.stringify(days),
+          breakdown: JSON.stringify(breakdown),
+          revenues: JSON.stringify(revenues),
+        },
+      }),
+    );
+    const [legacy] = await stack.store.getMany([key]);
+    expect(legacy).toEqual(current);
+    await stack.store.putMany([current as NonNullable<typeof current>]);
   });
 
   it('stays exact while year items still lack their months (projected before years carried them)', async () => {
