@@ -10,7 +10,7 @@ export const GRAINS = ['day', 'month', 'year'] as const;
 export type CoverGrain = (typeof GRAINS)[number];
 /**
  * A dekad is a third of a month: days 1–10, 11–20, 21 to the end. Only the scopes with breakdowns (brand and all
- * sales) have dekads: the days at the edge of a range are read there with their breakdowns, so at most 9 days and
+ * sales) have dekads: the days at the edge of a range are read there with their breakdowns, so at most 10 days and
  * 2 dekads at each edge instead of up to 30 days. Model buckets read their edge days through their month.
  */
 export type Grain = CoverGrain | 'dekad';
@@ -27,7 +27,10 @@ export interface BucketKey {
   /** Model or brand id; `all` for the all-sales scope. */
   scopeId: string;
   grain: Grain;
-  /** First UTC day of the period, `YYYY-MM-DD` (the day itself, the 1st, 11th or 21st, the 1st of the month, 1 January). */
+  /**
+   * First UTC day of the period, `YYYY-MM-DD`: the day itself, the 1st, 11th or 21st (dekad), the 1st of the
+   * month, 1 January.
+   */
   day: string;
   /** ISO 4217 code, or EVERY_CURRENCY. */
   currency: string;

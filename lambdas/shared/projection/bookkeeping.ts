@@ -1,8 +1,8 @@
 /**
  * The SQL side of the materialization, in one place: every statement on `sales_buckets`, `sales_bucket_parts`
  * and `sales_outbox`. Writers call `recordChanges` inside their transaction: it adds each change to the figures
- * of its buckets (day, month and year; model, brand and all; dekads for brand and all) and bumps their versions, so a projection copies a
- * bucket instead of summing its sales. The projector reads buckets and the outbox here.
+ * of its buckets (day, month and year; model, brand and all; dekads for brand and all) and bumps their versions,
+ * so a projection copies a bucket instead of summing its sales. The projector reads buckets and the outbox here.
  */
 import { formatDecimal, parseDecimal } from '../money';
 import type { Sql } from '../sql/port';
@@ -124,8 +124,8 @@ export function bookChangesStatements(
   returning: 'entries' | 'count' = 'entries',
 ): [buckets: string, parts: string] {
   // Each change once per grain (dekads for brand and all sales only), then once per scope: the model, its brand
-  // (part: the model), all sales (part: the model) in its currency and, for the buckets only, in EVERY_CURRENCY (revenue 0; its breakdown is made
-  // from the parts of every currency when it is projected).
+  // (part: the model), all sales (part: the model) in its currency and, for the buckets only, in EVERY_CURRENCY
+  // (revenue 0; its breakdown is made from the parts of every currency when it is projected).
   const keyed = (buckets: boolean) => `WITH changed AS (${changed}),
      periods AS (
        SELECT c.model_id, c.brand_id, c.currency, c.units, c.revenue, c.orders, p.grain, p.period

@@ -35,8 +35,8 @@ const FRESHNESS_KEY = { pk: 'meta', sk: 'projection' };
 
 /**
  * Aggregates in one DynamoDB table: partition `scope#id#currency`, sort key `DAY#YYYY-MM-DD` (or `DEKAD#`,
- * `MONTH#`, `YEAR#` with the period's first day). A period is one Query over a key range: its cost depends on the range,
- * never on how many sales exist.
+ * `MONTH#`, `YEAR#` with the period's first day). A period is one Query over a key range: its cost depends on the
+ * range, never on how many sales exist.
  *
  * Item size (DynamoDB's limit is 400 KB): a bucket holds its figures and, for brand and all-sales buckets, its
  * breakdown as one JSON string (a month also its days, a year its months: at most 31 short entries): about 60 bytes
@@ -44,8 +44,8 @@ const FRESHNESS_KEY = { pk: 'meta', sk: 'projection' };
  * holds each model once with its revenue per currency (`rankings`), about 50 bytes per model plus 20 per currency
  * it was sold in. So what bounds an item is the number of distinct models sold in one period: about 6,000 fit, about
  * 4,000 in an every-currency item of a period sold in two currencies (the demo catalog has 60 models; the car market
- * has a few thousand on sale at once). A bucket past that fails to
- * project with a clear error instead of losing figures.
+ * has a few thousand on sale at once). A bucket past that fails to project with a clear error instead of losing
+ * figures.
  */
 export class DynamoAggregateStore implements AggregateStore {
   constructor(
