@@ -156,6 +156,16 @@ export async function dynamoBuckets(stack: LocalStack): Promise<Map<string, Stor
           breakdown[`${brandId}/${modelId}`] = [Number(units), canonical(String(revenue)), Number(orders)];
         }
       }
+      // Every-currency items keep each model once with its revenue per currency: `[units, orders, revenues]`.
+      const rankings = (typeof item.rankings === 'string' ? JSON.parse(item.rankings) : {}) as Record<
+        string,
+        Record<string, [number, number, Record<string, string>]>
+      >;
+      for (const [brandId, models] of Object.entries(rankings)) {
+        for (const [modelId, [units, orders]] of Object.entries(models)) {
+          breakdown[`${brandId}/${modelId}`] = [Number(units), canonical('0'), Number(orders)];
+        }
+      }
       buckets.set(
         bucketKey(String(item.scope), String(item.scopeId), String(item.day), String(item.currency)),
         {
