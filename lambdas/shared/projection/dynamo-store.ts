@@ -219,18 +219,20 @@ type Rankings = Record<string, Record<string, [number, number, Record<string, st
 
 function rankingsOf(breakdown: Breakdown, revenues: Record<string, Record<string, string>>): Rankings {
   const rankings: Rankings = {};
+  const revenuesOf = new Map<string, Record<string, string>>();
   for (const [brandId, models] of Object.entries(breakdown)) {
     const byModel: Rankings[string] = {};
-    for (const [modelId, [units, , orders]] of Object.entries(models)) byModel[modelId] = [units, orders, {}];
+    for (const [modelId, [units, , orders]] of Object.entries(models)) {
+      const byCurrency: Record<string, string> = {};
+      byModel[modelId] = [units, orders, byCurrency];
+      revenuesOf.set(modelId, byCurrency);
+    }
     rankings[brandId] = byModel;
   }
-  const brandOf = new Map(
-    Object.entries(breakdown).flatMap(([brandId, models]) => Object.keys(models).map((id) => [id, brandId])),
-  );
   for (const [currency, byModel] of Object.entries(revenues)) {
     for (const [modelId, revenue] of Object.entries(byModel)) {
-      const entry = rankings[brandOf.get(modelId) ?? '']?.[modelId];
-      if (entry) entry[2][currency] = revenue;
+      const byCurrency = revenuesOf.get(modelId);
+      if (byCurrency) byCurrency[currency] = revenue;
     }
   }
   return rankings;
@@ -270,7 +272,8 @@ function projection({ breakdowns = true, subPeriods = true }: ReadOptions) {
   };
 }
 
-function aggregateOf(item: Record<string, unknown>): BucketAggregate {
+/** The bucket an item holds, in any of the shapes the store has written (exported for tests that scan the table). */
+export function aggregateOf(item: Record<string, unknown>): BucketAggregate {
   const { breakdown, days, months, revenues, rankings } = item;
   return {
     scope: String(item.scope) as Scope,
