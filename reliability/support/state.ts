@@ -5,6 +5,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { formatDecimal, parseDecimal } from '../../lambdas/shared/money';
+import { aggregateOf } from '../../lambdas/shared/projection/dynamo-store';
 import type { Row, Sql, SqlParams, SqlResult } from '../../lambdas/shared/sql/port';
 import type { LocalStack } from '../../local/stack';
 import { LOCAL_TABLES } from '../../local/tables';
@@ -136,7 +137,10 @@ export interface StoredBucket extends Bucket {
   version: number;
 }
 
-/** Every item of the aggregates table, read straight from DynamoDB (not through any wrapped store). */
+/**
+ * Every item of the aggregates table, read straight from DynamoDB (not through any wrapped store) and decoded as
+ * the store decodes its items.
+ */
 export async function dynamoBuckets(stack: LocalStack): Promise<Map<string, StoredBucket>> {
   const buckets = new Map<string, StoredBucket>();
   let startKey: Record<string, unknown> | undefined;
@@ -145,25 +149,11 @@ export async function dynamoBuckets(stack: LocalStack): Promise<Map<string, Stor
       new ScanCommand({ TableName: LOCAL_TABLES.aggregates, ExclusiveStartKey: startKey }),
     );
     for (const item of page.Items ?? []) {
-      if (item.grain !== 'day') continue; // month and year rollups, and the freshness record
+      if (item.grain !== 'day') continue; // dekad, month and year rollups, and the freshness record
       const breakdown: Record<string, Figures> = {};
-      const byBrand = (typeof item.breakdown === 'string' ? JSON.parse(item.breakdown) : {}) as Record<
-        string,
-        Record<string, Figures>
-      >;
-      for (const [brandId, models] of Object.entries(byBrand)) {
+      for (const [brandId, models] of Object.entries(aggregateOf(item).breakdown ?? {})) {
         for (const [modelId, [units, revenue, orders]] of Object.entries(models)) {
           breakdown[`${brandId}/${modelId}`] = [Number(units), canonical(String(revenue)), Number(orders)];
-        }
-      }
-      // Every-currency items keep each model once with its revenue per currency: `[units, orders, revenues]`.
-      const rankings = (typeof item.rankings === 'string' ? JSON.parse(item.rankings) : {}) as Record<
-        string,
-        Record<string, [number, number, Record<string, string>]>
-      >;
-      for (const [brandId, models] of Object.entries(rankings)) {
-        for (const [modelId, [units, orders]] of Object.entries(models)) {
-          breakdown[`${brandId}/${modelId}`] = [Number(units), canonical('0'), Number(orders)];
         }
       }
       buckets.set(
