@@ -1,12 +1,13 @@
 /**
- * CSV import throughput: `POST /sales/import` through the local gateway (parse, validate, insert with buckets and
- * outbox in one transaction, then project the touched buckets into DynamoDB), beside a bare
- * `INSERT … SELECT FROM jsonb_to_recordset` of the same rows into PGlite (the floor). Large imports leave their
- * buckets to the scheduled projector: the time until they are projected is reported too.
+ * CSV import throughput: `POST /sales/import` through the local gateway (parse, validate, insert the sales with
+ * their changes, booked at once for a small import or left pending for the drain the commit kicks), beside a bare
+ * `INSERT … SELECT FROM jsonb_to_recordset` of the same rows into PGlite (the floor). The time until
+ * /stats/revenue reflects the whole import is reported too.
  *
  *   npx tsx bench/csv-import.ts [--quick]      BENCH_IMPORT_SIZES=10000,100000
  */
 
+import { Worker } from 'node:worker_threads';
 import { outboxSize } from '../lambdas/shared/projection/bookkeeping';
 import { openDatabase } from '../local/engines';
 import { MAX_BODY_BYTES } from '../local/gateway';
@@ -120,18 +121,11 @@ async function viaApi(count: number, log: Log): Promise<ImportRun> {
       expect: 201,
     });
     await waitUntilReflected(stack.url, token, WARMUP_ROWS);
+    // The rest of its drain (brands, models) done too, so none of it runs during the measured import.
+    while ((await outboxSize(stack.sql)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     stopwatch.reset();
-    const t0 = performance.now();
-    for (const [i, body] of bodies.entries()) {
-      const { text } = await timedRequest(`${stack.url}/sales/import`, token, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'text/csv' },
-        expect: 201,
-      });
-      log(`  import request ${i + 1}/${bodies.length}: ${text}`);
-    }
-    const seconds = (performance.now() - t0) / 1000;
+    const { seconds, answers } = await importFromWorker(`${stack.url}/sales/import`, token, bodies);
+    for (const [i, answer] of answers.entries()) log(`  import request ${i + 1}/${bodies.length}: ${answer}`);
     const stored = await countOf(stack.sql, 'sales');
     if (stored !== WARMUP_ROWS + count)
       throw new Error(`Imported ${WARMUP_ROWS} + ${count} rows but the table holds ${stored}`);
@@ -158,6 +152,43 @@ async function viaApi(count: number, log: Log): Promise<ImportRun> {
   } finally {
     await stack.close();
   }
+}
+
+/** What the import client runs in its thread: the requests one after the other, timed until the last 201. */
+const IMPORT_CLIENT = `
+const { parentPort, workerData: { url, token, bodies } } = require('node:worker_threads');
+(async () => {
+  const answers = [];
+  const t0 = performance.now();
+  for (const body of bodies) {
+    const response = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'text/csv', authorization: 'Bearer ' + token },
+    });
+    const text = await response.text();
+    if (response.status !== 201) throw new Error('POST ' + url + ': ' + response.status + ' ' + text.slice(0, 500));
+    answers.push(text);
+  }
+  parentPort.postMessage({ seconds: (performance.now() - t0) / 1000, answers });
+})();`;
+
+/**
+ * Sends the import from a worker thread, as a partner's client in a process of its own would: the local stack
+ * runs PGlite statements synchronously on its thread, where the drain the commit kicks (its own function in AWS)
+ * would otherwise hold back a client's reading of the 201.
+ */
+function importFromWorker(
+  url: string,
+  token: string,
+  bodies: readonly string[],
+): Promise<{ seconds: number; answers: string[] }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(IMPORT_CLIENT, { eval: true, workerData: { url, token, bodies } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`The import client exited with code ${code}`)));
+  });
 }
 
 /** Polls GET /stats/revenue over the whole window, every currency, until it counts `orders`; returns the seconds. */
@@ -298,12 +329,14 @@ export const csvImport: Benchmark = async ({ scale, log }) => {
     notes: [
       'Import: a fresh local stack per size, rows from scripts/demo-data.ts (two years of sales, 60 models, EUR and USD, each with an ' +
         'externalId), sent as `text/csv` bodies of at most the gateway\'s 10 MB; "until the 201" runs from the first request to the last ' +
-        '201 (parse, validate, insert with buckets and outbox in one transaction, and the inline projection when the handler does one). ' +
-        'Imports touching more buckets than the sales handler projects inline leave them to the drain their commit kicks (locally the ' +
+        '201, timed by a client in a worker thread (parse, validate, insert the sales and their changes in one transaction). ' +
+        'Imports of more than 200 changes (per model, day and currency) leave them pending for the drain their commit kicks (locally the ' +
         'stack\'s drain, in AWS an asynchronous invoke of the projector; the schedule was an hour away here): "reflected after" runs ' +
         'from the last 201 until GET /stats/revenue (EUR + USD over the whole window, polled every 100 ms) counts every imported sale.',
       "The SQL and DynamoDB columns are the wall-clock time during which at least one such call was in flight (the stack's SQL port " +
-        'and aggregate store wrapped with timers); the rest is HTTP, token check, CSV parsing, zod validation and JSON work.',
+        'and aggregate store wrapped with timers), read when the client reports its last 201: the first statements of the drain the ' +
+        "commit kicked (it shares the stack's thread) can be in them; the rest is HTTP, token check, CSV parsing, zod validation and " +
+        'JSON work.',
       'Floor: the same rows as one `INSERT INTO sales … SELECT … FROM jsonb_to_recordset($1)` into a fresh PGlite with the same schema ' +
         '(same indexes), timed from JSON.stringify of the rows to the end of the statement — no buckets, no outbox, no projection.',
     ],

@@ -116,6 +116,10 @@ async function startEngines(options: LocalStackOptions, url: string) {
   // Like the deployed projector: kicked after every commit (when the schedule runs at all; tests that turn it
   // off drain by hand), one drain at a time, and a kick during a drain runs one more after it.
   const projector = new Projector(sql, store, interval > 0 ? { kick: async () => startDrain() } : {});
+  // In AWS the drain runs in its own function; here it shares the thread with the gateway (and PGlite runs each
+  // statement synchronously), so it yields before every statement: answers in flight go out between them.
+  const backgroundSql = yieldingSql(sql);
+  const background = new Projector(backgroundSql, store);
   let draining: Promise<unknown> | undefined;
   let drainAgain = false;
   function startDrain(): void {
@@ -123,7 +127,7 @@ async function startEngines(options: LocalStackOptions, url: string) {
       drainAgain = true;
       return;
     }
-    draining = meteredDrain(projector, sql, store)
+    draining = meteredDrain(background, backgroundSql, store)
       .catch((error: unknown) => options.log?.(`projector: ${String(error)}`))
       .finally(() => {
         draining = undefined;
@@ -230,3 +234,14 @@ async function startEngines(options: LocalStackOptions, url: string) {
 }
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
+
+/** `sql` with a turn of the event loop before every statement, inside transactions too. */
+function yieldingSql(sql: Sql): Sql {
+  return {
+    async query(text, params) {
+      await new Promise((resolve) => setImmediate(resolve));
+      return sql.query(text, params);
+    },
+    transaction: (work) => sql.transaction((tx) => work(yieldingSql(tx))),
+  };
+}

@@ -30,6 +30,15 @@ const BOOKKEEPING = {
   sales_outbox: ['SELECT', 'INSERT', 'DELETE'],
 } as const satisfies TableGrants;
 
+/**
+ * Booking the changes that bulk writes left pending (`bookPendingChanges`): each row locked FOR UPDATE, booked,
+ * then deleted.
+ */
+const PENDING_BOOKING = {
+  ...BOOKKEEPING,
+  sales_pending_changes: ['SELECT', 'DELETE', { update: ['created_at'] }],
+} as const satisfies TableGrants;
+
 /** What a write of sales reads: the models it names, locked FOR KEY SHARE (lambdas/sales/repository.ts). */
 const LOCKED_MODELS = { models: ['SELECT', { update: ['updated_at'] }] } as const satisfies TableGrants;
 
@@ -38,23 +47,26 @@ export const DATABASE_ROLES = {
   // foreign key, which PostgreSQL checks as the table owner, so neither needs the other's table.
   brand: { brands: READ_WRITE },
   model: { models: READ_WRITE },
-  // Records, lists, reads and deletes sales (a delete locks its row FOR UPDATE), books them, and projects its
-  // own buckets right after the commit.
+  // Records, lists, reads and deletes sales (a delete locks its row FOR UPDATE), books them or leaves a bulk
+  // write's changes pending, and projects its own buckets right after the commit. A delete books what is pending
+  // first, so no bucket shows a sale taken away before it was added.
   sales: {
     ...LOCKED_MODELS,
     sales: ['SELECT', 'INSERT', 'DELETE', { update: ['created_at'] }],
-    ...BOOKKEEPING,
+    ...PENDING_BOOKING,
+    sales_pending_changes: ['SELECT', 'INSERT', 'DELETE', { update: ['created_at'] }],
   },
   // The queue worker runs the same write use case as POST /sales, and never deletes.
-  ingest: { ...LOCKED_MODELS, sales: ['SELECT', 'INSERT'], ...BOOKKEEPING },
-  // Drains the outbox: reads entries and the buckets they name, deletes the entries once projected. Reads the
-  // models too: the all-sales breakdown groups each model under its brand.
-  projector: {
-    sales_outbox: ['SELECT', 'DELETE'],
-    sales_buckets: ['SELECT'],
-    sales_bucket_parts: ['SELECT'],
-    models: ['SELECT'],
+  ingest: {
+    ...LOCKED_MODELS,
+    sales: ['SELECT', 'INSERT'],
+    ...BOOKKEEPING,
+    sales_pending_changes: ['INSERT'],
   },
+  // Books the pending changes of bulk writes, then drains the outbox: reads entries and the buckets they name,
+  // deletes the entries once projected. Reads the models too: a booking and the all-sales breakdown group each
+  // model under its brand.
+  projector: { ...PENDING_BOOKING, models: ['SELECT'] },
 } as const satisfies Record<string, TableGrants>;
 
 /** A function that reaches the database, by its service name (`POWERTOOLS_SERVICE_NAME`). */

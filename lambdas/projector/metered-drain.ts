@@ -6,7 +6,7 @@ import type { Sql } from '../shared/sql/port';
 
 /**
  * One drain of the outbox as an invocation of the projector (operation `drain`), with what the alarms watch:
- * the backlog and the age of its oldest row before it, and the projection lag it leaves behind (also when the
+ * the backlog (outbox rows and pending changes of bulk writes) and the age of its oldest row before it, and the projection lag it leaves behind (also when the
  * drain fails, so a stuck projector shows as a growing lag rather than as missing data).
  */
 export function meteredDrain(projector: Projector, sql: Sql, store: AggregateStore): Promise<number> {
@@ -26,7 +26,7 @@ async function outboxBacklog(sql: Sql): Promise<{ rows: number; oldestAgeSeconds
   const { rows } = await sql.query<{ rows: number; oldestAgeSeconds: number }>(
     `SELECT count(*)::int AS rows,
             coalesce(floor(extract(epoch FROM now() - min(created_at))), 0)::int AS "oldestAgeSeconds"
-     FROM sales_outbox`,
+     FROM (SELECT created_at FROM sales_outbox UNION ALL SELECT created_at FROM sales_pending_changes) AS queued`,
   );
   return rows[0] ?? { rows: 0, oldestAgeSeconds: 0 };
 }

@@ -1,7 +1,8 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { recordMetric } from '../shared/metrics';
+import { formatDecimal, parseDecimal } from '../shared/money';
 import { type CursorCodec, type Page, toPage } from '../shared/pagination';
-import { mergeChanges, recordChanges, type SaleChange } from '../shared/projection/bookkeeping';
+import { bookPending, recordChanges, type SaleChange } from '../shared/projection/bookkeeping';
 import type { Projector } from '../shared/projection/projector';
 import type { Sql } from '../shared/sql/port';
 import {
@@ -16,7 +17,14 @@ import {
   salesWithExternalIds,
 } from './repository';
 import type { Sale } from './schemas';
-import { type CheckedSubmission, checkSubmission, issueAt, originAt, type Submission } from './validation';
+import {
+  type CheckedSubmission,
+  checkSubmission,
+  issueAt,
+  type NewSale,
+  originAt,
+  type Submission,
+} from './validation';
 
 /** Who acts: the client of the access token (HTTP) or the submitter a queued message names. */
 export interface Actor {
@@ -62,13 +70,11 @@ export class Sales {
     const { booking, result } = await this.sql.transaction(async (tx) => {
       await this.refuseBadItems(tx, submission, checked);
       await refuseTakenExternalIds(tx, checked, actor.clientId);
-      const changes: SaleChange[] = [];
       for (let start = 0; start < checked.sales.length; start += INSERT_CHUNK) {
-        const chunk = checked.sales.slice(start, start + INSERT_CHUNK);
-        changes.push(...(await insertSales(tx, chunk, actor.clientId)));
+        await insertSales(tx, checked.sales.slice(start, start + INSERT_CHUNK), actor.clientId);
       }
       // Booked once for the whole write: a bucket that many chunks touch is bumped and queued once.
-      const booking = await recordChanges(tx, mergeChanges(changes));
+      const booking = await recordChanges(tx, changesOf(checked.sales));
       const result = await answer(
         tx,
         checked.sales.map((sale) => sale.id),
@@ -128,10 +134,40 @@ export class Sales {
       if (sale.submittedBy !== actor.clientId && !actor.isAdmin) {
         throw new ForbiddenError('Only the client that submitted a sale, or an admin, may delete it');
       }
-      return recordChanges(tx, await deleteSale(tx, id));
+      // What bulk writes left pending is booked first, so the sale is never taken from a bucket before it was added.
+      const pendingBooked = await bookPending(tx);
+      const booking = await recordChanges(tx, await deleteSale(tx, id));
+      return pendingBooked > 0 ? { entries: [], queued: booking.queued + pendingBooked } : booking;
     });
     await this.projector.afterCommit(booking);
   }
+}
+
+/**
+ * What new sales add to their buckets: one change per model, day and currency, summed, in day order (consecutive
+ * chunks of a bulk write's changes then share few month and year buckets). Exact as stored: soldAt is already the
+ * UTC instant with the milliseconds `sold_at` keeps (its first ten characters are `sale_day`), and a unit price
+ * has no more decimals than its currency's minor unit (`numeric(19, 4)` holds it unrounded).
+ */
+function changesOf(sales: readonly NewSale[]): SaleChange[] {
+  const sums = new Map<string, { change: SaleChange; revenue: bigint }>();
+  for (const sale of sales) {
+    const day = sale.soldAt.slice(0, 10);
+    const key = `${day} ${sale.modelId} ${sale.currency}`;
+    const revenue = parseDecimal(sale.unitPrice) * BigInt(sale.quantity);
+    const sum = sums.get(key);
+    if (sum) {
+      sum.change.units += sale.quantity;
+      sum.change.orders += 1;
+      sum.revenue += revenue;
+    } else {
+      const change = { modelId: sale.modelId, day, currency: sale.currency, units: sale.quantity, orders: 1 };
+      sums.set(key, { change: { ...change, revenue: '' }, revenue });
+    }
+  }
+  return [...sums.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, { change, revenue }]) => ({ ...change, revenue: formatDecimal(revenue, 4) }));
 }
 
 /** Refuses (409) sales whose externalId the client already used, naming the sale that holds it. */

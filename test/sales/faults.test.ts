@@ -8,7 +8,7 @@ import { type LocalStack, startLocalStack } from '../../local/stack';
 import { LOCAL_TABLES } from '../../local/tables';
 import { expectData, expectStatus } from '../support/api';
 import { clientOf } from '../support/fixtures';
-import { CSV_HEADER, csvOf, csvRow, expectConverged, saleOf, salesOfModel } from '../support/sales';
+import { CSV_HEADER, count, csvOf, csvRow, expectConverged, saleOf, salesOfModel } from '../support/sales';
 import { createModel, deleteSale, modelSales, postBatch, postCsv, postSale } from '../support/sales-client';
 
 type Model = Schemas['Model'];
@@ -19,6 +19,8 @@ const faults = {
   storeDown: false,
   /** How many `DELETE FROM sales_outbox` statements still fail (a crash after the DynamoDB write). */
   outboxDeleteCrashes: 0,
+  /** How many deletes of a booked pending row still fail (a crash after its buckets were bumped). */
+  pendingDeleteCrashes: 0,
   injected: 0,
 };
 
@@ -49,9 +51,14 @@ function faultySql(sql: Sql): Sql {
         faults.injected += 1;
         return Promise.reject(new Error('injected: crash before the outbox delete'));
       }
+      if (faults.pendingDeleteCrashes > 0 && /^\s*DELETE FROM sales_pending_changes/i.test(text)) {
+        faults.pendingDeleteCrashes -= 1;
+        faults.injected += 1;
+        return Promise.reject(new Error('injected: crash before the pending row delete'));
+      }
       return sql.query(text, params);
     },
-    transaction: (work) => sql.transaction(work),
+    transaction: (work) => sql.transaction((tx) => work(faultySql(tx))),
   };
 }
 
@@ -75,6 +82,7 @@ beforeAll(async () => {
 afterEach(() => {
   faults.storeDown = false;
   faults.outboxDeleteCrashes = 0;
+  faults.pendingDeleteCrashes = 0;
 });
 
 afterAll(async () => {
@@ -106,6 +114,29 @@ async function writeSales(model: Model): Promise<number> {
 }
 
 describe('projection faults', () => {
+  it('books a bulk import exactly once when its booking crashes halfway and the drain runs again', async () => {
+    const model = await createModel(admin);
+    // One sale on each of 240 days: more changes than a write books itself, so they are left pending.
+    const rows = Array.from({ length: 240 }, (_, i) =>
+      csvRow(saleOf(model.id, { soldAt: new Date(Date.UTC(2024, 0, 1 + i)).toISOString(), quantity: 2 })),
+    );
+    expectStatus(await postCsv(writer, csvOf(CSV_HEADER, rows)), 201);
+    const pending = () => count(stack.sql, 'sales_pending_changes');
+    expect(await pending()).toBe(1);
+
+    faults.pendingDeleteCrashes = 1;
+    await expect(stack.projector.drain()).rejects.toThrow(/injected/);
+    // The crash rolled the booking back: nothing bumped, the row still pending.
+    expect(await pending()).toBe(1);
+    expect(await count(stack.sql, 'sales_buckets', 'scope_id = :id', { id: model.id })).toBe(0);
+
+    expect(await stack.projector.drain()).toBeGreaterThan(0);
+    expect(await stack.projector.drain()).toBe(0);
+    expect(await pending()).toBe(0);
+    expect(await unitsOf(model, '2024-01-01', '2024-12-31')).toBe(480);
+    await expectConverged(stack);
+  });
+
   it('keeps accepting sales while DynamoDB is down, and catches up exactly once it is back', async () => {
     const model = await createModel(admin);
     faults.storeDown = true;

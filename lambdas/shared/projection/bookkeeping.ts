@@ -1,10 +1,11 @@
 /**
- * The SQL side of the materialization, in one place: every statement on `sales_buckets`, `sales_bucket_parts`
- * and `sales_outbox`. Writers call `recordChanges` inside their transaction: it adds each change to the figures
- * of its buckets (day, month and year; model, brand and all; dekads for brand and all) and bumps their versions,
- * so a projection copies a bucket instead of summing its sales. The projector reads buckets and the outbox here.
+ * The SQL side of the materialization, in one place: every statement on `sales_buckets`, `sales_bucket_parts`,
+ * `sales_outbox` and `sales_pending_changes`. Writers call `recordChanges` inside their transaction: it adds each
+ * change to the figures of its buckets (day, month and year; model, brand and all; dekads for brand and all) and
+ * bumps their versions, so a projection copies a bucket instead of summing its sales; a bulk write leaves its
+ * changes pending instead, for the projector to book (`bookPendingChanges`). The projector reads buckets and the
+ * outbox here.
  */
-import { formatDecimal, parseDecimal } from '../money';
 import type { Sql } from '../sql/port';
 import {
   ALL_SCOPE_ID,
@@ -39,64 +40,92 @@ export interface SaleChange {
 export interface Booking {
   /** The outbox entries, when few enough to project at once (empty for bulk writes: the drain takes them). */
   entries: OutboxEntry[];
-  /** How many outbox rows it wrote. */
+  /** How many outbox rows or pending changes it queued for the drain. */
   queued: number;
 }
 
-/** Up to this many changes a booking returns its outbox entries (about 18 buckets each: one inline projection). */
-const ENTRIES_UP_TO_CHANGES = 200;
-/** Changes per booking statement: keeps each Data API request (about 130 bytes a change) well under 4 MiB. */
-const BOOK_CHUNK = 10_000;
+/**
+ * Up to this many changes a write books them itself and gets its outbox entries back (about 18 buckets each: one
+ * inline projection); more are left pending for the projector, so a bulk write commits without waiting for them.
+ */
+const BOOKED_UP_TO_CHANGES = 200;
+/**
+ * Changes per pending row, hence per booking transaction: keeps each Data API request (about 130 bytes a change)
+ * well under its 4 MiB limit and each booking a few seconds at most.
+ */
+const PENDING_CHUNK = 10_000;
 
 /**
- * Adds the changes to their buckets and parts and records each bucket in the outbox, inside the caller's
- * transaction (so a commit always leaves a trace for the projector). Two statements per BOOK_CHUNK changes,
- * whatever the volume of sales already in those buckets: the cost grows with the changes only. Callers merge
- * changes first (`mergeChanges`), so a bulk import books each bucket once.
+ * Records the changes inside the caller's transaction, so a commit always leaves a trace for the projector: up to
+ * BOOKED_UP_TO_CHANGES adds them to their buckets and parts and queues each bucket in the outbox (two statements,
+ * whatever the volume of sales already in those buckets); more are stored as pending changes, booked by the
+ * projector's next drain (the commit kicks one). Callers sum their changes per model, day and currency first, so
+ * a bulk write books each bucket once.
  */
 export async function recordChanges(tx: Sql, changes: readonly SaleChange[]): Promise<Booking> {
   if (changes.length === 0) return { entries: [], queued: 0 };
-  if (changes.length <= ENTRIES_UP_TO_CHANGES) {
-    const params = { changed: JSON.stringify(changes), ...BOOKING_PARAMS };
-    const [buckets, parts] = bookChangesStatements(CHANGES_FROM_JSON);
-    // Buckets first: a part is only ever locked by a transaction that already holds its bucket (no deadlocks).
-    const { rows } = await tx.query<OutboxEntry>(buckets, params);
-    await tx.query(parts, params);
-    return { entries: rows, queued: rows.length };
+  if (changes.length > BOOKED_UP_TO_CHANGES) {
+    for (let start = 0; start < changes.length; start += PENDING_CHUNK) {
+      await tx.query('INSERT INTO sales_pending_changes (changes) VALUES (:changes::jsonb)', {
+        changes: JSON.stringify(changes.slice(start, start + PENDING_CHUNK)),
+      });
+    }
+    return { entries: [], queued: changes.length };
   }
-  // A bulk booking aggregates tens of thousands of rows: sorts and hashes that fit in memory, not on disk.
-  await tx.query(`SET LOCAL work_mem = '64MB'`);
-  const [buckets, parts] = bookChangesStatements(CHANGES_FROM_JSON, 'count');
-  let queued = 0;
-  for (let start = 0; start < changes.length; start += BOOK_CHUNK) {
-    const params = { changed: JSON.stringify(changes.slice(start, start + BOOK_CHUNK)), ...BOOKING_PARAMS };
-    const { rows } = await tx.query<{ queued: number }>(buckets, params);
-    await tx.query(parts, params);
-    queued += rows[0]?.queued ?? 0;
-  }
-  return { entries: [], queued };
+  const params = { changed: JSON.stringify(changes), ...BOOKING_PARAMS };
+  const [buckets, parts] = bookChangesStatements(changesFrom(':changed::jsonb'));
+  // Buckets first: a part is only ever locked by a transaction that already holds its bucket (no deadlocks).
+  const { rows } = await tx.query<OutboxEntry>(buckets, params);
+  await tx.query(parts, params);
+  return { entries: rows, queued: rows.length };
 }
 
 /**
- * One change per model, day and currency, summed, in day order: a bulk write then books each bucket once, and
- * consecutive chunks of its changes share few month and year buckets.
+ * Books pending changes, one row per transaction, until none is left; returns how many rows it booked. Each row
+ * is locked, booked and deleted in one transaction, so it is booked exactly once however many drains run; a
+ * row another drain is booking is waited for rather than skipped, so when this returns every change committed
+ * before it started has its buckets bumped and queued.
  */
-export function mergeChanges(changes: readonly SaleChange[]): SaleChange[] {
-  const merged = new Map<string, { change: SaleChange; revenue: bigint }>();
-  for (const change of changes) {
-    const key = `${change.day} ${change.modelId} ${change.currency}`;
-    const sum = merged.get(key);
-    if (!sum) {
-      merged.set(key, { change: { ...change }, revenue: parseDecimal(change.revenue) });
-      continue;
-    }
-    sum.change.units += change.units;
-    sum.change.orders += change.orders;
-    sum.revenue += parseDecimal(change.revenue);
+export async function bookPendingChanges(sql: Sql): Promise<number> {
+  let booked = 0;
+  for (;;) {
+    const took = await sql.transaction((tx) => bookPending(tx, 1));
+    booked += took;
+    // Nothing taken: either none is left, or the row waited for was booked meanwhile and others may follow.
+    if (took === 0 && !(await hasPendingChanges(sql))) return booked;
   }
-  return [...merged.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, { change, revenue }]) => ({ ...change, revenue: formatDecimal(revenue, 4) }));
+}
+
+/**
+ * Books up to `limit` pending rows (oldest first) inside the caller's transaction and deletes them; returns how
+ * many. A delete calls it before booking its own change, so no bucket ever shows a sale taken away before it was
+ * added.
+ */
+export async function bookPending(tx: Sql, limit = Number.MAX_SAFE_INTEGER): Promise<number> {
+  const { rows } = await tx.query<{ id: number }>(
+    'SELECT id FROM sales_pending_changes ORDER BY id LIMIT :limit FOR UPDATE',
+    { limit },
+  );
+  // A bulk booking aggregates tens of thousands of rows: sorts and hashes that fit in memory, not on disk.
+  if (rows.length > 0) await tx.query(`SET LOCAL work_mem = '64MB'`);
+  for (const { id } of rows) {
+    const params = { pending: id, ...BOOKING_PARAMS };
+    const [buckets, parts] = bookChangesStatements(
+      changesFrom('(SELECT changes FROM sales_pending_changes WHERE id = :pending)'),
+      'count',
+    );
+    await tx.query(buckets, params);
+    await tx.query(parts, params);
+    await tx.query('DELETE FROM sales_pending_changes WHERE id = :pending', params);
+  }
+  return rows.length;
+}
+
+async function hasPendingChanges(sql: Sql): Promise<boolean> {
+  const { rows } = await sql.query<{ pending: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM sales_pending_changes) AS pending',
+  );
+  return rows[0]?.pending ?? false;
 }
 
 /** The first day of the dekad (the 1st, 11th or 21st) of a SQL date expression. */
@@ -106,18 +135,20 @@ export const DEKAD_START = (day: string) =>
 /** The parameters the statements of `bookChangesStatements` take besides those of their `changed` query. */
 export const BOOKING_PARAMS = { all: ALL_SCOPE_ID, every: EVERY_CURRENCY };
 
-const CHANGES_FROM_JSON = `SELECT c."modelId" AS model_id, m.brand_id, c.day AS sale_day, c.currency,
-       c.units, c.revenue, c.orders
-     FROM jsonb_to_recordset(:changed::jsonb)
+/** The changes (SaleChange rows) of a jsonb expression, as `bookChangesStatements` takes them. */
+const changesFrom = (jsonb: string) => `SELECT c."modelId" AS model_id, m.brand_id, c.day AS sale_day,
+       c.currency, c.units, c.revenue, c.orders
+     FROM jsonb_to_recordset(${jsonb})
        AS c("modelId" uuid, day date, currency text, units bigint, revenue numeric, orders bigint)
      JOIN models m ON m.id = c."modelId"`;
 
 /**
- * The two statements behind `recordChanges`, for the changes that `changed` selects (columns model_id, brand_id,
- * sale_day, currency, units, revenue, orders: signed deltas), taking BOOKING_PARAMS: the first adds to the
- * buckets (those of each currency, and for all sales those of EVERY_CURRENCY), bumps their versions and returns
- * their outbox entries (`count`: how many it queued, as `queued`); the second adds to the parts. Rows are locked in key order so concurrent writers cannot deadlock. Exported for benchmarks that
- * load sales in bulk and then book them the way the API does.
+ * The two statements of a booking (`recordChanges`, `bookPending`), for the changes that `changed` selects
+ * (columns model_id, brand_id, sale_day, currency, units, revenue, orders: signed deltas), taking BOOKING_PARAMS:
+ * the first adds to the buckets (those of each currency, and for all sales those of EVERY_CURRENCY), bumps their
+ * versions and returns their outbox entries (`count`: how many it queued, as `queued`); the second adds to the
+ * parts. Rows are locked in key order so concurrent writers cannot deadlock. Exported for benchmarks that load
+ * sales in bulk and then book them the way the API does.
  */
 export function bookChangesStatements(
   changed: string,

@@ -1,7 +1,15 @@
 import { logger } from '../powertools';
 import type { Sql } from '../sql/port';
 import type { AggregateStore, BucketKey, Scope } from './aggregates';
-import { type Booking, bucketsOf, forgetOutbox, movedOn, type OutboxEntry, readOutbox } from './bookkeeping';
+import {
+  type Booking,
+  bookPendingChanges,
+  bucketsOf,
+  forgetOutbox,
+  movedOn,
+  type OutboxEntry,
+  readOutbox,
+} from './bookkeeping';
 
 export type { OutboxEntry } from './bookkeeping';
 
@@ -77,13 +85,15 @@ export class Projector {
   }
 
   /**
-   * Drains the whole outbox in keyset pages, scope by scope: the all-sales buckets first (a few per day and
-   * currency, behind every stats total), then brands, then models (the bulk of a big import); returns how many
-   * outbox rows were projected. When it gets to the end, every write committed before it started is projected:
-   * it records that instant as the store's `asOf`.
+   * Books the changes bulk writes left pending, then drains the whole outbox in keyset pages, scope by scope: the
+   * all-sales buckets first (a few per day and currency, behind every stats total), then brands, then models (the
+   * bulk of a big import); returns how many outbox rows were projected. When it gets to the end, every write
+   * committed before it started is projected: it records that instant as the store's `asOf`.
    */
   async drain(pageSize = 1000, onProgress?: (projected: number) => void): Promise<number> {
     const started = new Date().toISOString();
+    const booked = await bookPendingChanges(this.sql);
+    if (booked > 0) logger.info('Pending changes booked', { rows: booked });
     let projected = 0;
     for (const scope of DRAIN_ORDER) {
       let after = 0;
