@@ -54,7 +54,7 @@ export const DATABASE_ROLES = {
     ...LOCKED_MODELS,
     sales: ['SELECT', 'INSERT', 'DELETE', { update: ['created_at'] }],
     ...PENDING_BOOKING,
-    sales_pending_changes: ['SELECT', 'INSERT', 'DELETE', { update: ['created_at'] }],
+    sales_pending_changes: [...PENDING_BOOKING.sales_pending_changes, 'INSERT'],
   },
   // The queue worker runs the same write use case as POST /sales, and never deletes.
   ingest: {

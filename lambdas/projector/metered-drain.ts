@@ -6,8 +6,9 @@ import type { Sql } from '../shared/sql/port';
 
 /**
  * One drain of the outbox as an invocation of the projector (operation `drain`), with what the alarms watch:
- * the backlog (outbox rows and pending changes of bulk writes) and the age of its oldest row before it, and the projection lag it leaves behind (also when the
- * drain fails, so a stuck projector shows as a growing lag rather than as missing data).
+ * the backlog (outbox rows and pending changes of bulk writes) and the age of its oldest row before it, and the
+ * projection lag it leaves behind (also when the drain fails, so a stuck projector shows as a growing lag rather
+ * than as missing data).
  */
 export function meteredDrain(projector: Projector, sql: Sql, store: AggregateStore): Promise<number> {
   return instrumented({ service: 'projector', operation: 'drain' }, async () => {

@@ -150,24 +150,26 @@ export class Sales {
  * has no more decimals than its currency's minor unit (`numeric(19, 4)` holds it unrounded).
  */
 function changesOf(sales: readonly NewSale[]): SaleChange[] {
-  const sums = new Map<string, { change: SaleChange; revenue: bigint }>();
+  const sums = new Map<string, Omit<SaleChange, 'revenue'> & { revenue: bigint }>();
   for (const sale of sales) {
     const day = sale.soldAt.slice(0, 10);
     const key = `${day} ${sale.modelId} ${sale.currency}`;
-    const revenue = parseDecimal(sale.unitPrice) * BigInt(sale.quantity);
-    const sum = sums.get(key);
-    if (sum) {
-      sum.change.units += sale.quantity;
-      sum.change.orders += 1;
-      sum.revenue += revenue;
-    } else {
-      const change = { modelId: sale.modelId, day, currency: sale.currency, units: sale.quantity, orders: 1 };
-      sums.set(key, { change: { ...change, revenue: '' }, revenue });
-    }
+    const sum = sums.get(key) ?? {
+      modelId: sale.modelId,
+      day,
+      currency: sale.currency,
+      units: 0,
+      revenue: 0n,
+      orders: 0,
+    };
+    sum.units += sale.quantity;
+    sum.revenue += parseDecimal(sale.unitPrice) * BigInt(sale.quantity);
+    sum.orders += 1;
+    sums.set(key, sum);
   }
   return [...sums.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, { change, revenue }]) => ({ ...change, revenue: formatDecimal(revenue, 4) }));
+    .map(([, sum]) => ({ ...sum, revenue: formatDecimal(sum.revenue, 4) }));
 }
 
 /** Refuses (409) sales whose externalId the client already used, naming the sale that holds it. */

@@ -110,10 +110,7 @@ export async function bookPending(tx: Sql, limit = Number.MAX_SAFE_INTEGER): Pro
   if (rows.length > 0) await tx.query(`SET LOCAL work_mem = '64MB'`);
   for (const { id } of rows) {
     const params = { pending: id, ...BOOKING_PARAMS };
-    const [buckets, parts] = bookChangesStatements(
-      changesFrom('(SELECT changes FROM sales_pending_changes WHERE id = :pending)'),
-      'count',
-    );
+    const [buckets, parts] = BOOK_PENDING_ROW;
     await tx.query(buckets, params);
     await tx.query(parts, params);
     await tx.query('DELETE FROM sales_pending_changes WHERE id = :pending', params);
@@ -218,6 +215,12 @@ export function bookChangesStatements(
        SET units = p.units + EXCLUDED.units, revenue = p.revenue + EXCLUDED.revenue, orders = p.orders + EXCLUDED.orders`,
   ];
 }
+
+/** The booking statements of one pending row (`:pending`), built once. */
+const BOOK_PENDING_ROW = bookChangesStatements(
+  changesFrom('(SELECT changes FROM sales_pending_changes WHERE id = :pending)'),
+  'count',
+);
 
 /** The keys as JSON rows for `jsonb_to_recordset(:keys::jsonb) AS k(scope, scope_id, grain, sale_day, currency)`. */
 const keysJson = (keys: readonly BucketKey[]) =>
