@@ -70,10 +70,9 @@ export class Stats {
   }
 
   /**
-   * Models ranked by units or revenue. Units and orders count every sale, whatever its currency (the buckets of
-   * EVERY_CURRENCY); revenue is the requested currency's, so a model sold only in other currencies ranks by
-   * revenue with 0. The EVERY_CURRENCY all-sales buckets, whose breakdowns hold every model by brand and whose
-   * `revenues` each model's revenue per currency: one partition, tens of items.
+   * Models ranked by units or revenue. Units and orders count every sale, whatever its currency; revenue is the
+   * requested currency's, so a model sold only in other currencies ranks by revenue with 0. Read from the rankings
+   * of the EVERY_CURRENCY all-sales buckets, which hold every model once: one partition, tens of items.
    */
   async topModels(query: RangeQuery & { by: 'units' | 'revenue'; limit: number; brandId?: string }) {
     const [buckets = []] = await bucketsInRange(
@@ -81,20 +80,25 @@ export class Stats {
       [{ scope: 'all', scopeId: ALL_SCOPE_ID, currency: EVERY_CURRENCY }],
       query,
     );
-    const revenues = new Map<string, bigint>();
+    const totals = new Map<string, Figures & { brandId: string }>();
     for (const bucket of buckets) {
-      for (const [modelId, revenue] of Object.entries(bucket.revenues?.[query.currency] ?? {})) {
-        revenues.set(modelId, (revenues.get(modelId) ?? 0n) + scaledRevenue(revenue));
+      for (const [brandId, models] of Object.entries(bucket.rankings ?? {})) {
+        if (query.brandId !== undefined && brandId !== query.brandId) continue;
+        for (const [modelId, [units, orders, revenues]] of Object.entries(models)) {
+          let figures = totals.get(modelId);
+          if (!figures) {
+            figures = { brandId, ...zero() };
+            totals.set(modelId, figures);
+          }
+          figures.units += units;
+          figures.orders += orders;
+          const revenue = revenues[query.currency];
+          if (revenue !== undefined) figures.revenue += scaledRevenue(revenue);
+        }
       }
     }
-    const ranked = [...breakdownOf(buckets, query.brandId, false)]
-      .map(([modelId, counts]) => ({
-        modelId,
-        brandId: counts.brandId,
-        units: counts.units,
-        orders: counts.orders,
-        revenue: revenues.get(modelId) ?? 0n,
-      }))
+    const ranked = [...totals]
+      .map(([modelId, { brandId, units, orders, revenue }]) => ({ modelId, brandId, units, orders, revenue }))
       .filter((entry) => entry.orders > 0)
       .sort((a, b) => compareBy(query.by, a, b) || byId(a.modelId, b.modelId))
       .slice(0, query.limit);
@@ -176,25 +180,20 @@ function sum(days: readonly BucketAggregate[]): Figures {
   );
 }
 
-/**
- * Sums the per-model breakdowns of the buckets covering the range (of one brand, if given), by model id; the
- * revenue only if asked (a ranking sums thousands of entries: EVERY_CURRENCY's carry none).
- */
-function breakdownOf(
-  buckets: readonly BucketAggregate[],
-  onlyBrand?: string,
-  withRevenue = true,
-): Map<string, Figures & { brandId: string }> {
-  const totals = new Map<string, Figures & { brandId: string }>();
+/** Sums the per-model breakdowns of the buckets covering the range, by model id. */
+function breakdownOf(buckets: readonly BucketAggregate[]): Map<string, Figures> {
+  const totals = new Map<string, Figures>();
   for (const bucket of buckets) {
-    for (const [brandId, models] of Object.entries(bucket.breakdown ?? {})) {
-      if (onlyBrand !== undefined && brandId !== onlyBrand) continue;
+    for (const models of Object.values(bucket.breakdown ?? {})) {
       for (const [modelId, [units, revenue, orders]] of Object.entries(models)) {
-        const figures = totals.get(modelId) ?? { brandId, ...zero() };
+        let figures = totals.get(modelId);
+        if (!figures) {
+          figures = zero();
+          totals.set(modelId, figures);
+        }
         figures.units += units;
-        if (withRevenue) figures.revenue += scaledRevenue(revenue);
+        figures.revenue += scaledRevenue(revenue);
         figures.orders += orders;
-        totals.set(modelId, figures);
       }
     }
   }

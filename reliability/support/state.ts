@@ -150,10 +150,17 @@ export async function dynamoBuckets(stack: LocalStack): Promise<Map<string, Stor
     );
     for (const item of page.Items ?? []) {
       if (item.grain !== 'day') continue; // dekad, month and year rollups, and the freshness record
+      const { breakdown: parts = {}, rankings = {} } = aggregateOf(item);
       const breakdown: Record<string, Figures> = {};
-      for (const [brandId, models] of Object.entries(aggregateOf(item).breakdown ?? {})) {
+      for (const [brandId, models] of Object.entries(parts)) {
         for (const [modelId, [units, revenue, orders]] of Object.entries(models)) {
           breakdown[`${brandId}/${modelId}`] = [Number(units), canonical(String(revenue)), Number(orders)];
+        }
+      }
+      // Every-currency items: units and orders over every currency (their revenue spans currencies: '0').
+      for (const [brandId, models] of Object.entries(rankings)) {
+        for (const [modelId, [units, orders]] of Object.entries(models)) {
+          breakdown[`${brandId}/${modelId}`] = [Number(units), canonical('0'), Number(orders)];
         }
       }
       buckets.set(

@@ -164,14 +164,21 @@ async function expectRollupsExact() {
       const range = { scope, scopeId, currency, grain, from: '1900-01-01', to: '2100-12-31' };
       for (const bucket of await stack.store.queryPeriods(range)) {
         if (bucket.orders === 0) continue; // every sale of it deleted
-        const breakdown = Object.fromEntries(
-          Object.entries(bucket.breakdown ?? {}).flatMap(([brandId, models]) =>
+        const breakdown = Object.fromEntries([
+          ...Object.entries(bucket.breakdown ?? {}).flatMap(([brandId, models]) =>
             Object.entries(models).map(([modelId, [units, revenue, orders]]) => [
               `${brandId}/${modelId}`,
               [units, parseDecimal(revenue), orders] as [number, bigint, number],
             ]),
           ),
-        );
+          // Every-currency buckets: units and orders over every currency (their revenue spans currencies: 0).
+          ...Object.entries(bucket.rankings ?? {}).flatMap(([brandId, models]) =>
+            Object.entries(models).map(([modelId, [units, orders]]) => [
+              `${brandId}/${modelId}`,
+              [units, 0n, orders] as [number, bigint, number],
+            ]),
+          ),
+        ]);
         actual.set(`${partition}#${bucket.day}`, {
           units: bucket.units,
           revenue: parseDecimal(bucket.revenue),
@@ -493,8 +500,21 @@ describe('ranges read through the periods that carry theirs', () => {
       day: '2025-12-01',
     };
     const [current] = await stack.store.getMany([key]);
-    expect(Object.keys(current?.revenues ?? {})).not.toHaveLength(0);
-    const { breakdown, revenues, days, ...figures } = current as Required<NonNullable<typeof current>>;
+    const { rankings, days, breakdown: _none, ...figures } = current as Required<NonNullable<typeof current>>;
+    expect(Object.keys(rankings)).not.toHaveLength(0);
+    // The old shape: a breakdown with revenue '0', and the revenues apart by currency, then model.
+    const breakdown: Record<string, Record<string, [number, string, number]>> = {};
+    const revenues: Record<string, Record<string, string>> = {};
+    for (const [brandId, models] of Object.entries(rankings)) {
+      breakdown[brandId] = {};
+      for (const [modelId, [units, orders, byCurrency]] of Object.entries(models)) {
+        breakdown[brandId][modelId] = [units, '0', orders];
+        for (const [currency, revenue] of Object.entries(byCurrency)) {
+          revenues[currency] = { ...revenues[currency], [modelId]: revenue };
+        }
+      }
+    }
+    expect(Object.keys(revenues)).not.toHaveLength(0);
     await stack.dynamo.documents.send(
       new PutCommand({
         TableName: LOCAL_TABLES.aggregates,

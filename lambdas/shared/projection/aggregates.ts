@@ -64,12 +64,18 @@ export interface BucketAggregate extends BucketKey {
    * monthly series over a range that starts or ends inside the year read one item instead of its months.
    */
   months?: Record<string, PartFigures>;
-  /**
-   * EVERY_CURRENCY all-sales buckets: the revenue of each model by currency (currency → model id → exact
-   * decimal), so one item ranks every model by units over every currency and by revenue in any one.
-   */
-  revenues?: Record<string, Record<string, string>>;
+  /** EVERY_CURRENCY all-sales buckets, instead of a breakdown: every model's figures over every currency. */
+  rankings?: Rankings;
 }
+
+/**
+ * Figures of one model over every currency: `[units, orders, { currency: revenue (exact decimal) }]`, so one item
+ * ranks every model by units over every currency and by revenue in any one.
+ */
+export type RankingFigures = [units: number, orders: number, revenues: Record<string, string>];
+
+/** Ranking figures by brand id, then model id (models without orders left out); each model id is stored once. */
+export type Rankings = Record<string, Record<string, RankingFigures>>;
 
 /** The buckets of one scope, currency and grain whose periods start from `from` to `to` inclusive. */
 export interface PeriodRange {

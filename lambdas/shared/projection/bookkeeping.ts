@@ -15,6 +15,7 @@ import {
   EVERY_CURRENCY,
   type Grain,
   type PartFigures,
+  type Rankings,
   type Scope,
 } from './aggregates';
 
@@ -291,30 +292,29 @@ export async function bucketsOf(sql: Sql, keys: readonly BucketKey[]): Promise<B
     units: Number(bucket.units),
     orders: Number(bucket.orders),
     version: Number(bucket.version),
-    ...(bucket.scope === 'model' ? {} : { breakdown: breakdown ?? {} }),
+    ...(bucket.scope === 'model' || bucket.currency === EVERY_CURRENCY ? {} : { breakdown: breakdown ?? {} }),
     ...(bucket.grain === 'month' ? { days: days ?? {} } : {}),
     ...(bucket.grain === 'year' ? { months: months ?? {} } : {}),
-    ...(everyCurrency ? everyCurrencyFigures(everyCurrency) : {}),
+    ...(bucket.currency === EVERY_CURRENCY ? { rankings: rankingsOf(everyCurrency ?? []) } : {}),
   }));
 }
 
 /** A part of the all-sales bucket in one currency: brand, model, currency, units, revenue, orders. */
 type EveryCurrencyPart = [string, string, string, number, string, number];
 
-/** The breakdown of an EVERY_CURRENCY bucket (units and orders over every currency) and its revenues. */
-function everyCurrencyFigures(parts: readonly EveryCurrencyPart[]) {
-  const breakdown: Breakdown = {};
-  const revenues: Record<string, Record<string, string>> = {};
+/** The rankings of an EVERY_CURRENCY bucket: units and orders summed over every currency, revenue per currency. */
+function rankingsOf(parts: readonly EveryCurrencyPart[]): Rankings {
+  const rankings: Rankings = {};
   for (const [brandId, modelId, currency, units, revenue, orders] of parts) {
-    const models = breakdown[brandId] ?? {};
-    const [unitsSoFar, , ordersSoFar] = models[modelId] ?? [0, '0', 0];
-    models[modelId] = [unitsSoFar + Number(units), '0', ordersSoFar + Number(orders)];
-    breakdown[brandId] = models;
-    const byModel = revenues[currency] ?? {};
-    byModel[modelId] = revenue;
-    revenues[currency] = byModel;
+    const models = rankings[brandId] ?? {};
+    const figures = models[modelId] ?? [0, 0, {}];
+    figures[0] += Number(units);
+    figures[1] += Number(orders);
+    figures[2][currency] = revenue;
+    models[modelId] = figures;
+    rankings[brandId] = models;
   }
-  return { breakdown, revenues };
+  return rankings;
 }
 
 /** The buckets among `written` whose SQL version is now newer than the one written. */

@@ -16,6 +16,7 @@ import type {
   Grain,
   PartFigures,
   PeriodRange,
+  Rankings,
   ReadOptions,
   Scope,
 } from './aggregates';
@@ -182,12 +183,12 @@ export class DynamoAggregateStore implements AggregateStore {
   }
 }
 
-/** The item of a bucket; its breakdown is one JSON string (compact, and parsed at once on reads). */
+/** The item of a bucket; its breakdown or rankings is one JSON string (compact, and parsed at once on reads). */
 function itemOf({
   breakdown,
   days,
   months,
-  revenues,
+  rankings,
   ...aggregate
 }: BucketAggregate): Record<string, unknown> {
   const item: Record<string, unknown> = {
@@ -197,10 +198,9 @@ function itemOf({
     ...(days ? { days: JSON.stringify(days) } : {}),
     ...(months ? { months: JSON.stringify(months) } : {}),
   };
-  if (!breakdown) return item;
-  const [name, json] = revenues
-    ? ['rankings', JSON.stringify(rankingsOf(breakdown, revenues))]
-    : ['breakdown', JSON.stringify(breakdown)];
+  const [name, parts] = rankings ? ['rankings', rankings] : ['breakdown', breakdown];
+  if (!parts) return item;
+  const json = JSON.stringify(parts);
   if (json.length > MAX_BREAKDOWN_CHARS) {
     throw new Error(
       `The breakdown of ${aggregate.scope} ${aggregate.scopeId} ${aggregate.grain} ${aggregate.day} ` +
@@ -211,13 +211,10 @@ function itemOf({
 }
 
 /**
- * How an EVERY_CURRENCY item stores its breakdown and revenues: each model once, under its brand, with its units,
- * orders and revenue per currency (`[units, orders, { currency: revenue }]`). A ranking reads tens of these items,
- * so each model id is stored once instead of once more per currency.
+ * The rankings of an EVERY_CURRENCY item stored before they were compact: a breakdown (revenue '0') and the
+ * revenues apart (currency → model id → revenue).
  */
-type Rankings = Record<string, Record<string, [number, number, Record<string, string>]>>;
-
-function rankingsOf(breakdown: Breakdown, revenues: Record<string, Record<string, string>>): Rankings {
+function legacyRankings(breakdown: Breakdown, revenues: Record<string, Record<string, string>>): Rankings {
   const rankings: Rankings = {};
   const revenuesOf = new Map<string, Record<string, string>>();
   for (const [brandId, models] of Object.entries(breakdown)) {
@@ -238,25 +235,6 @@ function rankingsOf(breakdown: Breakdown, revenues: Record<string, Record<string
   return rankings;
 }
 
-/** The breakdown (revenue '0': it spans currencies) and the revenues of an EVERY_CURRENCY item. */
-function fromRankings(rankings: Rankings) {
-  const breakdown: Breakdown = {};
-  const revenues: Record<string, Record<string, string>> = {};
-  for (const [brandId, models] of Object.entries(rankings)) {
-    const byModel: Breakdown[string] = {};
-    for (const [modelId, [units, orders, byCurrency]] of Object.entries(models)) {
-      byModel[modelId] = [units, '0', orders];
-      for (const [currency, revenue] of Object.entries(byCurrency)) {
-        const perCurrency = revenues[currency] ?? {};
-        perCurrency[modelId] = revenue;
-        revenues[currency] = perCurrency;
-      }
-    }
-    breakdown[brandId] = byModel;
-  }
-  return { breakdown, revenues };
-}
-
 const ATTRIBUTES = ['scope', 'scopeId', 'grain', 'day', 'currency', 'units', 'revenue', 'orders', 'version'];
 
 /** Reads the figures of a bucket, its breakdown and a month's days or a year's months unless told not to. */
@@ -275,6 +253,14 @@ function projection({ breakdowns = true, subPeriods = true }: ReadOptions) {
 /** The bucket an item holds, in any of the shapes the store has written (exported for tests that scan the table). */
 export function aggregateOf(item: Record<string, unknown>): BucketAggregate {
   const { breakdown, days, months, revenues, rankings } = item;
+  const parsed = typeof breakdown === 'string' ? (JSON.parse(breakdown) as Breakdown) : undefined;
+  let parts: Pick<BucketAggregate, 'breakdown' | 'rankings'> = parsed ? { breakdown: parsed } : {};
+  if (typeof rankings === 'string') parts = { rankings: JSON.parse(rankings) as Rankings };
+  else if (parsed && typeof revenues === 'string') {
+    parts = {
+      rankings: legacyRankings(parsed, JSON.parse(revenues) as Record<string, Record<string, string>>),
+    };
+  }
   return {
     scope: String(item.scope) as Scope,
     scopeId: String(item.scopeId),
@@ -285,13 +271,9 @@ export function aggregateOf(item: Record<string, unknown>): BucketAggregate {
     revenue: String(item.revenue),
     orders: Number(item.orders),
     version: Number(item.version),
-    ...(typeof breakdown === 'string' ? { breakdown: JSON.parse(breakdown) as Breakdown } : {}),
+    ...parts,
     ...(typeof days === 'string' ? { days: JSON.parse(days) as Record<string, PartFigures> } : {}),
     ...(typeof months === 'string' ? { months: JSON.parse(months) as Record<string, PartFigures> } : {}),
-    ...(typeof revenues === 'string'
-      ? { revenues: JSON.parse(revenues) as Record<string, Record<string, string>> }
-      : {}),
-    ...(typeof rankings === 'string' ? fromRankings(JSON.parse(rankings) as Rankings) : {}),
   };
 }
 
