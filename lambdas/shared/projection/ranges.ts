@@ -168,7 +168,7 @@ const holds = (segment: Segment, bucket: { grain: Grain; day: string }) =>
 
 /** The days of a month, or the months of a year, that the segment holds, as buckets of their own. */
 function carriedBy(carrier: BucketAggregate, segment: Segment): BucketAggregate[] {
-  const { breakdown: _breakdown, days, months, ...key } = carrier;
+  const { breakdown: _breakdown, rankings: _rankings, days, months, ...key } = carrier;
   return Object.entries((segment.grain === 'day' ? days : months) ?? {})
     .filter(([day]) => segment.from <= day && day <= segment.to)
     .map(([day, [units, revenue, orders]]) => ({
