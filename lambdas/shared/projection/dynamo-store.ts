@@ -252,15 +252,7 @@ function projection({ breakdowns = true, subPeriods = true }: ReadOptions) {
 
 /** The bucket an item holds, in any of the shapes the store has written (exported for tests that scan the table). */
 export function aggregateOf(item: Record<string, unknown>): BucketAggregate {
-  const { breakdown, days, months, revenues, rankings } = item;
-  const parsed = typeof breakdown === 'string' ? (JSON.parse(breakdown) as Breakdown) : undefined;
-  let parts: Pick<BucketAggregate, 'breakdown' | 'rankings'> = parsed ? { breakdown: parsed } : {};
-  if (typeof rankings === 'string') parts = { rankings: JSON.parse(rankings) as Rankings };
-  else if (parsed && typeof revenues === 'string') {
-    parts = {
-      rankings: legacyRankings(parsed, JSON.parse(revenues) as Record<string, Record<string, string>>),
-    };
-  }
+  const { days, months } = item;
   return {
     scope: String(item.scope) as Scope,
     scopeId: String(item.scopeId),
@@ -271,10 +263,23 @@ export function aggregateOf(item: Record<string, unknown>): BucketAggregate {
     revenue: String(item.revenue),
     orders: Number(item.orders),
     version: Number(item.version),
-    ...parts,
+    ...partsOf(item),
     ...(typeof days === 'string' ? { days: JSON.parse(days) as Record<string, PartFigures> } : {}),
     ...(typeof months === 'string' ? { months: JSON.parse(months) as Record<string, PartFigures> } : {}),
   };
+}
+
+/** A bucket's breakdown, or an EVERY_CURRENCY bucket's rankings (from either shape they were stored in). */
+function partsOf({
+  breakdown,
+  revenues,
+  rankings,
+}: Record<string, unknown>): Pick<BucketAggregate, 'breakdown' | 'rankings'> {
+  if (typeof rankings === 'string') return { rankings: JSON.parse(rankings) as Rankings };
+  if (typeof breakdown !== 'string') return {};
+  const parsed = JSON.parse(breakdown) as Breakdown;
+  if (typeof revenues !== 'string') return { breakdown: parsed };
+  return { rankings: legacyRankings(parsed, JSON.parse(revenues) as Record<string, Record<string, string>>) };
 }
 
 const partitionKey = (key: { scope: Scope; scopeId: string; currency: string }) =>
