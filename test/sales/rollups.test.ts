@@ -10,8 +10,13 @@ import {
   type Grain,
   type Scope,
 } from '../../lambdas/shared/projection/aggregates';
-import { DEKAD_START, outboxSize, requeueAllBuckets } from '../../lambdas/shared/projection/bookkeeping';
-import { coverDekads, coverRange } from '../../lambdas/shared/projection/ranges';
+import {
+  DEKAD_START,
+  outboxSize,
+  PENTAD_START,
+  requeueAllBuckets,
+} from '../../lambdas/shared/projection/bookkeeping';
+import { coverEdgeDays, coverRange } from '../../lambdas/shared/projection/ranges';
 import type { Sql } from '../../lambdas/shared/sql/port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { LOCAL_TABLES } from '../../local/tables';
@@ -105,8 +110,12 @@ interface Rollup {
 
 /** Month and year figures of every scope straight from the sales table (GROUP BY), keyed like the store. */
 async function expectedRollups(grain: Exclude<Grain, 'day'>): Promise<Map<string, Rollup>> {
-  const period =
-    grain === 'dekad' ? DEKAD_START('s.sale_day') : `date_trunc(:grain, s.sale_day::timestamp)::date`;
+  const period = {
+    dekad: DEKAD_START('s.sale_day'),
+    pentad: PENTAD_START('s.sale_day'),
+    month: `date_trunc(:grain, s.sale_day::timestamp)::date`,
+    year: `date_trunc(:grain, s.sale_day::timestamp)::date`,
+  }[grain];
   const { rows } = await stack.sql.query<{
     scope: Scope;
     scopeId: string;
@@ -123,7 +132,7 @@ async function expectedRollups(grain: Exclude<Grain, 'day'>): Promise<Map<string
      )
      SELECT 'model' AS scope, model_id::text AS "scopeId", NULL AS part, period AS day, trim(currency) AS currency,
             sum(quantity)::int AS units, sum(quantity * unit_price)::text AS revenue, count(*)::int AS orders
-     FROM s WHERE :grain <> 'dekad' GROUP BY model_id, period, currency
+     FROM s WHERE :grain NOT IN ('dekad', 'pentad') GROUP BY model_id, period, currency
      UNION ALL
      SELECT 'brand', brand_id::text, brand_id || '/' || model_id, period, trim(currency), sum(quantity)::int,
             sum(quantity * unit_price)::text, count(*)::int
@@ -151,11 +160,11 @@ async function expectedRollups(grain: Exclude<Grain, 'day'>): Promise<Map<string
 }
 
 /**
- * Asserts every dekad, month and year bucket in the store equals the GROUP BY (dekads only for brand and all
- * sales), and no non-empty one is missing.
+ * Asserts every pentad, dekad, month and year bucket in the store equals the GROUP BY (pentads and dekads only for
+ * brand and all sales), and no non-empty one is missing.
  */
 async function expectRollupsExact() {
-  for (const grain of ['dekad', 'month', 'year'] as const) {
+  for (const grain of ['pentad', 'dekad', 'month', 'year'] as const) {
     const expected = await expectedRollups(grain);
     const partitions = new Set([...expected.keys()].map((key) => key.split('#').slice(0, 3).join('#')));
     const actual = new Map<string, Rollup>();
@@ -280,45 +289,56 @@ describe('Function: coverRange', () => {
   });
 });
 
-describe('Function: coverDekads', () => {
-  it('covers every day once with whole dekads and at most 10 days and 2 dekads at each end of a month', () => {
+describe('Function: coverEdgeDays', () => {
+  it('covers every day once with whole dekads and pentads and at most 4 days at each end of a month', () => {
     const dayIn = (minYear: number, maxYear: number) =>
       fc
         .integer({ min: Date.UTC(minYear, 0, 1), max: Date.UTC(maxYear, 11, 31) })
         .map((ms) => new Date(ms - (ms % 86_400_000)).toISOString().slice(0, 10));
+    const starts = { dekad: ['01', '11', '21'], pentad: ['01', '06', '11', '16', '21', '26'] };
     for (const dayArb of [dayIn(2023, 2025), dayIn(9999, 9999), dayIn(1000, 1000)]) {
       fc.assert(
         fc.property(dayArb, fc.integer({ min: 0, max: 62 }), (from, length) => {
           const to = plusDays(from, length);
-          const segments = coverDekads(from, to);
-          const covered = segments.flatMap((segment) =>
-            segment.grain === 'day'
-              ? eachDay(segment.from, segment.to)
-              : eachDay(segment.from, segment.to)
-                  .filter((day) => ['01', '11', '21'].includes(day.slice(8)))
-                  .flatMap((start) => eachDay(start, dekadEnd(start))),
+          const segments = coverEdgeDays(from, to);
+          const covered = segments.flatMap(({ grain, from, to }) =>
+            grain === 'day'
+              ? eachDay(from, to)
+              : eachDay(from, to)
+                  .filter((day) => (grain === 'dekad' ? starts.dekad : starts.pentad).includes(day.slice(8)))
+                  .flatMap((start) => eachDay(start, splitEnd(start, grain === 'dekad' ? 10 : 5))),
           );
           expect(covered).toEqual(eachDay(from, to));
           for (const month of new Set(eachDay(from, to).map((day) => day.slice(0, 7)))) {
-            const days = segments
-              .filter((segment) => segment.grain === 'day')
-              .flatMap((segment) => eachDay(segment.from, segment.to))
-              .filter((day) => day.startsWith(month));
-            expect(days.length).toBeLessThanOrEqual(2 * 10);
+            const within = (grain: Grain) =>
+              segments
+                .filter((segment) => segment.grain === grain)
+                .flatMap((segment) => eachDay(segment.from, segment.to))
+                .filter(
+                  (day) => day.startsWith(month) && (grain === 'day' || starts.pentad.includes(day.slice(8))),
+                );
+            expect(within('day').length).toBeLessThanOrEqual(2 * 4);
+            expect(within('pentad').length).toBeLessThanOrEqual(2);
           }
         }),
       );
     }
   });
 
-  it('reads the bench year of rankings as 10 edge days, 2 dekads and 11 months', () => {
-    expect(coverDekads('2024-12-15', '2024-12-31')).toEqual([
-      { grain: 'day', from: '2024-12-15', to: '2024-12-20' },
+  it('reads the bench year of rankings as 5 edge days, a pentad, 2 dekads and 11 months', () => {
+    expect(coverEdgeDays('2024-12-15', '2024-12-31')).toEqual([
+      { grain: 'day', from: '2024-12-15', to: '2024-12-15' },
+      { grain: 'pentad', from: '2024-12-16', to: '2024-12-16' },
       { grain: 'dekad', from: '2024-12-21', to: '2024-12-21' },
     ]);
-    expect(coverDekads('2025-12-01', '2025-12-14')).toEqual([
+    expect(coverEdgeDays('2025-12-01', '2025-12-14')).toEqual([
       { grain: 'dekad', from: '2025-12-01', to: '2025-12-01' },
       { grain: 'day', from: '2025-12-11', to: '2025-12-14' },
+    ]);
+    expect(coverEdgeDays('2025-02-02', '2025-02-28')).toEqual([
+      { grain: 'day', from: '2025-02-02', to: '2025-02-05' },
+      { grain: 'pentad', from: '2025-02-06', to: '2025-02-06' },
+      { grain: 'dekad', from: '2025-02-11', to: '2025-02-21' },
     ]);
   });
 });
@@ -441,11 +461,12 @@ describe('ranges read through the periods that carry theirs', () => {
     expect(monthly.periods.reduce((sum, period) => sum + period.orders, 0)).toBeGreaterThanOrEqual(5);
   });
 
-  it('reads a year of rankings or of a brand breakdown as 10 edge days, 2 dekads and 11 months', async () => {
+  it('reads a year of rankings or of a brand breakdown as 5 edge days, a pentad, 2 dekads and 11 months', async () => {
     const model = models[1] as Model;
     const year = { from: '2024-12-15', to: '2025-12-14' };
     const days = [
       '2024-12-15',
+      '2024-12-17',
       '2024-12-20',
       '2024-12-25',
       '2025-06-15',
@@ -480,8 +501,8 @@ describe('ranges read through the periods that carry theirs', () => {
         }),
       ),
     );
-    expect(top.buckets).toBe(23);
-    expect(brand.buckets).toBe(23);
+    expect(top.buckets).toBe(19);
+    expect(brand.buckets).toBe(19);
     const { rows } = await stack.sql.query<{ units: number }>(
       `SELECT coalesce(sum(quantity), 0)::int AS units FROM sales
        WHERE model_id = :modelId::uuid AND sale_day BETWEEN :from::date AND :to::date`,
@@ -591,9 +612,10 @@ function plusDays(day: string, days: number): string {
   return next.getUTCFullYear() > 9999 ? '9999-12-31' : next.toISOString().slice(0, 10);
 }
 
-/** The last day of the dekad starting on `start`. */
-function dekadEnd(start: string): string {
-  if (!start.endsWith('-21')) return plusDays(start, 9);
+/** The last day of the dekad (`length` 10) or pentad (5) starting on `start`: the month's last for its last one. */
+function splitEnd(start: string, length: number): string {
+  const lastStart = length === 10 ? '21' : '26';
+  if (!start.endsWith(`-${lastStart}`)) return plusDays(start, length - 1);
   const date = new Date(0);
   date.setUTCFullYear(Number(start.slice(0, 4)), Number(start.slice(5, 7)), 0);
   return date.toISOString().slice(0, 10);

@@ -94,10 +94,12 @@ describe('the bucket migrations over existing sales', () => {
       'all day',
       'all dekad',
       'all month',
+      'all pentad',
       'all year',
       'brand day',
       'brand dekad',
       'brand month',
+      'brand pentad',
       'brand year',
       'model day',
       'model month',
@@ -114,7 +116,7 @@ describe('the bucket migrations over existing sales', () => {
   it('queue every bucket whose shape changed, so the projector writes it', async () => {
     const { rows } = await migrated.query<{ missing: number }>(
       `SELECT count(*)::int AS missing FROM sales_buckets b
-       WHERE b.grain IN ('dekad', 'year')
+       WHERE b.grain IN ('dekad', 'pentad', 'year')
          AND NOT EXISTS (SELECT 1 FROM sales_outbox o
                          WHERE (o.scope, o.scope_id, o.grain, o.sale_day, o.currency)
                              = (b.scope, b.scope_id, b.grain, b.sale_day, b.currency))`,

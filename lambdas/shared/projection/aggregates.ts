@@ -9,11 +9,12 @@ export type Scope = 'model' | 'brand' | 'all';
 export const GRAINS = ['day', 'month', 'year'] as const;
 export type CoverGrain = (typeof GRAINS)[number];
 /**
- * A dekad is a third of a month: days 1–10, 11–20, 21 to the end. Only the scopes with breakdowns (brand and all
- * sales) have dekads: the days at the edge of a range are read there with their breakdowns, so at most 10 days and
- * 2 dekads at each edge instead of up to 30 days. Model buckets read their edge days through their month.
+ * A dekad is a third of a month: days 1–10, 11–20, 21 to the end; a pentad is half a dekad: days 1–5, 6–10, …,
+ * 26 to the end. Only the scopes with breakdowns (brand and all sales) have them: the days at the edge of a range
+ * are read there with their breakdowns, so at most 4 days, a pentad and 2 dekads at each edge instead of up to 30
+ * days. Model buckets read their edge days through their month.
  */
-export type Grain = CoverGrain | 'dekad';
+export type Grain = CoverGrain | 'dekad' | 'pentad';
 
 /**
  * The currency of the all-sales buckets that count every sale whatever its currency: their units and orders
@@ -28,8 +29,8 @@ export interface BucketKey {
   scopeId: string;
   grain: Grain;
   /**
-   * First UTC day of the period, `YYYY-MM-DD`: the day itself, the 1st, 11th or 21st (dekad), the 1st of the
-   * month, 1 January.
+   * First UTC day of the period, `YYYY-MM-DD`: the day itself, the 1st, 11th or 21st (dekad), the 1st, 6th, …,
+   * 26th (pentad), the 1st of the month, 1 January.
    */
   day: string;
   /** ISO 4217 code, or EVERY_CURRENCY. */

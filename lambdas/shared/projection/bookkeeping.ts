@@ -1,7 +1,7 @@
 /**
  * The SQL side of the materialization, in one place: every statement on `sales_buckets`, `sales_bucket_parts`,
  * `sales_outbox` and `sales_pending_changes`. Writers call `recordChanges` inside their transaction: it adds each
- * change to the figures of its buckets (day, month and year; model, brand and all; dekads for brand and all) and
+ * change to the figures of its buckets (day, month and year; model, brand and all; dekads and pentads for brand and all) and
  * bumps their versions, so a projection copies a bucket instead of summing its sales; a bulk write leaves its
  * changes pending instead, for the projector to book (`bookPendingChanges`). The projector reads buckets and the
  * outbox here.
@@ -127,8 +127,11 @@ async function hasPendingChanges(sql: Sql): Promise<boolean> {
 }
 
 /** The first day of the dekad (the 1st, 11th or 21st) of a SQL date expression. */
-export const DEKAD_START = (day: string) =>
-  `(date_trunc('month', ${day}::timestamp)::date + least((extract(day FROM ${day})::int - 1) / 10, 2) * 10)`;
+export const DEKAD_START = (day: string) => monthSplitStart(day, 10, 3);
+/** The first day of the pentad (the 1st, 6th, …, 26th) of a SQL date expression. */
+export const PENTAD_START = (day: string) => monthSplitStart(day, 5, 6);
+const monthSplitStart = (day: string, length: number, perMonth: number) =>
+  `(date_trunc('month', ${day}::timestamp)::date + least((extract(day FROM ${day})::int - 1) / ${length}, ${perMonth - 1}) * ${length})`;
 
 /** The parameters the statements of `bookChangesStatements` take besides those of their `changed` query. */
 export const BOOKING_PARAMS = { all: ALL_SCOPE_ID, every: EVERY_CURRENCY };
@@ -152,7 +155,7 @@ export function bookChangesStatements(
   changed: string,
   returning: 'entries' | 'count' = 'entries',
 ): [buckets: string, parts: string] {
-  // Each change once per grain (dekads for brand and all sales only), then once per scope: the model, its brand
+  // Each change once per grain (dekads and pentads for brand and all sales only), then once per scope: the model, its brand
   // (part: the model), all sales (part: the model) in its currency and, for the buckets only, in EVERY_CURRENCY
   // (revenue 0; its breakdown is made from the parts of every currency when it is projected).
   const keyed = (buckets: boolean) => `WITH changed AS (${changed}),
@@ -161,6 +164,7 @@ export function bookChangesStatements(
        FROM changed c CROSS JOIN LATERAL (VALUES
          ('day', c.sale_day::date),
          ('dekad', ${DEKAD_START('c.sale_day::date')}),
+         ('pentad', ${PENTAD_START('c.sale_day::date')}),
          ('month', date_trunc('month', c.sale_day::timestamp)::date),
          ('year', date_trunc('year', c.sale_day::timestamp)::date)) AS p (grain, period)
      ),
@@ -168,7 +172,7 @@ export function bookChangesStatements(
        ${
          buckets
            ? `SELECT 'model' AS scope, model_id::text AS scope_id, NULL::text AS part_id, grain, period, currency,
-                     units, revenue, orders FROM periods WHERE grain <> 'dekad'
+                     units, revenue, orders FROM periods WHERE grain NOT IN ('dekad', 'pentad')
               UNION ALL `
            : ''
        }SELECT 'brand' AS scope, brand_id::text AS scope_id, model_id::text AS part_id, grain, period, currency,

@@ -30,12 +30,18 @@ const BATCH_GET_KEYS = 100;
 /** Room for the breakdown in an item of at most 400 KB, beside the keys and figures (a few hundred bytes). */
 const MAX_BREAKDOWN_CHARS = 390_000;
 
-const SORT_PREFIX: Record<Grain, string> = { day: 'DAY', dekad: 'DEKAD', month: 'MONTH', year: 'YEAR' };
+const SORT_PREFIX: Record<Grain, string> = {
+  day: 'DAY',
+  dekad: 'DEKAD',
+  pentad: 'PENTAD',
+  month: 'MONTH',
+  year: 'YEAR',
+};
 /** Where the projector records how fresh the aggregates are; no bucket partition key looks like it. */
 const FRESHNESS_KEY = { pk: 'meta', sk: 'projection' };
 
 /**
- * Aggregates in one DynamoDB table: partition `scope#id#currency`, sort key `DAY#YYYY-MM-DD` (or `DEKAD#`,
+ * Aggregates in one DynamoDB table: partition `scope#id#currency`, sort key `DAY#YYYY-MM-DD` (or `DEKAD#`, `PENTAD#`,
  * `MONTH#`, `YEAR#` with the period's first day). A period is one Query over a key range: its cost depends on the
  * range, never on how many sales exist.
  *

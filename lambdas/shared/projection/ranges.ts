@@ -47,20 +47,18 @@ function coverMonths(first: string, last: string, coarsest: CoverGrain): Segment
 }
 
 /**
- * The days `from`…`to` as whole dekads (1st–10th, 11th–20th, 21st–end) and the days outside them, in order: at most
- * 10 days and 2 dekads at each end of a month's part. Consecutive periods of one grain form one segment.
+ * The days `from`…`to` as whole dekads (1st–10th, 11th–20th, 21st–end), whole pentads (their halves: 1st–5th,
+ * 6th–10th, …, 26th–end) and the days outside them, in order: at most 4 days, a pentad and 2 dekads at each end
+ * of a month's part. Consecutive periods of one grain form one segment.
  */
-export function coverDekads(from: string, to: string): Segment[] {
+export function coverEdgeDays(from: string, to: string): Segment[] {
   const segments: Segment[] = [];
   for (let day = from; day <= to; ) {
-    const start = dekadOf(day);
-    const end = dekadEnd(start);
-    const grain: Grain = day === start && end <= to ? 'dekad' : 'day';
+    const grain = EDGE_PERIODS.find(({ startOf, endOf }) => startOf(day) === day && endOf(day) <= to)?.grain;
     const last = segments.at(-1);
-    const segmentTo = grain === 'dekad' ? start : end < to ? end : to;
-    if (last?.grain === grain) last.to = segmentTo;
-    else segments.push({ grain, from: day, to: segmentTo });
-    day = addDays(grain === 'dekad' ? end : segmentTo, 1);
+    if (last?.grain === (grain ?? 'day')) last.to = day;
+    else segments.push({ grain: grain ?? 'day', from: day, to: day });
+    day = addDays(grain ? periodOf(grain).endOf(day) : day, 1);
   }
   return segments;
 }
@@ -91,8 +89,8 @@ interface Read {
 /**
  * Every bucket that `coverRange` picks for the range, for each partition (in the order given): the short
  * segments of every partition in one batch of key reads, the long ones by Query. Buckets that do not exist
- * (periods without sales) are simply absent. With breakdowns, the days at the edges are read as dekads and the
- * days around them (only brand and all-sales scopes have dekads). Without breakdowns, the days at the edges are
+ * (periods without sales) are simply absent. With breakdowns, the days at the edges are read as dekads, pentads and
+ * the days around them (only brand and all-sales scopes have those). Without breakdowns, the days at the edges are
  * read through their months, which carry their days, and whole months through their years, which carry their
  * months: a year or three of totals or of a monthly series is at most two months and a year per calendar year,
  * not 13 or 37 items.
@@ -104,11 +102,11 @@ export async function bucketsInRange(
   options: ReadOptions & { coarsest?: CoverGrain } = {},
 ): Promise<BucketAggregate[][]> {
   const { coarsest = 'year', breakdowns = true } = options;
-  const dekads = coarsest !== 'day' && partitions.every((partition) => partition.scope !== 'model');
+  const edgePeriods = coarsest !== 'day' && partitions.every((partition) => partition.scope !== 'model');
   const reads = coverRange(range.from, range.to, coarsest).flatMap((segment): Read[] => {
     if (!breakdowns) return [readThroughCarrier(segment)];
-    if (segment.grain === 'day' && dekads)
-      return coverDekads(segment.from, segment.to).map((part) => ({ segment: part }));
+    if (segment.grain === 'day' && edgePeriods)
+      return coverEdgeDays(segment.from, segment.to).map((part) => ({ segment: part }));
     return [{ segment }];
   });
   const byKey = reads.filter((read) => periodStarts(read.segment).length <= MAX_PERIODS_BY_KEY);
@@ -214,7 +212,8 @@ async function monthsOfLegacyYears(
 function periodStarts(segment: Segment): string[] {
   const step = (day: string) => {
     if (segment.grain === 'day') return addDays(day, 1);
-    if (segment.grain === 'dekad') return nextDekad(day);
+    if (segment.grain === 'dekad' || segment.grain === 'pentad')
+      return addDays(periodOf(segment.grain).endOf(day), 1);
     return addMonths(day, segment.grain === 'month' ? 1 : 12);
   };
   const starts: string[] = [];
@@ -224,19 +223,39 @@ function periodStarts(segment: Segment): string[] {
   return starts;
 }
 
+/** A period that splits a month at fixed days of the month, its last one running to the month's end. */
+interface EdgePeriod {
+  grain: 'dekad' | 'pentad';
+  /** The first day of the period that holds `day`. */
+  startOf(day: string): string;
+  /** The last day of the period starting on `start`. */
+  endOf(start: string): string;
+}
+
+/** Dekads and pentads, coarsest first: every dekad is two whole pentads. */
+const EDGE_PERIODS: readonly EdgePeriod[] = [splitOfMonth('dekad', 10, 3), splitOfMonth('pentad', 5, 6)];
+const periodOf = (grain: EdgePeriod['grain']) =>
+  EDGE_PERIODS.find((period) => period.grain === grain) as EdgePeriod;
+
+function splitOfMonth(grain: EdgePeriod['grain'], length: number, perMonth: number): EdgePeriod {
+  const lastStart = 1 + length * (perMonth - 1);
+  return {
+    grain,
+    startOf: (day) => {
+      const start = 1 + length * Math.min(Math.floor((Number(day.slice(8)) - 1) / length), perMonth - 1);
+      return `${day.slice(0, 8)}${String(start).padStart(2, '0')}`;
+    },
+    endOf: (start) =>
+      Number(start.slice(8)) === lastStart ? lastDayOfMonth(start) : addDays(start, length - 1),
+  };
+}
+
 const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
-const dekadOf = (day: string) =>
-  `${day.slice(0, 8)}${['01', '11', '21'][Math.min(Math.floor((Number(day.slice(8)) - 1) / 10), 2)]}`;
-/** The last day of a dekad: the 10th, the 20th, or the month's last day. */
-function dekadEnd(dekadStart: string): string {
-  if (!dekadStart.endsWith('-21')) return addDays(dekadStart, 9);
-  const [year, month] = [Number(dekadStart.slice(0, 4)), Number(dekadStart.slice(5, 7))];
+function lastDayOfMonth(day: string): string {
   const date = new Date(0);
-  date.setUTCFullYear(year, month, 0);
+  date.setUTCFullYear(Number(day.slice(0, 4)), Number(day.slice(5, 7)), 0);
   return isoDay(date);
 }
-const nextDekad = (dekadStart: string) =>
-  dekadStart.endsWith('-21') ? addMonths(monthOf(dekadStart), 1) : addDays(dekadStart, 10);
 const yearOf = (day: string) => `${day.slice(0, 4)}-01-01`;
 const lastMonthOf = (yearStart: string) => `${yearStart.slice(0, 4)}-12-01`;
 const min = (a: string, b: string) => (a < b ? a : b);
