@@ -1,14 +1,8 @@
 /** Reading a CSV import into submitted sales: pure, no I/O. */
-import { CsvError, parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import { type FieldIssue, ValidationError } from '../shared/errors';
 import { parseSaleItem, SALE_FIELDS, type SaleItem } from './schemas';
 import type { Origin, Submission } from './validation';
-
-interface CsvRecord {
-  record: string[];
-  /** `bytes`: where the record ends (past its line end) in the UTF-8 input. */
-  info: { bytes: number; empty_lines: number };
-}
 
 /** The most rows one import may hold (API Gateway's 10 MB payload fits about this many short rows). */
 export const MAX_IMPORT_ROWS = 200_000;
@@ -16,22 +10,18 @@ const REQUIRED_COLUMNS = ['modelId', 'soldAt', 'quantity', 'unitPrice'];
 
 /**
  * Reads a CSV of sales: a header row of sale field names, then one sale per record. Handles a UTF-8 BOM,
- * CRLF, and quoted fields with commas, quotes and newlines. Each row is parsed by the sale schema, once.
+ * CRLF, blank lines, and quoted fields with commas, quotes and newlines; every record must have the header's
+ * fields. Each row is parsed by the sale schema, once.
  */
 export function readSalesCsv(text: string): Submission {
-  let records: CsvRecord[];
-  try {
-    // With `info: true` csv-parse yields `{ record, info }` per record; its typings do not say so.
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true }) as unknown as CsvRecord[];
-  } catch (error) {
-    if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines ?? 0;
-      throw csvProblem(`The CSV is malformed near line ${line}: ${error.message}`, [
-        { path: `line ${line}`, line, message: error.message.replace(/^Invalid \w+: /, '') },
-      ]);
-    }
-    throw error;
+  // Blank lines come back as `['']` records: kept, so each record's line can be counted (papaparse strips a BOM).
+  const { data, errors } = Papa.parse<string[]>(text, { delimiter: ',', skipEmptyLines: false });
+  const lines = recordLines(data, text.includes('"'));
+  const malformed = errors[0];
+  if (malformed) {
+    throw malformedAt(lines[malformed.row ?? 0] ?? 1, malformed.message);
   }
+  const records = data.flatMap((record, i) => (isBlank(record) ? [] : [{ record, line: lines[i] ?? 1 }]));
   const [header, ...rows] = records;
   if (!header) throw csvProblem('The CSV is empty: it needs a header row and at least one sale', []);
   const columns = header.record.map((name) => name.trim());
@@ -41,36 +31,47 @@ export function readSalesCsv(text: string): Submission {
 
   const items: SaleItem[] = [];
   const origins: Origin[] = [];
-  // Lines are counted here: csv-parse's `info.lines` counts a CRLF inside a quoted field as two lines.
-  const lineAt = lineCounter(Buffer.from(text, 'utf8'));
-  let previous = header.info;
-  for (const { record, info } of rows) {
-    // A record starts on the line after the previous one ends, past any empty lines in between.
-    const line = lineAt(previous.bytes) + (info.empty_lines - previous.empty_lines);
-    previous = info;
+  for (const { record, line } of rows) {
+    if (record.length !== columns.length) {
+      throw malformedAt(line, `has ${record.length} fields where the header has ${columns.length}`);
+    }
     const item: Record<string, unknown> = {};
-    columns.forEach((column, i) => {
-      const cell = record[i] ?? '';
-      if (cell === '') return; // an empty optional cell is absent; an empty required one is reported missing
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i] as string;
+      const cell = record[i] as string;
+      if (cell === '') continue; // an empty optional cell is absent; an empty required one is reported missing
       item[column] = column === 'quantity' && /^-?\d+$/.test(cell) ? Number(cell) : cell;
-    });
+    }
     items.push(parseSaleItem(item));
     origins.push({ line });
   }
   return { items, origins };
 }
 
-/** The 1-based line at each byte offset, asked in increasing order; CRLF, LF and a lone CR each end a line. */
-function lineCounter(bytes: Buffer): (offset: number) => number {
-  let position = 0;
+/** The 1-based line each record starts on: one line per record, plus the line breaks inside its quoted fields. */
+function recordLines(records: readonly string[][], quoted: boolean): number[] {
+  const lines: number[] = [];
   let line = 1;
-  return (offset) => {
-    for (; position < offset && position < bytes.length; position++) {
-      const byte = bytes[position];
-      if (byte === 0x0a || (byte === 0x0d && bytes[position + 1] !== 0x0a)) line++;
-    }
-    return line;
-  };
+  for (const record of records) {
+    lines.push(line);
+    line += 1;
+    if (quoted) for (const field of record) line += lineBreaksIn(field);
+  }
+  return lines;
+}
+
+/** CRLF, LF and a lone CR each end a line. */
+function lineBreaksIn(field: string): number {
+  if (!field.includes('\n') && !field.includes('\r')) return 0;
+  return field.match(/\r\n|\n|\r/g)?.length ?? 0;
+}
+
+const isBlank = (record: readonly string[]) => record.length === 1 && record[0] === '';
+
+function malformedAt(line: number, message: string) {
+  return csvProblem(`The CSV is malformed at line ${line}: ${message}`, [
+    { path: `line ${line}`, line, message },
+  ]);
 }
 
 function checkHeader(columns: string[]) {

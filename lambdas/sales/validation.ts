@@ -43,28 +43,29 @@ export interface CheckedSubmission {
  */
 export function checkSubmission(submission: Submission, reportingCurrency: string): CheckedSubmission {
   const checked: CheckedSubmission = { sales: [], origins: [], issues: [], models: [] };
+  const report = (position: number, field: string, message: string) =>
+    checked.issues.push({ position, issue: issueAt(originAt(submission, position), field, message) });
   const externalIds = new Set<string>();
-  submission.items.forEach((item, position) => {
-    const origin = originAt(submission, position);
-    const report = (field: string, message: string) =>
-      checked.issues.push({ position, issue: issueAt(origin, field, message) });
+  const { items, ids } = submission;
+  for (let position = 0; position < items.length; position++) {
+    const item = items[position] as SaleItem;
     const { modelId, externalId } = 'sale' in item ? item.sale : item;
     if ('sale' in item) {
-      const sale = toNewSale(item.sale, reportingCurrency, submission.ids?.[position]);
+      const sale = toNewSale(item.sale, reportingCurrency, ids?.[position]);
       const minorUnitProblem = checkMinorUnit(item.sale, sale.currency);
-      if (minorUnitProblem) report('unitPrice', minorUnitProblem);
+      if (minorUnitProblem) report(position, 'unitPrice', minorUnitProblem);
       checked.sales.push(sale);
-      checked.origins.push(origin);
+      checked.origins.push(originAt(submission, position));
     } else {
-      for (const problem of item.problems) report(problem.field, problem.message);
+      for (const problem of item.problems) report(position, problem.field, problem.message);
     }
     if (modelId !== undefined) checked.models.push({ modelId: modelId.toLowerCase(), position });
     if (externalId !== undefined) {
       if (externalIds.has(externalId))
-        report('externalId', 'repeats an externalId used earlier in this request');
+        report(position, 'externalId', 'repeats an externalId used earlier in this request');
       externalIds.add(externalId);
     }
-  });
+  }
   return checked;
 }
 
@@ -81,13 +82,22 @@ export function toNewSale(input: SaleCreate, reportingCurrency: string, id: stri
     modelId: input.modelId.toLowerCase(),
     // A bare date is that UTC day's midnight. A date-time goes to SQL in UTC: RFC 3339 offsets reach ±23:59,
     // PostgreSQL's only ±15:59 (sold_at keeps milliseconds either way).
-    soldAt: input.soldAt.length === 10 ? `${input.soldAt}T00:00:00Z` : new Date(input.soldAt).toISOString(),
+    soldAt: toUtcInstant(input.soldAt),
     quantity: input.quantity,
     unitPrice: input.unitPrice,
     currency: input.currency ?? reportingCurrency,
     country: input.country ?? null,
     externalId: input.externalId ?? null,
   };
+}
+
+/** Already UTC to the millisecond (what exports mostly send): PostgreSQL reads it as the same instant. */
+const UTC_TO_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?Z$/;
+
+/** A valid soldAt as an instant in UTC whose first ten characters are its UTC day. */
+function toUtcInstant(soldAt: string): string {
+  if (soldAt.length === 10) return `${soldAt}T00:00:00Z`;
+  return UTC_TO_MILLIS.test(soldAt) ? soldAt : new Date(soldAt).toISOString();
 }
 
 /** An issue about one field of one submitted sale, located the way its origin is (body, batch index, CSV line). */

@@ -67,14 +67,14 @@ export async function recordChanges(tx: Sql, changes: readonly SaleChange[]): Pr
   if (changes.length === 0) return { entries: [], queued: 0 };
   if (changes.length > BOOKED_UP_TO_CHANGES) {
     for (let start = 0; start < changes.length; start += PENDING_CHUNK) {
-      await tx.query('INSERT INTO sales_pending_changes (changes) VALUES (:changes::jsonb)', {
+      await tx.query('INSERT INTO sales_pending_changes (changes) VALUES (:changes::json)', {
         changes: JSON.stringify(changes.slice(start, start + PENDING_CHUNK)),
       });
     }
     return { entries: [], queued: changes.length };
   }
   const params = { changed: JSON.stringify(changes), ...BOOKING_PARAMS };
-  const [buckets, parts] = bookChangesStatements(changesFrom(':changed::jsonb'));
+  const [buckets, parts] = bookChangesStatements(changesFrom(':changed::json'));
   // Buckets first: a part is only ever locked by a transaction that already holds its bucket (no deadlocks).
   const { rows } = await tx.query<OutboxEntry>(buckets, params);
   await tx.query(parts, params);
@@ -136,10 +136,10 @@ const monthSplitStart = (day: string, length: number, perMonth: number) =>
 /** The parameters the statements of `bookChangesStatements` take besides those of their `changed` query. */
 export const BOOKING_PARAMS = { all: ALL_SCOPE_ID, every: EVERY_CURRENCY };
 
-/** The changes (SaleChange rows) of a jsonb expression, as `bookChangesStatements` takes them. */
-const changesFrom = (jsonb: string) => `SELECT c."modelId" AS model_id, m.brand_id, c.day AS sale_day,
+/** The changes (SaleChange rows) of a json expression, as `bookChangesStatements` takes them. */
+const changesFrom = (json: string) => `SELECT c."modelId" AS model_id, m.brand_id, c.day AS sale_day,
        c.currency, c.units, c.revenue, c.orders
-     FROM jsonb_to_recordset(${jsonb})
+     FROM json_to_recordset(${json})
        AS c("modelId" uuid, day date, currency text, units bigint, revenue numeric, orders bigint)
      JOIN models m ON m.id = c."modelId"`;
 
