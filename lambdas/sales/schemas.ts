@@ -59,9 +59,7 @@ export const SALE_FIELDS = Object.keys(saleFields) as (keyof typeof saleFields)[
 
 /** Checks what a field schema cannot see alone: unit price decimals against the currency's minor unit. */
 export function checkMinorUnit(sale: SaleCreate, currency: string): string | undefined {
-  const point = sale.unitPrice.indexOf('.');
-  let decimals = point === -1 ? 0 : sale.unitPrice.length - point - 1;
-  while (decimals > 0 && sale.unitPrice.endsWith('0', point + 1 + decimals)) decimals--;
+  const decimals = sale.unitPrice.split('.')[1]?.replace(/0+$/, '').length ?? 0;
   const allowed = minorDigits(currency);
   return decimals > allowed ? `has more decimals than ${currency} allows (${allowed})` : undefined;
 }
