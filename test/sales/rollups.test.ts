@@ -290,7 +290,7 @@ describe('Function: coverRange', () => {
 });
 
 describe('Function: coverEdgeDays', () => {
-  it('covers every day once with whole dekads and pentads and at most 4 days at each end of a month', () => {
+  it('covers every day once with whole dekads and pentads and at most 4 days at the start and 5 at the end of a month', () => {
     const dayIn = (minYear: number, maxYear: number) =>
       fc
         .integer({ min: Date.UTC(minYear, 0, 1), max: Date.UTC(maxYear, 11, 31) })
@@ -317,7 +317,8 @@ describe('Function: coverEdgeDays', () => {
                 .filter(
                   (day) => day.startsWith(month) && (grain === 'day' || starts.pentad.includes(day.slice(8))),
                 );
-            expect(within('day').length).toBeLessThanOrEqual(2 * 4);
+            // The last pentad of a 31-day month has 6 days, so up to 5 days can remain before the range's end.
+            expect(within('day').length).toBeLessThanOrEqual(4 + 5);
             expect(within('pentad').length).toBeLessThanOrEqual(2);
           }
         }),

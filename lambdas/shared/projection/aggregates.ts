@@ -11,8 +11,8 @@ export type CoverGrain = (typeof GRAINS)[number];
 /**
  * A dekad is a third of a month: days 1–10, 11–20, 21 to the end; a pentad is half a dekad: days 1–5, 6–10, …,
  * 26 to the end. Only the scopes with breakdowns (brand and all sales) have them: the days at the edge of a range
- * are read there with their breakdowns, so at most 4 days, a pentad and 2 dekads at each edge instead of up to 30
- * days. Model buckets read their edge days through their month.
+ * are read there with their breakdowns, so at most 4 days (5 at the end of a 31-day month), a pentad and 2 dekads
+ * at each edge instead of up to 30 days. Model buckets read their edge days through their month.
  */
 export type Grain = CoverGrain | 'dekad' | 'pentad';
 

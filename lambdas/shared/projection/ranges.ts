@@ -49,7 +49,8 @@ function coverMonths(first: string, last: string, coarsest: CoverGrain): Segment
 /**
  * The days `from`…`to` as whole dekads (1st–10th, 11th–20th, 21st–end), whole pentads (their halves: 1st–5th,
  * 6th–10th, …, 26th–end) and the days outside them, in order: at most 4 days, a pentad and 2 dekads at each end
- * of a month's part. Consecutive periods of one grain form one segment.
+ * of a month's part (5 days before the end of a 31-day month, whose last pentad has 6 days). Consecutive periods of
+ * one grain form one segment.
  */
 export function coverEdgeDays(from: string, to: string): Segment[] {
   const segments: Segment[] = [];
