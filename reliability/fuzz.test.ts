@@ -992,9 +992,22 @@ function badCsv(): fc.Arbitrary<Mutation> {
   };
   const spec = (v: Input) => csvSpecs.get(v);
   const text = (v: Input, csv: string): Input => ({ ...v, body: { text: csv } });
+  // One record per line (cells' line breaks as spaces), so changing a line changes a record: `…,"line` + `,extra`
+  // would otherwise only lengthen a quoted cell that goes on in the next line, a valid CSV.
+  const oneLinePerRecord = (rows: arb.SaleInput[]) =>
+    rows.map(
+      (row) =>
+        Object.fromEntries(
+          Object.entries(row).map(([key, cell]) => [
+            key,
+            typeof cell === 'string' ? cell.replace(/[\r\n]+/g, ' ') : cell,
+          ]),
+        ) as arb.SaleInput,
+    );
   const lineOf = (v: Input, change: (lines: string[]) => string[]) => {
     const s = spec(v);
-    const csv = s ? renderCsv({ ...s, blankLines: false, trailingEol: false, bom: false }) : '';
+    const flat = s && { ...s, blankLines: false, trailingEol: false, bom: false };
+    const csv = flat ? renderCsv(flat, oneLinePerRecord(flat.rows)) : '';
     return text(v, change(csv.split(s?.eol ?? '\n')).join(s?.eol ?? '\n'));
   };
   const reject = (kind: string, apply: Mutation['apply']) => mutation(`csv: ${kind}`, apply, { only: [422] });

@@ -41,6 +41,8 @@ const recorded = { on: false, statements: [] as string[] };
 const gate: { next?: Promise<void>; reached?: () => void } = {};
 /** Buckets the store was asked for (keys of key reads, items of Queries) while `on`. */
 const reads = { on: false, buckets: 0 };
+/** Buckets the store was asked to write (bulk or one by one) while `on`. */
+const writes = { on: false, buckets: 0 };
 
 function recordingSql(sql: Sql): Sql {
   const wrap = (inner: Sql): Sql => ({
@@ -55,8 +57,12 @@ function recordingSql(sql: Sql): Sql {
 
 function gatedStore(store: AggregateStore): AggregateStore {
   return {
-    put: (aggregate) => store.put(aggregate),
+    put: (aggregate) => {
+      if (writes.on) writes.buckets += 1;
+      return store.put(aggregate);
+    },
     putMany: async (aggregates) => {
+      if (writes.on) writes.buckets += aggregates.length;
       const wait = gate.next;
       if (wait) {
         gate.next = undefined;
@@ -387,6 +393,26 @@ describe('month and year rollups', () => {
     expect(recorded.statements.some((text) => /sum\(s\.quantity/.test(text))).toBe(false);
     await expectConverged(stack);
     await expectRollupsExact();
+  });
+
+  it('copies a bucket named by many outbox rows once per drain, across pages', async () => {
+    const model = models[1] as Model;
+    expectStatus(await postSale(writer, saleOf(model.id, { soldAt: '2025-07-09', quantity: 2 })), 201);
+    await stack.projector.drain();
+    const buckets = await requeueAllBuckets(stack.sql);
+    await requeueAllBuckets(stack.sql);
+    await requeueAllBuckets(stack.sql);
+
+    writes.buckets = 0;
+    writes.on = true;
+    // Pages of 7 rows: the three rows of a bucket land in different pages.
+    const projected = await stack.projector.drain(7);
+    writes.on = false;
+
+    expect(projected).toBe(3 * buckets);
+    expect(writes.buckets).toBe(buckets);
+    expect(await outboxSize(stack.sql)).toBe(0);
+    await expectConverged(stack);
   });
 
   it('repairs a bucket when a slow bulk write lands after a newer projection (no regression)', async () => {

@@ -24,6 +24,11 @@ export interface OutboxEntry extends BucketKey {
   id: number;
 }
 
+/** An outbox entry as the drain reads it: with its bucket's version at that moment (null: no such bucket). */
+export interface QueuedEntry extends OutboxEntry {
+  version: number | null;
+}
+
 /** What one written (+) or deleted (−) sale adds to the figures of its buckets. */
 export interface SaleChange {
   modelId: string;
@@ -346,16 +351,23 @@ export async function movedOn(sql: Sql, written: readonly BucketAggregate[]): Pr
   return rows;
 }
 
-/** Outbox entries of one scope after id `after`, oldest first. */
+/**
+ * Outbox entries of one scope after id `after`, oldest first, each with its bucket's current version (read in the
+ * same statement, so at least as new as the change the entry stands for).
+ */
 export async function readOutbox(
   sql: Sql,
   scope: Scope,
   after: number,
   take: number,
-): Promise<OutboxEntry[]> {
-  const { rows } = await sql.query<OutboxEntry>(
-    `SELECT id, scope, scope_id AS "scopeId", grain, sale_day AS day, trim(currency) AS currency FROM sales_outbox
-     WHERE scope = :scope AND id > :after ORDER BY id LIMIT :take`,
+): Promise<QueuedEntry[]> {
+  const { rows } = await sql.query<QueuedEntry>(
+    `SELECT o.id, o.scope, o.scope_id AS "scopeId", o.grain, o.sale_day AS day, trim(o.currency) AS currency,
+            b.version
+     FROM sales_outbox o
+       LEFT JOIN sales_buckets b ON b.scope = o.scope AND b.scope_id = o.scope_id AND b.grain = o.grain
+         AND b.sale_day = o.sale_day AND b.currency = o.currency
+     WHERE o.scope = :scope AND o.id > :after ORDER BY o.id LIMIT :take`,
     { scope, after, take },
   );
   return rows;

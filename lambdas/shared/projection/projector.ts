@@ -8,6 +8,7 @@ import {
   forgetOutbox,
   movedOn,
   type OutboxEntry,
+  type QueuedEntry,
   readOutbox,
 } from './bookkeeping';
 
@@ -70,25 +71,16 @@ export class Projector {
 
   /** Projects the given outbox entries (e.g. those a request just committed) and removes them from the outbox. */
   async project(entries: readonly OutboxEntry[]): Promise<void> {
-    for (let start = 0; start < entries.length; start += COPY_CHUNK) {
-      const chunk = entries.slice(start, start + COPY_CHUNK);
-      const unique = [...new Map(chunk.map((key) => [bucketId(key), key])).values()];
-      const buckets = await bucketsOf(this.sql, unique);
-      await this.store.putMany(buckets);
-      const moved = await bucketsOf(this.sql, await movedOn(this.sql, buckets));
-      await inParallel(moved, PUTS_IN_FLIGHT, (bucket) => this.store.put(bucket));
-      await forgetOutbox(
-        this.sql,
-        chunk.map((entry) => entry.id),
-      );
-    }
+    await this.copy(entries, new Map());
   }
 
   /**
    * Books the changes bulk writes left pending, then drains the whole outbox in keyset pages, scope by scope: the
    * all-sales buckets first (a few per day and currency, behind every stats total), then brands, then models (the
-   * bulk of a big import); returns how many outbox rows were projected. When it gets to the end, every write
-   * committed before it started is projected: it records that instant as the store's `asOf`.
+   * bulk of a big import); returns how many outbox rows were projected. A bucket named by several outbox rows (one
+   * per transaction that changed it: after an outage, or imports touching the same days) is copied once per version,
+   * not once per row. When it gets to the end, every write committed before it started is projected: it records
+   * that instant as the store's `asOf`.
    */
   async drain(pageSize = 1000, onProgress?: (projected: number) => void): Promise<number> {
     const started = new Date().toISOString();
@@ -96,12 +88,13 @@ export class Projector {
     if (booked > 0) logger.info('Pending changes booked', { rows: booked });
     let projected = 0;
     for (const scope of DRAIN_ORDER) {
+      const copied = new Map<string, number>();
       let after = 0;
       for (;;) {
         const rows = await readOutbox(this.sql, scope, after, pageSize);
         const last = rows.at(-1);
         if (!last) break;
-        await this.project(rows);
+        await this.copy(rows, copied);
         projected += rows.length;
         onProgress?.(projected);
         after = last.id;
@@ -109,6 +102,30 @@ export class Projector {
     }
     await this.store.markProjected(started);
     return projected;
+  }
+
+  /**
+   * Copies the entries' buckets and forgets the entries. `copied` holds the version of each bucket this drain has
+   * already copied (and repaired): an entry whose bucket is still at that version is covered, so only forgotten.
+   */
+  private async copy(entries: readonly (OutboxEntry | QueuedEntry)[], copied: Map<string, number>) {
+    for (let start = 0; start < entries.length; start += COPY_CHUNK) {
+      const chunk = entries.slice(start, start + COPY_CHUNK);
+      const stale = chunk.filter(
+        (entry) =>
+          !('version' in entry) || entry.version === null || copied.get(bucketId(entry)) !== entry.version,
+      );
+      const unique = [...new Map(stale.map((key) => [bucketId(key), key])).values()];
+      const buckets = await bucketsOf(this.sql, unique);
+      await this.store.putMany(buckets);
+      const moved = await bucketsOf(this.sql, await movedOn(this.sql, buckets));
+      await inParallel(moved, PUTS_IN_FLIGHT, (bucket) => this.store.put(bucket));
+      for (const bucket of [...buckets, ...moved]) copied.set(bucketId(bucket), bucket.version);
+      await forgetOutbox(
+        this.sql,
+        chunk.map((entry) => entry.id),
+      );
+    }
   }
 }
 
