@@ -155,10 +155,11 @@ export const projectorDrain: Benchmark = async ({ scale, log }) => {
           `imports of ${chunk.toLocaleString('en-US')}, each bumping its buckets and adding outbox rows with the SQL of \`recordChanges\` ` +
           `(built in ${fmt(backlogSeconds)} s), so a bucket touched by several imports has several outbox rows, as after an outage.`,
         'Drain: `new Projector(sql, store).drain()` as the projector Lambda runs it (pages of 1000: copy the buckets with their ' +
-          'figures, parts and versions from SQL — no sales are read —, BatchWriteItem of 25 into dynalite, 8 in flight, one SQL ' +
+          'figures, parts and versions from SQL — no sales are read, and a bucket this drain already copied at its current version ' +
+          'is not copied again —, BatchWriteItem of 25 into dynalite, 8 in flight, one SQL ' +
           're-read of the versions to repair any bucket that moved on meanwhile, delete the outbox rows) with the SQL port and the ' +
           'store wrapped in timers; the SQL and DynamoDB columns are wall-clock time with at least one such call in flight.',
-        `Floor: the same ${items.length.toLocaleString('en-US')} items (day, month and year buckets) written by the store's own ` +
+        `Floor: the same ${items.length.toLocaleString('en-US')} items (day, pentad, dekad, month and year buckets) written by the store's own ` +
           `conditional PutItem, ${floorInFlight} in flight, into a second dynalite table; buckets/s are compared.`,
         'dynalite (LevelDB in memory, in the same Node process) stands in for DynamoDB: a put here costs what it costs dynalite, not AWS.',
       ],
