@@ -362,12 +362,10 @@ export async function readOutbox(
   take: number,
 ): Promise<QueuedEntry[]> {
   const { rows } = await sql.query<QueuedEntry>(
-    `SELECT o.id, o.scope, o.scope_id AS "scopeId", o.grain, o.sale_day AS day, trim(o.currency) AS currency,
+    `SELECT k.id, k.scope, k.scope_id AS "scopeId", k.grain, k.sale_day AS day, trim(k.currency) AS currency,
             b.version
-     FROM sales_outbox o
-       LEFT JOIN sales_buckets b ON b.scope = o.scope AND b.scope_id = o.scope_id AND b.grain = o.grain
-         AND b.sale_day = o.sale_day AND b.currency = o.currency
-     WHERE o.scope = :scope AND o.id > :after ORDER BY o.id LIMIT :take`,
+     FROM sales_outbox k LEFT JOIN sales_buckets b ON ${KEY_JOIN}
+     WHERE k.scope = :scope AND k.id > :after ORDER BY k.id LIMIT :take`,
     { scope, after, take },
   );
   return rows;

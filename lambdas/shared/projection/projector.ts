@@ -112,8 +112,7 @@ export class Projector {
     for (let start = 0; start < entries.length; start += COPY_CHUNK) {
       const chunk = entries.slice(start, start + COPY_CHUNK);
       const stale = chunk.filter(
-        (entry) =>
-          !('version' in entry) || entry.version === null || copied.get(bucketId(entry)) !== entry.version,
+        (entry) => !('version' in entry) || copied.get(bucketId(entry)) !== entry.version,
       );
       const unique = [...new Map(stale.map((key) => [bucketId(key), key])).values()];
       const buckets = await bucketsOf(this.sql, unique);
