@@ -40,7 +40,8 @@ export function parseDecimal(text: string): bigint {
   const [, sign, whole = '0', fraction = ''] = match;
   if (fraction.length > SCALE && /[1-9]/.test(fraction.slice(SCALE)))
     throw new RangeError(`Too many decimals: ${text}`);
-  const scaled = BigInt(whole) * FACTOR + BigInt(fraction.slice(0, SCALE).padEnd(SCALE, '0'));
+  // One BigInt from the digits (a bulk import parses a price per row).
+  const scaled = BigInt(whole + fraction.slice(0, SCALE).padEnd(SCALE, '0'));
   return sign ? -scaled : scaled;
 }
 

@@ -6,6 +6,7 @@ import { PgliteSql } from '../../lambdas/shared/sql/pglite';
 import { MIGRATIONS_DIR } from '../../local/engines';
 
 // Migration 0008 stores pending changes as json: a row an import left as jsonb before it must still be booked.
+// Migration 0009 stores them uncompressed: rows stored before it keep their storage and are booked alike.
 
 const BRAND = '00000000-0000-4000-8000-00000000000a';
 const MODEL = '00000000-0000-4000-8000-000000000101';
@@ -28,6 +29,10 @@ it('books a pending row written as jsonb before migration 0008, and one written 
   });
 
   await migrate(sql, migrations);
+  const { rows: storage } = await sql.query<{ attstorage: string }>(
+    `SELECT attstorage FROM pg_attribute WHERE attrelid = 'sales_pending_changes'::regclass AND attname = 'changes'`,
+  );
+  expect(storage).toEqual([{ attstorage: 'e' }]);
   await sql.query('INSERT INTO sales_pending_changes (changes) VALUES (:changes::json)', {
     changes: change(1, '99.5000'),
   });
